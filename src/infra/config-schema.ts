@@ -1,0 +1,119 @@
+/**
+ * The one schema of `lanes.config.json`. The JSON Schema shipped for editors is generated from it
+ * (`src/infra/gen-schema.ts`), so the two cannot drift. Objects are strict: an unknown key is an
+ * error that names the nearest valid key, because a typo silently ignored is a setting silently lost.
+ */
+import { z } from 'zod';
+
+const portNumber = z.number().int().min(1).max(65535);
+const commandList = z.array(z.string().min(1)).describe('Shell commands run in the lane with its environment; each runs only after you approved that exact text once.');
+
+export const PortServiceSchema = z.strictObject({
+  base: portNumber.describe('First port of this service\'s range.'),
+  range: z.number().int().min(1).max(65535).optional().describe('How many ports the range holds (default: ports.range).'),
+});
+
+export const PortsSchema = z.strictObject({
+  base: portNumber.default(4000).describe('Base of the default service\'s range: port = base + sha1(lane)[0:4] % range.'),
+  range: z.number().int().min(1).max(65535).default(1000),
+  services: z
+    .record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'service names are lower-case letters, digits, _ and -'), PortServiceSchema.partial())
+    .default({ web: {} })
+    .describe('Named ports. The first one is PORT; each is also PORT_<NAME>. A service without base uses ports.base.'),
+});
+
+export const TemplatesSchema = z.strictObject({
+  lane: z.string().min(1).default('{ref}').describe('Lane name. Variables: {ref} (issue-123, eng-42), {id}, {slug} (from the title).'),
+  branch: z.string().min(1).default('{lane}').describe('Branch name. Variable: {lane}.'),
+  worktree: z.string().min(1).default('{repoParent}/{repo}-worktrees/{lane}').describe('Worktree directory. Variables: {repoParent}, {repo}, {repoRoot}, {lane}.'),
+});
+
+export const CopySchema = z.strictObject({
+  include: z.array(z.string().min(1)).default(['.env*']).describe('Git pathspec globs of gitignored files copied from the main worktree into each lane.'),
+  exclude: z.array(z.string().min(1)).default(['.env.example']),
+});
+
+export const HooksSchema = z.strictObject({
+  postCreate: commandList.default([]),
+  preRemove: commandList.default([]),
+});
+
+export const WriteBackSchema = z.strictObject({
+  onStart: z.boolean().default(false).describe('Comment on the issue when a lane starts.'),
+  onPullRequest: z.boolean().default(false).describe('Comment with the link when the pull request opens.'),
+  onVerdict: z.boolean().default(false).describe('Comment when review gives a verdict.'),
+  moveTo: z.string().optional().describe('Move the issue to this state when its lane starts.'),
+});
+
+const LocalIssues = z.strictObject({ source: z.literal('local'), dir: z.string().min(1).default('issues'), writeBack: WriteBackSchema.optional() });
+const GithubIssues = z.strictObject({
+  source: z.literal('github'),
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'repo is "owner/name"'),
+  baseUrl: z.string().url().optional().describe('GitHub Enterprise API URL, e.g. https://ghe.example.com/api/v3'),
+  writeBack: WriteBackSchema.optional(),
+});
+const LinearIssues = z.strictObject({ source: z.literal('linear'), team: z.string().min(1), apiUrl: z.string().url().optional(), writeBack: WriteBackSchema.optional() });
+const JiraIssues = z.strictObject({ source: z.literal('jira'), host: z.string().url(), project: z.string().min(1), writeBack: WriteBackSchema.optional() });
+
+export const IssuesSchema = z.discriminatedUnion('source', [LocalIssues, GithubIssues, LinearIssues, JiraIssues]);
+
+const afterBranch = z.string().min(1).optional().describe('Command (migrations) run in the lane after the database is branched; approved once.');
+export const DatabaseSchema = z.discriminatedUnion('provider', [
+  z.strictObject({ provider: z.literal('none') }),
+  z.strictObject({ provider: z.literal('sqlite'), path: z.string().min(1).describe('The main database file, relative to the repository.'), afterBranch }),
+  z.strictObject({
+    provider: z.literal('postgres'),
+    url: z.string().optional().describe('Server URL; default: $DATABASE_URL of the main worktree environment.'),
+    template: z.string().min(1).describe('The main database, copied with CREATE DATABASE … TEMPLATE.'),
+    terminateConnections: z.boolean().default(false).describe('Terminate sessions on the template when they block branching.'),
+    afterBranch,
+  }),
+  z.strictObject({
+    provider: z.literal('neon'),
+    projectId: z.string().min(1),
+    parentBranch: z.string().min(1).optional().describe('Parent branch id or name; default: the project\'s default branch.'),
+    database: z.string().optional(),
+    role: z.string().optional(),
+    apiUrl: z.string().url().optional(),
+    afterBranch,
+  }),
+]);
+
+export const DependenciesSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  dirs: z.array(z.string().min(1)).optional().describe('Folders cloned from the main worktree (default: by package manager, e.g. node_modules).'),
+  install: z.boolean().default(true).describe('Run the package manager\'s frozen install when the lockfile differs.'),
+});
+
+export const PhaseSchema = z.strictObject({
+  agent: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  timeoutMinutes: z.number().positive().optional(),
+});
+
+export const AgentSchema = z.strictObject({
+  adapter: z.enum(['claude', 'codex', 'gemini', 'opencode', 'command']).optional(),
+  command: z.array(z.string()).optional().describe('For the command adapter: argument template with {promptFile}, {model}, {lane}.'),
+  bin: z.string().optional().describe('Executable to run instead of the adapter\'s default.'),
+  env: z.record(z.string(), z.string()).optional(),
+  runner: z.enum(['headless', 'tmux']).optional(),
+});
+
+export const ConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  base: z.string().min(1).optional().describe('Base branch for new lanes; default: the remote\'s default branch, else main/master.'),
+  templates: TemplatesSchema.default(TemplatesSchema.parse({})),
+  envFile: z.string().min(1).default('.env.local').describe('The lane\'s env file (relative to the worktree); lanes owns one block inside it.'),
+  copy: CopySchema.default(CopySchema.parse({})),
+  ports: PortsSchema.default(PortsSchema.parse({})),
+  hooks: HooksSchema.default(HooksSchema.parse({})),
+  issues: IssuesSchema.default({ source: 'local', dir: 'issues' }),
+  database: DatabaseSchema.default({ provider: 'none' }),
+  dependencies: DependenciesSchema.default(DependenciesSchema.parse({})),
+  agent: z.string().min(1).optional().describe('Default implementer agent (a key of agents or an adapter name).'),
+  agents: z.record(z.string(), AgentSchema).default({}),
+  phases: z.record(z.enum(['plan', 'implement', 'fix', 'review', 'audit', 'lint', 'heal']), PhaseSchema).default({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,16 @@
+import { defineConfig } from 'tsup';
+
+// One ESM bundle with code splitting: the entry point loads only the command that runs,
+// so `lanes --version` and `lanes port` do not pay for SQLite, git or HTTP clients they never use.
+export default defineConfig({
+  entry: { lanes: 'src/cli/main.ts', 'gen-schema': 'src/infra/gen-schema.ts' },
+  format: ['esm'],
+  target: 'node20',
+  platform: 'node',
+  splitting: true,
+  clean: true,
+  sourcemap: true,
+  shims: false,
+  banner: { js: '#!/usr/bin/env node' },
+  external: ['better-sqlite3', 'pg', '@octokit/rest', '@linear/sdk', 'jira.js', '@neon/sdk'],
+});
