@@ -112,7 +112,7 @@ export const ConfigSchema = z.strictObject({
   dependencies: DependenciesSchema.default(DependenciesSchema.parse({})),
   agent: z.string().min(1).optional().describe('Default implementer agent (a key of agents or an adapter name).'),
   agents: z.record(z.string(), AgentSchema).default({}),
-  phases: z.record(z.enum(['plan', 'implement', 'fix', 'review', 'audit', 'lint', 'heal']), PhaseSchema).default({}),
+  phases: z.partialRecord(z.enum(['plan', 'implement', 'fix', 'review', 'audit', 'lint', 'heal']), PhaseSchema).default({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,90 @@
+/**
+ * The one context object the entry point builds and passes down: where the command runs, its
+ * environment, its output, cancellation, and lazily opened repository, config and state. No
+ * module below reads process.cwd() or process.env; they get them from here.
+ */
+import type { IssueSource } from '../contracts/issue-source.js';
+import type { Config } from '../infra/config-schema.js';
+import type { RepoContext } from '../infra/git.js';
+import type { StateStore } from '../infra/store.js';
+
+export interface Io {
+  /** Results: stdout. */
+  out(text: string): void;
+  /** Progress, warnings, hints: stderr. */
+  err(text: string): void;
+  /** Whether a person is watching stderr (progress lines, colour). */
+  interactive: boolean;
+  /** Asks a yes/no question on the terminal; undefined when nobody can answer (no TTY). */
+  confirm(question: string): Promise<boolean | undefined>;
+}
+
+export interface Context {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  signal: AbortSignal;
+  io: Io;
+  /** --yes: approve hooks and prompts for scripts. */
+  yes: boolean;
+  verbose: boolean;
+  /** The installed lanes package's root (schema, version). */
+  packageRoot: string;
+  repo(): Promise<RepoContext>;
+  config(): Promise<Config>;
+  store(): Promise<StateStore>;
+  issueSource(): Promise<IssueSource>;
+  /** Releases what was opened (the state database). */
+  close(): void;
+}
+
+export interface ContextOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  signal: AbortSignal;
+  io: Io;
+  yes?: boolean;
+  verbose?: boolean;
+  packageRoot: string;
+}
+
+export function createContext(opts: ContextOptions): Context {
+  let repo: Promise<RepoContext> | undefined;
+  let config: Promise<Config> | undefined;
+  let store: StateStore | undefined;
+  let source: Promise<IssueSource> | undefined;
+  const ctx: Context = {
+    cwd: opts.cwd,
+    env: opts.env,
+    signal: opts.signal,
+    io: opts.io,
+    yes: opts.yes ?? false,
+    verbose: opts.verbose ?? false,
+    packageRoot: opts.packageRoot,
+    repo() {
+      repo ??= import('../infra/git.js').then((g) => g.loadRepoContext(opts.cwd, { signal: opts.signal }));
+      return repo;
+    },
+    config() {
+      config ??= Promise.all([ctx.repo(), import('../infra/config.js')]).then(([r, c]) => c.loadConfig(r.mainRoot));
+      return config;
+    },
+    async store() {
+      if (!store) {
+        const [r, s] = await Promise.all([ctx.repo(), import('../infra/store.js')]);
+        store ??= s.StateStore.open(r.commonDir);
+      }
+      return store;
+    },
+    issueSource() {
+      source ??= Promise.all([ctx.repo(), ctx.config(), import('../adapters/issues/registry.js')]).then(([r, c, reg]) =>
+        reg.createIssueSource(c.issues, { repoRoot: r.mainRoot, env: opts.env }),
+      );
+      return source;
+    },
+    close() {
+      store?.close();
+      store = undefined;
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,166 @@
+/**
+ * `lanes new`: one lane per issue, all or nothing. The plan (names, paths, base) is computed and
+ * checked for every issue before anything is made, so bad input makes nothing. Each lane is then
+ * built step by step with every step journaled; a failure, or Ctrl-C, undoes the steps done.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { InputError, InterruptedError, LanesError, errorMessage } from '../domain/errors.js';
+import { issueRef, type Issue } from '../domain/issue.js';
+import type { LaneRecord } from '../domain/lane.js';
+import { branchName, laneName, worktreePath } from '../domain/naming.js';
+import { settleLimit } from '../domain/concurrency.js';
+import type { Config } from '../infra/config-schema.js';
+import * as git from '../infra/git.js';
+import { isPortInUse } from '../infra/port-probe.js';
+import { allocatePorts } from './allocate-ports.js';
+import { addToInfoExclude } from './info-exclude.js';
+import type { Context } from './context.js';
+import { copyIntoLane, fileHash } from './copy-files.js';
+import { requireApproval, runHooks } from './hooks.js';
+import { laneVariables, writeLaneEnv } from './lane-env.js';
+import { rollbackLane } from './lane-steps.js';
+
+export interface NewLanesOptions {
+  base?: string | undefined;
+  /** How many lanes are built at once. */
+  parallel?: number;
+}
+
+export interface LanePlan {
+  issue: Issue;
+  name: string;
+  branch: string;
+  path: string;
+}
+
+export interface NewLanesResult {
+  base: string;
+  baseCommit: string;
+  created: LaneRecord[];
+  failed: { issue: string; lane: string; error: LanesError }[];
+}
+
+/** Resolves the base a new lane starts from: --base, then config, then the remote's default, then main/master. */
+export async function resolveBase(ctx: Context, explicit: string | undefined, config: Config): Promise<{ base: string; baseCommit: string }> {
+  const repo = await ctx.repo();
+  const base = explicit ?? config.base ?? (await git.defaultBase(repo.mainRoot, { signal: ctx.signal }));
+  const baseCommit = await git.resolveCommit(repo.mainRoot, base, { signal: ctx.signal });
+  if (!baseCommit) {
+    throw new InputError(`base ref ${JSON.stringify(base)} does not exist`, { hint: 'pass --base with an existing branch, tag or commit (git branch -a lists branches)' });
+  }
+  return { base, baseCommit };
+}
+
+export async function planLanes(ctx: Context, refs: readonly string[]): Promise<LanePlan[]> {
+  if (refs.length === 0) throw new InputError('no issue given: lanes new <issue…> takes one or more issue references, e.g. lanes new 123');
+  const [repo, config, source, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.issueSource(), ctx.store()]);
+  const issues = await Promise.all(refs.map((ref) => source.getIssue(ref, ctx.signal)));
+  const plans: LanePlan[] = [];
+  const seen = new Map<string, string>();
+  for (const [i, issue] of issues.entries()) {
+    const name = laneName(issue, config.templates);
+    const earlier = seen.get(name);
+    if (earlier !== undefined) throw new InputError(`issues ${JSON.stringify(earlier)} and ${JSON.stringify(refs[i])} both give lane "${name}"; give each issue once`);
+    seen.set(name, refs[i]!);
+    const branch = branchName(name, config.templates.branch);
+    const path = worktreePath(name, { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree);
+    if (store.getLane(name)) throw new InputError(`lane "${name}" already exists`, { hint: `use it (lanes cd ${name}) or remove it first (lanes rm ${name})` });
+    if (await git.branchExists(repo.mainRoot, branch, { signal: ctx.signal })) {
+      throw new InputError(`branch "${branch}" already exists, so lane "${name}" cannot create it`, { hint: `delete or rename that branch, or change templates.branch in lanes.config.json` });
+    }
+    if (existsSync(path) && readdirSync(path).length > 0) {
+      throw new InputError(`worktree path ${JSON.stringify(path)} already exists and is not empty`, { hint: 'move it away or change templates.worktree in lanes.config.json' });
+    }
+    plans.push({ issue, name, branch, path });
+  }
+  return plans;
+}
+
+export async function createLanes(ctx: Context, refs: readonly string[], opts: NewLanesOptions = {}): Promise<NewLanesResult> {
+  const config = await ctx.config();
+  const plans = await planLanes(ctx, refs);
+  const { base, baseCommit } = await resolveBase(ctx, opts.base, config);
+  await requireApproval(ctx, config.hooks.postCreate, 'hooks.postCreate');
+  ctx.io.err(`lanes: base ${base} (${baseCommit.slice(0, 12)})`);
+
+  const results = await settleLimit(plans, opts.parallel ?? 4, (plan) => createLane(ctx, plan, base, baseCommit));
+  const created: LaneRecord[] = [];
+  const failed: NewLanesResult['failed'] = [];
+  results.forEach((r, i) => {
+    const plan = plans[i]!;
+    if (r.status === 'fulfilled') created.push(r.value);
+    else failed.push({ issue: plan.issue.id, lane: plan.name, error: asLanesError(r.reason) });
+  });
+  return { base, baseCommit, created, failed };
+}
+
+function asLanesError(err: unknown): LanesError {
+  if (err instanceof LanesError) return err;
+  return new LanesError(errorMessage(err), { exitCode: 1, cause: err });
+}
+
+async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit: string): Promise<LaneRecord> {
+  const [repo, config, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.store()]);
+  const signal = ctx.signal;
+  let record: LaneRecord = {
+    name: plan.name,
+    issue: issueRef(plan.issue),
+    branch: plan.branch,
+    base,
+    baseCommit,
+    path: plan.path,
+    ports: {},
+    database: null,
+    envFile: config.envFile,
+    copiedFiles: [],
+    phase: 'creating',
+    agentState: 'none',
+    createdAt: new Date().toISOString(),
+  };
+  store.insertLane(record, { kind: 'create', pid: process.pid, started: record.createdAt });
+  try {
+    // Journaled before git runs, so a process killed inside `worktree add` is still cleaned up.
+    store.addStep(plan.name, 'worktree', { path: plan.path, branch: plan.branch, baseCommit });
+    // The worktree, the port probing and the listing of files to copy do not depend on each other.
+    const [, ports, toCopy] = await Promise.all([
+      git.addWorktree(repo.mainRoot, plan.path, plan.branch, baseCommit, { signal }),
+      allocatePorts(store, plan.name, config.ports, isPortInUse, signal),
+      git.listIgnoredFiles(repo.mainRoot, config.copy.include, config.copy.exclude, { signal }),
+    ]);
+    signal.throwIfAborted();
+    const copiedFiles = copyIntoLane(repo.mainRoot, plan.path, toCopy);
+    record = { ...record, ports, copiedFiles };
+
+    await ensureEnvFileIgnored(ctx, plan.path, config.envFile);
+    writeLaneEnv(record);
+    if (!copiedFiles.some((f) => f.path === config.envFile)) {
+      copiedFiles.push({ path: config.envFile, sha256: fileHash(`${plan.path}/${config.envFile}`) });
+    }
+
+    if (config.hooks.postCreate.length > 0) {
+      await runHooks(ctx, config.hooks.postCreate, 'hooks.postCreate', plan.path, laneVariables(record));
+    }
+    signal.throwIfAborted();
+
+    record = { ...record, copiedFiles, phase: 'ready' };
+    store.updateLane(plan.name, () => record);
+    store.setOperation(plan.name, undefined);
+    store.clearSteps(plan.name);
+    return record;
+  } catch (err) {
+    const problems = await rollbackLane(ctx, plan.name);
+    for (const p of problems) ctx.io.err(`lanes: ${p}`);
+    if (signal.aborted && !(err instanceof InterruptedError)) throw new InterruptedError(`interrupted while creating lane ${plan.name}; nothing was kept`, { cause: err });
+    throw err;
+  }
+}
+
+/** The lane's env file must never show up as an uncommitted change, or removal would refuse. */
+async function ensureEnvFileIgnored(ctx: Context, worktree: string, envFile: string): Promise<void> {
+  const res = await git.git(worktree, ['check-ignore', '-q', '--no-index', '--', envFile], { check: false, signal: ctx.signal });
+  if (res.exitCode === 0) return;
+  const repo = await ctx.repo();
+  if (addToInfoExclude(repo.commonDir, envFile)) {
+    ctx.io.err(`lanes: ${envFile} is not gitignored; added it to .git/info/exclude so lane env files never show as changes`);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Undo for each step of lane creation, driven by the step journal in the state. `lanes new` undoes
+ * its own steps when a later one fails; `lanes doctor --fix` replays the same undo for a lane whose
+ * creating process was killed. Every undo is idempotent and never destroys work: a branch is only
+ * deleted while it still points at the commit lanes created it from.
+ */
+import { existsSync } from 'node:fs';
+import { errorMessage } from '../domain/errors.js';
+import type { JournalStep } from '../infra/store.js';
+import * as git from '../infra/git.js';
+import type { Context } from './context.js';
+
+export interface WorktreeStepData {
+  path: string;
+  branch: string;
+  baseCommit: string;
+}
+
+type Undo = (ctx: Context, lane: string, data: Record<string, unknown>) => Promise<void>;
+
+const undoers: Record<string, Undo> = {
+  async worktree(ctx, _lane, data) {
+    const { path, branch, baseCommit } = data as unknown as WorktreeStepData;
+    const repo = await ctx.repo();
+    const registered = (await git.listWorktrees(repo.mainRoot)).some((w) => w.path === path);
+    if (registered && existsSync(path)) await git.removeWorktree(repo.mainRoot, path, true);
+    await git.pruneWorktrees(repo.mainRoot);
+    const tip = await git.resolveCommit(repo.mainRoot, `refs/heads/${branch}`);
+    if (tip === baseCommit) await git.deleteBranch(repo.mainRoot, branch, baseCommit);
+    else if (tip) ctx.io.err(`lanes: kept branch ${branch}: it has moved since lanes created it`);
+  },
+};
+
+/** Undoes the journaled steps of a lane in reverse order, then forgets the lane. Cleanup failures are reported, not hidden. */
+export async function rollbackLane(ctx: Context, lane: string): Promise<string[]> {
+  const store = await ctx.store();
+  const problems: string[] = [];
+  const steps: JournalStep[] = store.steps(lane).reverse();
+  for (const step of steps) {
+    const undo = undoers[step.step];
+    if (!undo) continue;
+    try {
+      await undo(ctx, lane, step.data);
+    } catch (err) {
+      problems.push(`could not undo ${step.step} of lane ${lane}: ${errorMessage(err)}`);
+    }
+  }
+  if (problems.length === 0) store.deleteLane(lane);
+  return problems;
+}

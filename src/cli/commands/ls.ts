@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { action, type CliRuntime } from '../command.js';
+import { laneJson } from '../lane-json.js';
+import { oneLine, printJson, table } from '../output.js';
+
+export function register(program: Command, runtime: CliRuntime): void {
+  program
+    .command('ls')
+    .alias('list')
+    .description('list lanes with phase, agent state, ahead/behind, dirty files, ports and path')
+    .action(
+      action(runtime, async (ctx, globals) => {
+        const { listLanes } = await import('../../app/list-lanes.js');
+        const lanes = await listLanes(ctx);
+        if (globals.json) {
+          return printJson(
+            ctx.io,
+            lanes.map((l) => laneJson(l, { ahead: l.ahead, behind: l.behind, dirty: l.dirty, missing: l.missing, ...(l.error ? { error: l.error } : {}) })),
+          );
+        }
+        if (lanes.length === 0) return ctx.io.err('lanes: no lanes yet (lanes new <issue> creates one)');
+        const rows = lanes.map((l) => [
+          l.name,
+          oneLine(`${l.issue.id} ${l.issue.title}`, 40),
+          l.branch,
+          l.base,
+          l.missing ? 'missing' : l.ahead === null ? '?' : `+${l.ahead} -${l.behind}`,
+          l.dirty === null ? '-' : String(l.dirty),
+          Object.entries(l.ports).map(([s, p]) => `${s}:${p}`).join(' '),
+          l.phase,
+          l.agentState,
+          l.path,
+        ]);
+        ctx.io.out(table(rows, ['LANE', 'ISSUE', 'BRANCH', 'BASE', 'AHEAD/BEHIND', 'DIRTY', 'PORTS', 'PHASE', 'AGENT', 'PATH']));
+      }),
+    );
+}

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { shellCommand } from '../../domain/shell-quote.js';
+import { action, type CliRuntime } from '../command.js';
+import { laneJson } from '../lane-json.js';
+import { printJson } from '../output.js';
+
+export function register(program: Command, runtime: CliRuntime): void {
+  program
+    .command('new')
+    .description('create a lane per issue (worktree, branch, ports, env) and start its agent unless --no-agent')
+    .argument('<issue...>', 'issue references: 123, #123')
+    .option('--base <ref>', 'branch, tag or commit to start from (default: config base, else the remote default branch, else main/master)')
+    .option('--no-agent', 'create the lane only')
+    .option('--agent <agent>', 'agent to start instead of the configured one')
+    .option('--parallel <n>', 'lanes built at once', (v: string) => Math.max(1, Number.parseInt(v, 10) || 1), 4)
+    .action(
+      action(runtime, async (ctx, globals, issues: string[], opts: { base?: string; agent: boolean | undefined; parallel: number }) => {
+        const { createLanes } = await import('../../app/create-lane.js');
+        const result = await createLanes(ctx, issues, { base: opts.base, parallel: opts.parallel });
+        if (globals.json) {
+          printJson(ctx.io, { base: result.base, baseCommit: result.baseCommit, lanes: result.created.map((l) => laneJson(l)), failed: result.failed.map((f) => ({ issue: f.issue, lane: f.lane, error: f.error.message, exitCode: f.error.exitCode })) });
+        } else {
+          for (const lane of result.created) {
+            const ports = Object.entries(lane.ports).map(([s, p]) => `${s}=${p}`).join(' ');
+            ctx.io.out(`${lane.name}\t${lane.path}\t${ports}\n`);
+            ctx.io.err(`lanes: created ${lane.name} on branch ${lane.branch} from ${lane.base}; cd into it with: ${shellCommand(['cd', lane.path])}`);
+          }
+        }
+        if (opts.agent !== false && result.created.length > 0) {
+          ctx.io.err('lanes: starting agents is not part of this build yet; the lanes are ready for one (lanes new --no-agent skips this note)');
+        }
+        for (const f of result.failed) ctx.io.err(`lanes: ${f.lane}: ${f.error.message}`);
+        return result.failed[0]?.error.exitCode;
+      }),
+    );
+}
