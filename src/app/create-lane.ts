@@ -19,11 +19,16 @@ import { copyIntoLane, fileHash } from './copy-files.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { laneVariables, writeLaneEnv } from './lane-env.js';
 import { rollbackLane } from './lane-steps.js';
+import { writeBack } from './write-back.js';
 
 export interface NewLanesOptions {
   base?: string | undefined;
   /** How many lanes are built at once. */
   parallel?: number;
+  /** Per-command issue source (`--source`), instead of config issues.source. */
+  source?: string | undefined;
+  /** Make lanes for closed issues too (`--allow-closed`). */
+  allowClosed?: boolean | undefined;
 }
 
 export interface LanePlan {
@@ -51,10 +56,18 @@ export async function resolveBase(ctx: Context, explicit: string | undefined, co
   return { base, baseCommit };
 }
 
-export async function planLanes(ctx: Context, refs: readonly string[]): Promise<LanePlan[]> {
+export async function planLanes(ctx: Context, refs: readonly string[], opts: Pick<NewLanesOptions, 'source' | 'allowClosed'> = {}): Promise<LanePlan[]> {
   if (refs.length === 0) throw new InputError('no issue given: lanes new <issue…> takes one or more issue references, e.g. lanes new 123');
-  const [repo, config, source, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.issueSource(), ctx.store()]);
+  const [repo, config, source, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.issueSource(opts.source), ctx.store()]);
   const issues = await Promise.all(refs.map((ref) => source.getIssue(ref, ctx.signal)));
+  const closed = issues.filter((issue) => issue.state === 'closed');
+  if (closed.length > 0) {
+    const names = closed.map((i) => `${i.id} (${i.title})`).join(', ');
+    if (!opts.allowClosed) {
+      throw new InputError(`issue ${names} is closed; lanes new makes lanes for open issues`, { hint: 'pass --allow-closed to work on a closed issue anyway' });
+    }
+    ctx.io.err(`lanes: warning: issue ${names} is closed; continuing because of --allow-closed`);
+  }
   const plans: LanePlan[] = [];
   const seen = new Map<string, string>();
   for (const [i, issue] of issues.entries()) {
@@ -78,7 +91,7 @@ export async function planLanes(ctx: Context, refs: readonly string[]): Promise<
 
 export async function createLanes(ctx: Context, refs: readonly string[], opts: NewLanesOptions = {}): Promise<NewLanesResult> {
   const config = await ctx.config();
-  const plans = await planLanes(ctx, refs);
+  const plans = await planLanes(ctx, refs, opts);
   const { base, baseCommit } = await resolveBase(ctx, opts.base, config);
   await requireApproval(ctx, config.hooks.postCreate, 'hooks.postCreate');
   ctx.io.err(`lanes: base ${base} (${baseCommit.slice(0, 12)})`);
@@ -91,6 +104,12 @@ export async function createLanes(ctx: Context, refs: readonly string[], opts: N
     if (r.status === 'fulfilled') created.push(r.value);
     else failed.push({ issue: plan.issue.id, lane: plan.name, error: asLanesError(r.reason) });
   });
+  // Write-back (issues.writeBack.onStart / moveTo) once the lanes exist; a refusal is a warning.
+  for (const lane of created) {
+    const plan = plans.find((p) => p.name === lane.name)!;
+    const outcome = await writeBack(ctx, plan.issue, { kind: 'start', lane: lane.name, branch: lane.branch });
+    for (const problem of outcome.problems) ctx.io.err(`lanes: warning: ${problem}`);
+  }
   return { base, baseCommit, created, failed };
 }
 

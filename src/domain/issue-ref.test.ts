@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from './errors.js';
-import { githubIssueNumber, parseIssueRef, trackerIssueKey } from './issue-ref.js';
+import { githubIssueNumber, parseIssueRef, repoFromRemoteUrl, trackerIssueKey } from './issue-ref.js';
 
 describe('parseIssueRef', () => {
   it.each([
@@ -97,5 +97,22 @@ describe('trackerIssueKey', () => {
     expect(() => trackerIssueKey('https://linear.app/a/issue/ENG-1', { tracker: 'jira', prefix: 'ENG' })).toThrow(/Linear URL/);
     expect(() => trackerIssueKey('https://other.atlassian.net/browse/PROJ-1', { tracker: 'jira', prefix: 'PROJ', webHost: 'acme.atlassian.net' })).toThrow(/other\.atlassian\.net/);
     expect(() => trackerIssueKey('octo/app#1', { tracker: 'linear', prefix: 'ENG' })).toThrow(/GitHub issue/);
+  });
+});
+
+describe('repoFromRemoteUrl', () => {
+  it.each([
+    ['git@github.com:octo/app.git', 'octo/app'],
+    ['git@github.com:octo/app', 'octo/app'],
+    ['https://github.com/octo/app.git', 'octo/app'],
+    ['https://github.com/octo/app/', 'octo/app'],
+    ['ssh://git@ghe.example.com/octo/app.git', 'octo/app'],
+    ['https://x-access-token:t@github.com/octo/my.app.git', 'octo/my.app'],
+  ])('reads %s as %s', (url, repo) => {
+    expect(repoFromRemoteUrl(url)).toBe(repo);
+  });
+
+  it.each(['', '/srv/git/app.git', 'file:///srv/octo/app', 'https://gitlab.com/group/sub/app.git'])('finds no repository in %j', (url) => {
+    expect(repoFromRemoteUrl(url)).toBeUndefined();
   });
 });

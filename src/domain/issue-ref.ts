@@ -133,3 +133,22 @@ export function trackerIssueKey(
   }
   return ref.key;
 }
+
+/**
+ * `owner/name` from a git remote URL (`git@github.com:o/r.git`, `https://github.com/o/r`,
+ * `ssh://git@ghe.example.com/o/r.git`), or undefined when the URL names no such pair.
+ */
+export function repoFromRemoteUrl(remote: string): string | undefined {
+  const text = remote.trim();
+  const scp = /^[\w.-]+@[\w.-]+:([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(text);
+  if (scp) return `${scp[1]}/${scp[2]}`;
+  try {
+    const url = new URL(text);
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (parts.length !== 2 || url.protocol === 'file:') return undefined;
+    const repo = parts[1]!.replace(/\.git$/, '');
+    return /^[\w.-]+$/.test(parts[0]!) && /^[\w.-]+$/.test(repo) ? `${parts[0]}/${repo}` : undefined;
+  } catch {
+    return undefined;
+  }
+}

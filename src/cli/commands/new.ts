@@ -8,15 +8,17 @@ export function register(program: Command, runtime: CliRuntime): void {
   program
     .command('new')
     .description('create a lane per issue (worktree, branch, ports, env) and start its agent unless --no-agent')
-    .argument('<issue...>', 'issue references: 123, #123')
+    .argument('<issue...>', 'issue references: 123, #123, owner/repo#123, ENG-42, or an issue URL')
     .option('--base <ref>', 'branch, tag or commit to start from (default: config base, else the remote default branch, else main/master)')
     .option('--no-agent', 'create the lane only')
     .option('--agent <agent>', 'agent to start instead of the configured one')
+    .option('--source <source>', 'issue source for this command instead of config issues.source: local, github, linear or jira')
+    .option('--allow-closed', 'make lanes for closed issues too')
     .option('--parallel <n>', 'lanes built at once', (v: string) => Math.max(1, Number.parseInt(v, 10) || 1), 4)
     .action(
-      action(runtime, async (ctx, globals, issues: string[], opts: { base?: string; agent: boolean | undefined; parallel: number }) => {
+      action(runtime, async (ctx, globals, issues: string[], opts: { base?: string; agent: boolean | undefined; parallel: number; source?: string; allowClosed?: boolean }) => {
         const { createLanes } = await import('../../app/create-lane.js');
-        const result = await createLanes(ctx, issues, { base: opts.base, parallel: opts.parallel });
+        const result = await createLanes(ctx, issues, { base: opts.base, parallel: opts.parallel, source: opts.source, allowClosed: opts.allowClosed });
         if (globals.json) {
           printJson(ctx.io, { base: result.base, baseCommit: result.baseCommit, lanes: result.created.map((l) => laneJson(l)), failed: result.failed.map((f) => ({ issue: f.issue, lane: f.lane, error: f.error.message, exitCode: f.error.exitCode })) });
         } else {
