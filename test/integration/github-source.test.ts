@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubIssueSource } from '../../src/adapters/issues/github/index.js';
 import { InputError, ToolError } from '../../src/domain/errors.js';
 import { startFakeGithub, type FakeGithub } from '../fakes/github-server.js';
-import { deadUrl } from '../fakes/http-fake.js';
+import { deadUrl, startFake } from '../fakes/http-fake.js';
 
 const TOKEN = 'ghp_test_token';
 let gh: FakeGithub;
@@ -159,6 +159,17 @@ describe('GitHub issue source (Octokit against a fake GitHub)', () => {
     const err = await failure(dead.getIssue('1'));
     expect(err).toBeInstanceOf(ToolError);
     expect(err.message).toBe(`cannot reach GitHub at ${url}: connection refused`);
+  });
+
+  it('gives up on a server that does not answer within the request deadline', async () => {
+    const hanging = await startFake(() => new Promise(() => {}));
+    try {
+      const err = await failure(githubIssueSource({ repo: 'octo/app', baseUrl: hanging.url, env: { GITHUB_TOKEN: TOKEN }, runtime: { timeoutMs: 300 } }).getIssue('1'));
+      expect(err).toBeInstanceOf(ToolError);
+      expect(err.message).toBe(`GitHub at ${hanging.url} did not answer within 300 ms`);
+    } finally {
+      await hanging.close();
+    }
   });
 
   it('comments on an issue and moves it', async () => {

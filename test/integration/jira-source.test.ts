@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jiraIssueSource } from '../../src/adapters/issues/jira/index.js';
-import { InputError, ToolError } from '../../src/domain/errors.js';
-import { deadUrl } from '../fakes/http-fake.js';
+import { InputError, InterruptedError, ToolError } from '../../src/domain/errors.js';
+import { deadUrl, startFake } from '../fakes/http-fake.js';
 import { startFakeJira, type FakeJira } from '../fakes/jira-server.js';
 
 const CLOUD = { JIRA_EMAIL: 'dev@acme.test', JIRA_API_TOKEN: 'jira_api_token' };
@@ -136,6 +136,22 @@ describe('Jira issue source (jira.js against a fake Jira)', () => {
     const err = await failure(jiraIssueSource({ host: url, project: 'PROJ', env: CLOUD }).listIssues({}));
     expect(err).toBeInstanceOf(ToolError);
     expect(err.message).toBe(`cannot reach Jira at ${url}: connection refused`);
+  });
+
+  it('gives up on a silent server after the deadline, and stops at once when interrupted', async () => {
+    const hanging = await startFake(() => new Promise(() => {}));
+    try {
+      const slow = jiraIssueSource({ host: hanging.url, project: 'PROJ', env: CLOUD, runtime: { timeoutMs: 300 } });
+      const err = await failure(slow.getIssue('PROJ-1'));
+      expect(err).toBeInstanceOf(ToolError);
+      expect(err.message).toBe(`Jira at ${hanging.url} did not answer within 300 ms`);
+      const controller = new AbortController();
+      const pending = failure(jiraIssueSource({ host: hanging.url, project: 'PROJ', env: CLOUD }).listIssues({}, controller.signal));
+      setTimeout(() => controller.abort(), 100);
+      expect(await pending).toBeInstanceOf(InterruptedError);
+    } finally {
+      await hanging.close();
+    }
   });
 
   it('comments in ADF on Cloud and as text on Data Center, and moves issues by transition', async () => {

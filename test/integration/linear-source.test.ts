@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linearIssueSource } from '../../src/adapters/issues/linear/index.js';
 import { InputError, ToolError } from '../../src/domain/errors.js';
-import { deadUrl } from '../fakes/http-fake.js';
+import { deadUrl, startFake } from '../fakes/http-fake.js';
 import { startFakeLinear, type FakeLinear } from '../fakes/linear-server.js';
 
 const KEY = 'lin_api_test_key';
@@ -120,6 +120,17 @@ describe('Linear issue source (@linear/sdk against a fake Linear)', () => {
     const err = await failure(linearIssueSource({ team: 'ENG', apiUrl: `${url}/graphql`, env: { LINEAR_API_KEY: KEY } }).getIssue('ENG-1'));
     expect(err).toBeInstanceOf(ToolError);
     expect(err.message).toBe(`cannot reach Linear at ${url}: connection refused`);
+  });
+
+  it('gives up on a server that does not answer within the request deadline', async () => {
+    const hanging = await startFake(() => new Promise(() => {}));
+    try {
+      const err = await failure(linearIssueSource({ team: 'ENG', apiUrl: `${hanging.url}/graphql`, env: { LINEAR_API_KEY: KEY }, runtime: { timeoutMs: 300 } }).getIssue('ENG-1'));
+      expect(err).toBeInstanceOf(ToolError);
+      expect(err.message).toBe(`Linear at ${hanging.url} did not answer within 300 ms`);
+    } finally {
+      await hanging.close();
+    }
   });
 
   it('comments on an issue and moves it to a named workflow state', async () => {

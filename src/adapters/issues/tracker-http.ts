@@ -113,14 +113,14 @@ function causes(err: unknown): unknown[] {
  * A LanesError for a request that never got an HTTP answer (refused, unknown host, timeout,
  * interrupted), or undefined when `err` is something else.
  */
-export function transportFailure(tracker: string, url: string, err: unknown, signal?: AbortSignal): LanesError | undefined {
+export function transportFailure(tracker: string, url: string, err: unknown, signal?: AbortSignal, timeoutMs = REQUEST_TIMEOUT_MS): LanesError | undefined {
   if (err instanceof LanesError) return err;
   if (signal?.aborted) return new InterruptedError(`interrupted while asking ${tracker}`, { cause: err });
   for (const e of causes(err)) {
     const name = (e as { name?: string }).name;
     const code = (e as { code?: string }).code;
     if (name === 'TimeoutError' || code === 'ECONNABORTED' || code === 'ERR_CANCELED' || name === 'AbortError' || name === 'CanceledError') {
-      return new ToolError(`${tracker} at ${url} did not answer within ${Math.round(REQUEST_TIMEOUT_MS / 1000)} s`, { hint: 'check the network or the tracker status page', cause: err });
+      return new ToolError(`${tracker} at ${url} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`, { hint: 'check the network or the tracker status page', cause: err });
     }
     if (code && NETWORK_CODES[code]) {
       return new ToolError(`cannot reach ${tracker} at ${url}: ${NETWORK_CODES[code]}`, { hint: 'check the URL in lanes.config.json and the network', cause: err });

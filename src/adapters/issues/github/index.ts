@@ -67,9 +67,18 @@ export function githubIssueSource(opts: GithubSourceOptions): IssueSource {
       userAgent: 'lanes',
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     });
-    // Every request, pages included, gets its own deadline and the rate-limit wait.
+    // Every request, pages included, gets its own deadline and the rate-limit wait. The options
+    // object is changed in place: the hook chain reads that object, not the one passed to request.
     octokit.hook.wrap('request', (request, options) =>
-      withRateLimit('GitHub', async () => request({ ...options, request: { ...options.request, signal: requestSignal(signal, opts.runtime?.timeoutMs) } }), githubRateLimitDelay, { ...opts.runtime, signal }),
+      withRateLimit(
+        'GitHub',
+        async () => {
+          options.request = { ...options.request, signal: requestSignal(signal, opts.runtime?.timeoutMs) };
+          return request(options);
+        },
+        githubRateLimitDelay,
+        { ...opts.runtime, signal },
+      ),
     );
     return { octokit, tokenFrom: from };
   }
@@ -79,7 +88,7 @@ export function githubIssueSource(opts: GithubSourceOptions): IssueSource {
     try {
       return await fn(octokit);
     } catch (err) {
-      throw githubFailure(err, { what, apiUrl, tokenFrom, signal, onStatus });
+      throw githubFailure(err, { what, apiUrl, tokenFrom, signal, onStatus, timeoutMs: opts.runtime?.timeoutMs });
     }
   }
 
@@ -196,8 +205,8 @@ export function githubRateLimitDelay(err: unknown): number | undefined {
   return undefined;
 }
 
-function githubFailure(err: unknown, ctx: { what: string; apiUrl: string; tokenFrom: string; signal: AbortSignal | undefined; onStatus: ((status: number) => LanesError | undefined) | undefined }): LanesError {
-  const transport = transportFailure('GitHub', displayUrl(ctx.apiUrl), err, ctx.signal);
+function githubFailure(err: unknown, ctx: { what: string; apiUrl: string; tokenFrom: string; signal: AbortSignal | undefined; onStatus: ((status: number) => LanesError | undefined) | undefined; timeoutMs: number | undefined }): LanesError {
+  const transport = transportFailure('GitHub', displayUrl(ctx.apiUrl), err, ctx.signal, ctx.timeoutMs);
   if (transport) return transport;
   const e = err as HttpFailure;
   const status = e?.status;

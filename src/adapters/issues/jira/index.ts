@@ -99,7 +99,7 @@ export function jiraIssueSource(opts: JiraSourceOptions): IssueSource {
         { ...opts.runtime, signal },
       );
     } catch (err) {
-      throw jiraFailure(err, { what, host, from, signal, onStatus });
+      throw jiraFailure(err, { what, host, from, signal, onStatus, timeoutMs: opts.runtime?.timeoutMs });
     }
   }
 
@@ -209,8 +209,8 @@ export function jiraRateLimitDelay(err: unknown): number | undefined {
   return e.status === 429 ? 5_000 : undefined;
 }
 
-function jiraFailure(err: unknown, ctx: { what: string; host: string; from: string; signal: AbortSignal | undefined; onStatus: ((status: number) => LanesError | undefined) | undefined }): LanesError {
-  const transport = transportFailure('Jira', displayUrl(ctx.host), err, ctx.signal);
+function jiraFailure(err: unknown, ctx: { what: string; host: string; from: string; signal: AbortSignal | undefined; onStatus: ((status: number) => LanesError | undefined) | undefined; timeoutMs: number | undefined }): LanesError {
+  const transport = transportFailure('Jira', displayUrl(ctx.host), err, ctx.signal, ctx.timeoutMs);
   if (transport) return transport;
   const e = err as JiraFailure;
   if (typeof e?.status === 'number' && e.status >= 400) {

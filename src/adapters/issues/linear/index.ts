@@ -98,7 +98,7 @@ export function linearIssueSource(opts: LinearSourceOptions): IssueSource {
         { ...opts.runtime, signal },
       );
     } catch (err) {
-      throw linearFailure(err, what, apiUrl, signal, onError);
+      throw linearFailure(err, what, apiUrl, signal, onError, opts.runtime?.timeoutMs);
     }
   }
 
@@ -190,8 +190,8 @@ export function linearRateLimitDelay(err: unknown): number | undefined {
   return rateLimitDelayMs({ retryAfter: err.retryAfter === undefined ? undefined : String(err.retryAfter), resetAt: err.requestsResetAt ?? err.complexityResetAt }) ?? 1000;
 }
 
-function linearFailure(err: unknown, what: string, apiUrl: string, signal: AbortSignal | undefined, onError?: (err: LinearError) => LanesError | undefined): LanesError {
-  const transport = transportFailure('Linear', displayUrl(apiUrl), err, signal);
+function linearFailure(err: unknown, what: string, apiUrl: string, signal: AbortSignal | undefined, onError: ((err: LinearError) => LanesError | undefined) | undefined, timeoutMs: number | undefined): LanesError {
+  const transport = transportFailure('Linear', displayUrl(apiUrl), err, signal, timeoutMs);
   if (transport) return transport;
   if (err instanceof LinearError) {
     const special = onError?.(err);

@@ -112,6 +112,7 @@ export function parseIssueFile(id: string, text: string, url: string): Issue {
   const state = front.state === 'closed' ? 'closed' : 'open';
   return {
     id,
+    key: id,
     title: title ?? `Issue ${id}`,
     body: body.trim(),
     labels,
