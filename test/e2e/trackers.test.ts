@@ -2,7 +2,7 @@
  * The built CLI (`node dist/lanes.js`, run `npm run build` first) against the fake GitHub,
  * Linear and Jira servers, in temporary repositories with an isolated HOME and environment.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,13 @@ async function lanes(where: { repo: string; home: string }, args: string[], env:
   return { ...res, json: () => JSON.parse(res.stdout) as unknown };
 }
 
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
 describe('lanes with GitHub issues', () => {
   const config = () => ({ issues: { source: 'github', repo: 'octo/app', baseUrl: gh.url, writeBack: { onStart: true } } });
 
@@ -88,6 +95,18 @@ describe('lanes with GitHub issues', () => {
     expect(out.lanes[0]).toMatchObject({ name: 'issue-1', branch: 'issue-1', issue: { id: '1', source: 'github', url: `${gh.url}/octo/app/issues/1` } });
     expect(gh.comments.slice(comments)).toEqual([{ number: 1, body: 'lanes started work on this issue in lane `issue-1` (branch `issue-1`).' }]);
     expect(r.stderr).not.toContain(GITHUB_TOKEN);
+    // The token reaches neither the state, the config nor the lane's files.
+    for (const dir of [join(repo.repo, '.git'), join(repo.repo, '..', 'app-worktrees', 'issue-1')]) {
+      for (const file of filesUnder(dir)) expect(readFileSync(file).includes(GITHUB_TOKEN), file).toBe(false);
+    }
+  });
+
+  it('warns when write-back is refused, and keeps the lane', async () => {
+    const repo = await repoWith({ issues: { source: 'github', repo: 'octo/app', baseUrl: gh.url, writeBack: { moveTo: 'In Progress' } } });
+    const r = await lanes(repo, ['new', '2', '--no-agent'], { GITHUB_TOKEN });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^issue-2\t/);
+    expect(r.stderr).toContain('lanes: warning: could not move issue 2 to "In Progress": issues.writeBack.moveTo "In Progress": GitHub issues are open or closed');
   });
 
   it('refuses a closed issue unless --allow-closed, making nothing', async () => {
