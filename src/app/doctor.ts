@@ -44,9 +44,10 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
     let detail = `lane ${lane.name}: ${op.kind} interrupted (process ${op.pid} is gone)`;
     if (opts.fix) {
       if (op.kind === 'create') {
-        const risk = await assessWork(ctx, lane);
-        const hasWork = risk.unmergedCommits > 0 || (risk.branchTip !== undefined && risk.branchTip !== lane.baseCommit) || risk.uncommitted.length > 0;
-        if (hasWork) detail += '; not undone: the lane already holds work';
+        // A lane still being created was never handed to anyone: files in it are lanes' own (copies,
+        // hook output). Only commits would be someone's work.
+        const tip = await git.resolveCommit(repo.mainRoot, `refs/heads/${lane.branch}`);
+        if (tip !== undefined && tip !== lane.baseCommit) detail += `; not undone: branch ${lane.branch} already has commits`;
         else {
           const left = await rollbackLane(ctx, lane.name);
           fixed = left.length === 0;
