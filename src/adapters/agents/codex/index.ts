@@ -5,7 +5,6 @@
  * worktree is its isolation. With LANES_AGENT_BASE_URL, a `lanes` model provider speaking the
  * Responses API is defined through `-c` overrides, so the user's ~/.codex is left alone.
  */
-import { join } from 'node:path';
 import { AGENT_API_KEY_VARIABLE, type AgentAdapter, type AgentLaunch, type AgentRunRequest } from '../../../contracts/agent-adapter.js';
 import { agentEndpoint, isolatedHome, maxRetries } from '../launch-env.js';
 import { createCodexParser } from './parse.js';
@@ -18,7 +17,8 @@ export function codexLaunch(request: AgentRunRequest): AgentLaunch {
   args.push('--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', '--disable', 'in_app_updates');
   if (request.model) args.push('-m', request.model);
   const env: Record<string, string> = { ...isolatedHome(request.agentHome) };
-  if (request.agentHome) env['CODEX_HOME'] = join(request.agentHome, '.codex');
+  // Codex refuses a CODEX_HOME that does not exist; the isolated home itself does.
+  if (request.agentHome) env['CODEX_HOME'] = request.agentHome;
   const endpoint = agentEndpoint(request);
   const retries = maxRetries(request);
   if (endpoint) {
