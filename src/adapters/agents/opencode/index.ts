@@ -35,12 +35,22 @@ export function opencodeLaunch(request: AgentRunRequest): AgentLaunch {
   } catch {
     // Not ours to validate: opencode reports its own config errors; ours replaces it.
   }
-  let config: Json = { autoupdate: false, share: 'disabled', permission: { edit: 'allow', bash: 'allow', webfetch: 'allow' } };
+  // No snapshots: a lane's history is its git branch, and opencode's snapshot re-adds the whole
+  // worktree to a shadow repository at every step, seconds per step on a busy machine.
+  let config: Json = { autoupdate: false, share: 'disabled', snapshot: false, permission: { edit: 'allow', bash: 'allow', webfetch: 'allow' } };
   const env: Record<string, string> = { ...isolatedHome(request.agentHome), OPENCODE_DISABLE_AUTOUPDATE: '1', OPENCODE_DISABLE_SHARE: '1' };
   const endpoint = agentEndpoint(request);
   if (endpoint) {
     config = merge(config, { provider: { anthropic: { options: { baseURL: `${endpoint.url}/v1`, apiKey: endpoint.apiKey } } } });
-    Object.assign(env, { OPENCODE_DISABLE_MODELS_FETCH: '1', OPENCODE_DISABLE_LSP_DOWNLOAD: '1' });
+    // Offline against one endpoint: no model list, LSP or plugin downloads, no file watcher, and
+    // no reading of the user's Claude Code setup (the login plugins are what it would skip).
+    Object.assign(env, {
+      OPENCODE_DISABLE_MODELS_FETCH: '1',
+      OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+      OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
+      OPENCODE_EXPERIMENTAL_DISABLE_FILEWATCHER: '1',
+      OPENCODE_DISABLE_CLAUDE_CODE: '1',
+    });
   }
   env['OPENCODE_CONFIG_CONTENT'] = JSON.stringify(merge(userConfig, config));
   return { file: request.bin ?? 'opencode', args, cwd: request.worktree, env, stdin: { file: request.promptFile }, files: [] };
