@@ -4,12 +4,11 @@
  * against a fake model server. Test code only: it spawns directly instead of through lanes'
  * process gateway, which belongs to the lifecycle core.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AgentAdapter, AgentEvent, AgentLaunch, AgentRunRequest } from '../../../src/contracts/agent-adapter.js';
 
@@ -104,8 +103,8 @@ export async function runAgent(adapter: AgentAdapter, box: Sandbox, opts: RunOpt
   const events: AgentEvent[] = [];
   let stdout = '';
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const lines = createInterface({ input: child.stdout });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const lines = createInterface({ input: child.stdout! });
   lines.on('line', (l) => {
     stdout += l + '\n';
     events.push(...parser.push(l));
