@@ -11,6 +11,7 @@ import { shellCommand } from '../domain/shell-quote.js';
 import * as git from '../infra/git.js';
 import type { Context } from './context.js';
 import { rollbackLane } from './lane-steps.js';
+import { isProcessAlive } from './process-alive.js';
 import { assessWork, refusalReasons, removeLane } from './remove-lane.js';
 
 export type ProblemKind = 'interrupted-operation' | 'missing-worktree' | 'orphan-worktree' | 'prunable-worktree' | 'left-branch' | 'stale-lease';
@@ -20,15 +21,6 @@ export interface Problem {
   lane: string | null;
   detail: string;
   fixed: boolean;
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Problem[]> {
