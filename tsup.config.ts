@@ -6,7 +6,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 // One ESM bundle with code splitting: the entry point loads only the command that runs,
 // so `lanes --version` and `lanes port` do not pay for SQLite, git or HTTP clients they never use.
 export default defineConfig({
-  entry: { lanes: 'src/cli/main.ts', 'gen-schema': 'src/infra/gen-schema.ts' },
+  entry: { lanes: 'src/cli/main.ts', supervisor: 'src/cli/supervisor.ts', 'gen-schema': 'src/infra/gen-schema.ts' },
   format: ['esm'],
   target: 'node20',
   platform: 'node',
@@ -14,7 +14,10 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   shims: false,
-  banner: { js: '#!/usr/bin/env node' },
+  // Bundled CommonJS libraries (commander) call require(); ESM output needs one made for it.
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __lanesCreateRequire } from 'node:module';\nconst require = __lanesCreateRequire(import.meta.url);" },
   define: { __LANES_VERSION__: JSON.stringify(version) },
+  // Bundled (noExternal) libraries load as one file each instead of hundreds of modules.
+  noExternal: ['zod', 'yaml', 'commander', 'tinyexec', 'picocolors'],
   external: ['better-sqlite3', 'pg', '@octokit/rest', '@linear/sdk', 'jira.js', '@neon/sdk'],
 });

@@ -11,6 +11,7 @@ import { shellCommand } from '../domain/shell-quote.js';
 import * as git from '../infra/git.js';
 import type { Context } from './context.js';
 import { rollbackLane } from './lane-steps.js';
+import { isProcessAlive } from './process-alive.js';
 import { assessWork, refusalReasons, removeLane } from './remove-lane.js';
 
 export type ProblemKind = 'interrupted-operation' | 'missing-worktree' | 'orphan-worktree' | 'prunable-worktree' | 'left-branch' | 'stale-lease';
@@ -20,15 +21,6 @@ export interface Problem {
   lane: string | null;
   detail: string;
   fixed: boolean;
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Problem[]> {
@@ -44,9 +36,10 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
     let detail = `lane ${lane.name}: ${op.kind} interrupted (process ${op.pid} is gone)`;
     if (opts.fix) {
       if (op.kind === 'create') {
-        const risk = await assessWork(ctx, lane);
-        const hasWork = risk.unmergedCommits > 0 || (risk.branchTip !== undefined && risk.branchTip !== lane.baseCommit) || risk.uncommitted.length > 0;
-        if (hasWork) detail += '; not undone: the lane already holds work';
+        // A lane still being created was never handed to anyone: files in it are lanes' own (copies,
+        // hook output). Only commits would be someone's work.
+        const tip = await git.resolveCommit(repo.mainRoot, `refs/heads/${lane.branch}`);
+        if (tip !== undefined && tip !== lane.baseCommit) detail += `; not undone: branch ${lane.branch} already has commits`;
         else {
           const left = await rollbackLane(ctx, lane.name);
           fixed = left.length === 0;

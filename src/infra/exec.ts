@@ -5,6 +5,9 @@
  * scrubbed of variables that would make git act on the wrong repository. A failure becomes a
  * ToolError carrying the command, exit code and stderr.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { x } from 'tinyexec';
 import { InterruptedError, ToolError } from '../domain/errors.js';
 
@@ -109,4 +112,140 @@ export class ExecError extends ToolError {
 
 function firstLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? '';
+}
+
+export interface DetachedOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  /** Where the child's stdout and stderr go (appended); default: discarded. */
+  logFile?: string;
+}
+
+/**
+ * Starts a process that outlives lanes: its own session and process group, no terminal, output to
+ * a file. Used for the agent supervisor, which then records the agent's exit in the state.
+ */
+export function startDetached(file: string, args: readonly string[], opts: DetachedOptions): number {
+  const out = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
+  try {
+    const child = spawn(file, [...args], { cwd: opts.cwd, env: childEnvironment(opts.env), detached: true, stdio: ['ignore', out, out] });
+    child.on('error', () => undefined);
+    child.unref();
+    if (child.pid === undefined) throw new ToolError(`could not start ${describeCommand(file, args)}`);
+    return child.pid;
+  } finally {
+    if (typeof out === 'number') closeSync(out);
+  }
+}
+
+export interface SupervisedOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  /** A file read as stdin, then EOF; without it stdin is closed. */
+  stdinFile?: string;
+  /** Called with each line of stdout as it arrives. */
+  onStdoutLine: (line: string) => void;
+  /** stderr is appended here. */
+  stderrFile: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Called once the child runs, with its pid. */
+  onStart?: (pid: number) => void;
+}
+
+export type SupervisedExit =
+  | { kind: 'exited'; exitCode: number }
+  | { kind: 'signalled'; signal: string }
+  | { kind: 'timed-out' }
+  | { kind: 'aborted' }
+  | { kind: 'not-found' }
+  | { kind: 'spawn-failed'; message: string };
+
+/**
+ * Runs a long child (an agent) in its own process group, streaming stdout by line. On timeout or
+ * abort the whole group gets SIGTERM, then SIGKILL after a grace period, so the tools an agent
+ * started do not linger.
+ */
+export function runSupervised(file: string, args: readonly string[], opts: SupervisedOptions): Promise<SupervisedExit> {
+  return new Promise((resolvePromise) => {
+    const stdin = opts.stdinFile ? openSync(opts.stdinFile, 'r') : 'ignore';
+    const stderr = openSync(opts.stderrFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(file, [...args], { cwd: opts.cwd, env: childEnvironment(opts.env), detached: true, stdio: [stdin, 'pipe', stderr] });
+    } finally {
+      if (typeof stdin === 'number') closeSync(stdin);
+      closeSync(stderr);
+    }
+    let ending: SupervisedExit | undefined;
+    let settled = false;
+    const finish = (exit: SupervisedExit) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolvePromise(exit);
+    };
+    let killTimer: NodeJS.Timeout | undefined;
+    const stopGroup = (why: SupervisedExit) => {
+      ending ??= why;
+      signalGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), 5_000);
+      killTimer.unref();
+    };
+    const timer = setTimeout(() => stopGroup({ kind: 'timed-out' }), opts.timeoutMs);
+    const onAbort = () => stopGroup({ kind: 'aborted' });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
+
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      finish(err.code === 'ENOENT' ? { kind: 'not-found' } : { kind: 'spawn-failed', message: err.message });
+    });
+    child.on('spawn', () => {
+      if (child.pid !== undefined) opts.onStart?.(child.pid);
+    });
+    let buffered = '';
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        opts.onStdoutLine(buffered.slice(0, nl));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    child.on('close', (code, signal) => {
+      if (buffered) opts.onStdoutLine(buffered);
+      buffered = '';
+      // The agent is gone; make sure nothing it started in its group lives on.
+      signalGroup(child.pid, 'SIGKILL');
+      if (ending) finish(ending);
+      else if (code !== null) finish({ kind: 'exited', exitCode: code });
+      else finish({ kind: 'signalled', signal: signal ?? 'unknown' });
+    });
+  });
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Whether an executable is found: a path is checked as is, a bare name on PATH. */
+export function findExecutable(file: string, env: Record<string, string | undefined>): string | undefined {
+  const candidates = file.includes('/') ? [file] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, file));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // Not here; try the next directory.
+    }
+  }
+  return undefined;
 }

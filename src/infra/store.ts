@@ -47,7 +47,102 @@ const MIGRATIONS: string[] = [
      kept_branch INTEGER NOT NULL,
      removed_at TEXT NOT NULL
    );`,
+  // 2: agent runs, one row per phase started in a lane
+  `CREATE TABLE runs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     lane TEXT NOT NULL,
+     phase TEXT NOT NULL,
+     agent TEXT NOT NULL,
+     adapter TEXT NOT NULL,
+     model TEXT,
+     runner TEXT NOT NULL,
+     status TEXT NOT NULL,
+     run_dir TEXT NOT NULL,
+     supervisor_pid INTEGER,
+     agent_pid INTEGER,
+     started_at TEXT NOT NULL,
+     ended_at TEXT,
+     exit_code INTEGER,
+     reason TEXT,
+     session_id TEXT,
+     usage TEXT,
+     cost_usd REAL,
+     cost_source TEXT
+   );
+   CREATE INDEX runs_lane ON runs(lane, id);`,
 ];
+
+export type RunStatus = 'starting' | 'running' | 'waiting' | 'done' | 'failed' | 'stopped';
+export const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['done', 'failed', 'stopped'];
+
+export interface RunRecord {
+  id: number;
+  lane: string;
+  phase: string;
+  agent: string;
+  adapter: string;
+  model: string | null;
+  runner: string;
+  status: RunStatus;
+  runDir: string;
+  supervisorPid: number | null;
+  agentPid: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  exitCode: number | null;
+  reason: string | null;
+  sessionId: string | null;
+  /** Tokens per model, as JSON. */
+  usage: Record<string, { input: number; output: number; cacheRead: number; cacheWrite: number }> | null;
+  costUsd: number | null;
+  costSource: string | null;
+}
+
+interface RunRow {
+  id: number;
+  lane: string;
+  phase: string;
+  agent: string;
+  adapter: string;
+  model: string | null;
+  runner: string;
+  status: RunStatus;
+  run_dir: string;
+  supervisor_pid: number | null;
+  agent_pid: number | null;
+  started_at: string;
+  ended_at: string | null;
+  exit_code: number | null;
+  reason: string | null;
+  session_id: string | null;
+  usage: string | null;
+  cost_usd: number | null;
+  cost_source: string | null;
+}
+
+function runFromRow(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    lane: r.lane,
+    phase: r.phase,
+    agent: r.agent,
+    adapter: r.adapter,
+    model: r.model,
+    runner: r.runner,
+    status: r.status,
+    runDir: r.run_dir,
+    supervisorPid: r.supervisor_pid,
+    agentPid: r.agent_pid,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    exitCode: r.exit_code,
+    reason: r.reason,
+    sessionId: r.session_id,
+    usage: r.usage ? (JSON.parse(r.usage) as RunRecord['usage']) : null,
+    costUsd: r.cost_usd,
+    costSource: r.cost_source,
+  };
+}
 
 export interface JournalStep {
   step: string;
@@ -216,6 +311,57 @@ export class StateStore {
 
   clearSteps(lane: string): void {
     this.db.prepare('DELETE FROM journal WHERE lane = ?').run(lane);
+  }
+
+  // ---- agent runs ----
+
+  insertRun(run: Pick<RunRecord, 'lane' | 'phase' | 'agent' | 'adapter' | 'model' | 'runner' | 'runDir' | 'startedAt'>): number {
+    const res = this.db
+      .prepare("INSERT INTO runs (lane, phase, agent, adapter, model, runner, status, run_dir, started_at) VALUES (?, ?, ?, ?, ?, ?, 'starting', ?, ?)")
+      .run(run.lane, run.phase, run.agent, run.adapter, run.model, run.runner, run.runDir, run.startedAt);
+    return Number(res.lastInsertRowid);
+  }
+
+  setRunDir(id: number, runDir: string): void {
+    this.db.prepare('UPDATE runs SET run_dir = ? WHERE id = ?').run(runDir, id);
+  }
+
+  getRun(id: number): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row ? runFromRow(row) : undefined;
+  }
+
+  /** The lane's newest run; `since` (the lane's createdAt) skips runs of an earlier lane of the same name, kept as history. */
+  latestRun(lane: string, since = ''): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE lane = ? AND started_at >= ? ORDER BY id DESC LIMIT 1').get(lane, since) as RunRow | undefined;
+    return row ? runFromRow(row) : undefined;
+  }
+
+  runsOf(lane?: string): RunRecord[] {
+    const rows = (lane === undefined ? this.db.prepare('SELECT * FROM runs ORDER BY id').all() : this.db.prepare('SELECT * FROM runs WHERE lane = ? ORDER BY id').all(lane)) as RunRow[];
+    return rows.map(runFromRow);
+  }
+
+  /** Updates the columns given; a finished run (done, failed, stopped) is never changed again. */
+  updateRun(id: number, change: Partial<Omit<RunRecord, 'id' | 'lane'>>): boolean {
+    const columns: Record<string, unknown> = {
+      status: change.status,
+      supervisor_pid: change.supervisorPid,
+      agent_pid: change.agentPid,
+      ended_at: change.endedAt,
+      exit_code: change.exitCode,
+      reason: change.reason,
+      session_id: change.sessionId,
+      usage: change.usage === undefined ? undefined : JSON.stringify(change.usage),
+      cost_usd: change.costUsd,
+      cost_source: change.costSource,
+    };
+    const set = Object.entries(columns).filter(([, v]) => v !== undefined);
+    if (set.length === 0) return false;
+    const res = this.db
+      .prepare(`UPDATE runs SET ${set.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ? AND status NOT IN ('done', 'failed', 'stopped')`)
+      .run(...set.map(([, v]) => v), id);
+    return res.changes === 1;
   }
 
   // ---- history ----

@@ -1,0 +1,61 @@
+/**
+ * Reading and waiting on agent runs. A run's row is written by its supervisor process; a reader
+ * that finds a run "active" whose supervisor is gone (killed, machine restarted) marks it failed,
+ * so no lane claims an agent that no longer exists.
+ */
+import type { AgentState, LaneRecord } from '../../domain/lane.js';
+import { FINISHED_RUN_STATUSES, type RunRecord, type RunStatus, type StateStore } from '../../infra/store.js';
+import { isProcessAlive } from '../process-alive.js';
+
+export function isActive(run: RunRecord): boolean {
+  return !FINISHED_RUN_STATUSES.includes(run.status);
+}
+
+export function agentStateOf(status: RunStatus): AgentState {
+  return status === 'done' ? 'done' : status === 'failed' ? 'failed' : status === 'stopped' ? 'stopped' : status === 'waiting' ? 'waiting' : status === 'starting' ? 'starting' : 'running';
+}
+
+/** The run as it really is: an active run without a live supervisor is failed on the spot. */
+export function reconcileRun(store: StateStore, run: RunRecord): RunRecord {
+  if (!isActive(run)) return run;
+  // A run is "starting" for a moment before its supervisor records its pid.
+  if (run.supervisorPid === null) {
+    if (Date.now() - Date.parse(run.startedAt) < 30_000) return run;
+  } else if (isProcessAlive(run.supervisorPid)) return run;
+  const reason = 'the agent supervisor is gone (killed or the machine restarted); lanes start resumes the lane';
+  store.updateRun(run.id, { status: 'failed', endedAt: new Date().toISOString(), reason });
+  setLaneAgentState(store, run.lane, 'failed');
+  return store.getRun(run.id) ?? run;
+}
+
+export function latestRunOf(store: StateStore, lane: LaneRecord): RunRecord | undefined {
+  const run = store.latestRun(lane.name, lane.createdAt);
+  return run ? reconcileRun(store, run) : undefined;
+}
+
+export function setLaneAgentState(store: StateStore, lane: string, agentState: AgentState, phase?: LaneRecord['phase']): void {
+  store.updateLane(lane, (r) => ({ ...r, agentState, ...(phase ? { phase } : {}) }));
+}
+
+/** Resolves when the run has finished; polls the shared state, since the supervisor is another process. */
+export async function waitForRun(store: StateStore, runId: number, signal?: AbortSignal, pollMs = 200): Promise<RunRecord> {
+  for (;;) {
+    const run = store.getRun(runId);
+    if (!run) throw new Error(`run ${runId} vanished from the state`);
+    const current = reconcileRun(store, run);
+    if (!isActive(current)) return current;
+    if (signal?.aborted) return current;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, pollMs);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}
+
+export function durationMs(run: RunRecord): number | null {
+  if (!run.endedAt) return null;
+  return Date.parse(run.endedAt) - Date.parse(run.startedAt);
+}

@@ -1,0 +1,118 @@
+/**
+ * The agent supervisor: a small process lanes starts per run, detached or inside tmux, that runs
+ * the agent and writes down what happened. It owns the run's row in the state from "running" to
+ * its end: output line by line (output.jsonl, the CLI's own machine output, is the transcript),
+ * stderr, exit, session id, tokens and cost per model. SIGTERM (lanes stop, Ctrl-C in lanes run)
+ * stops the agent's whole process group and records "stopped"; the phase timeout records "failed".
+ */
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { AgentAdapterName, AgentEvent, AgentLaunch } from '../../contracts/agent-adapter.js';
+import { AGENT_ADAPTERS } from '../../adapters/agents/registry.js';
+import { summarizeAgentEvents } from '../../domain/agent-events.js';
+import { runSupervised, type SupervisedExit } from '../../infra/exec.js';
+import { StateStore, type RunStatus } from '../../infra/store.js';
+import { renderEvent } from './render-events.js';
+import { agentStateOf, setLaneAgentState } from './runs.js';
+
+export interface SupervisorSpec {
+  commonDir: string;
+  runId: number;
+  lane: string;
+  adapter: AgentAdapterName;
+  model: string | null;
+  timeoutMs: number;
+  launch: AgentLaunch;
+}
+
+export async function supervise(runDir: string, opts: { show: boolean; write: (text: string) => void }): Promise<number> {
+  const spec = JSON.parse(readFileSync(join(runDir, 'launch.json'), 'utf8')) as SupervisorSpec;
+  const store = StateStore.open(spec.commonDir);
+  const adapter = AGENT_ADAPTERS[spec.adapter];
+  const controller = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => controller.abort());
+
+  store.updateRun(spec.runId, { status: 'running', supervisorPid: process.pid });
+  setLaneAgentState(store, spec.lane, 'running');
+  for (const file of spec.launch.files) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.content);
+  }
+
+  const parser = adapter.createParser();
+  const events: AgentEvent[] = [];
+  const output = createWriteStream(join(runDir, 'output.jsonl'));
+  const take = (produced: AgentEvent[]) => {
+    for (const event of produced) {
+      events.push(event);
+      if (opts.show) {
+        const line = renderEvent(event);
+        if (line) opts.write(`${line}\n`);
+      }
+    }
+  };
+  const stdinFile = spec.launch.stdin === 'closed' ? undefined : spec.launch.stdin.file;
+  const exit = await runSupervised(spec.launch.file, spec.launch.args, {
+    cwd: spec.launch.cwd,
+    env: spec.launch.env,
+    ...(stdinFile ? { stdinFile } : {}),
+    stderrFile: join(runDir, 'stderr.log'),
+    timeoutMs: spec.timeoutMs,
+    signal: controller.signal,
+    onStart: (pid) => store.updateRun(spec.runId, { agentPid: pid }),
+    onStdoutLine: (line) => {
+      output.write(`${line}\n`);
+      take(parser.push(line));
+    },
+  });
+  take(parser.end());
+  await new Promise<void>((resolve) => output.end(resolve));
+
+  const exitCode = exit.kind === 'exited' ? exit.exitCode : null;
+  const summary = summarizeAgentEvents(events, { ...(spec.model ? { model: spec.model } : {}), exitCode });
+  const { status, reason } = outcome(exit, summary.ok, summary.error, spec, adapter.displayName, runDir);
+  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify({ status, reason, exit, summary }, null, 2)}\n`);
+  if (summary.text) writeFileSync(join(runDir, 'result.md'), `${summary.text}\n`);
+  store.updateRun(spec.runId, {
+    status,
+    endedAt: new Date().toISOString(),
+    exitCode,
+    reason,
+    sessionId: summary.sessionId ?? null,
+    usage: summary.usageByModel,
+    costUsd: summary.costUsd ?? null,
+    costSource: summary.costSource,
+  });
+  setLaneAgentState(store, spec.lane, agentStateOf(status));
+  if (opts.show) opts.write(`\nlanes: agent ${status}${reason ? `: ${reason}` : ''}\n`);
+  store.close();
+  return status === 'done' ? 0 : 1;
+}
+
+function outcome(exit: SupervisedExit, ok: boolean, error: string | undefined, spec: SupervisorSpec, displayName: string, runDir: string): { status: RunStatus; reason: string | null } {
+  switch (exit.kind) {
+    case 'exited':
+      if (exit.exitCode === 0 && ok) return { status: 'done', reason: null };
+      return { status: 'failed', reason: error ?? `${displayName} exited with code ${exit.exitCode}${lastStderrLine(runDir)}` };
+    case 'timed-out':
+      return { status: 'failed', reason: `timed out after ${Math.round(spec.timeoutMs / 60_000 * 10) / 10} min (phase timeoutMinutes); the worktree and transcript are kept` };
+    case 'aborted':
+      return { status: 'stopped', reason: 'stopped; lanes start resumes the lane' };
+    case 'signalled':
+      return { status: 'failed', reason: `${displayName} was killed by ${exit.signal}` };
+    case 'not-found':
+      return { status: 'failed', reason: `${displayName} CLI not found: ${spec.launch.file}` };
+    case 'spawn-failed':
+      return { status: 'failed', reason: `could not start ${displayName}: ${exit.message}` };
+  }
+}
+
+function lastStderrLine(runDir: string): string {
+  try {
+    const lines = readFileSync(join(runDir, 'stderr.log'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    const last = lines[lines.length - 1];
+    return last ? `: ${last.slice(0, 300)}` : '';
+  } catch {
+    return '';
+  }
+}

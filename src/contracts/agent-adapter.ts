@@ -1,0 +1,89 @@
+/**
+ * What lanes needs from a coding-agent CLI. An adapter is pure: it builds the launch (program,
+ * argument array, environment, files to write, where stdin comes from) and parses the CLI's own
+ * machine output into AgentEvents. It never starts a process: the runners do that through the
+ * process gateway, so one place owns spawning, timeouts and signals.
+ *
+ * The prompt always travels in a file (the runner opens it as the child's stdin, or the command
+ * adapter passes its path): never through a shell, and never limited by the argument size.
+ */
+import type { AgentEvent } from '../domain/agent-events.js';
+
+export type { AgentEvent, AgentRunSummary, TokenUsage } from '../domain/agent-events.js';
+
+export const AGENT_ADAPTER_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'command'] as const;
+export type AgentAdapterName = (typeof AGENT_ADAPTER_NAMES)[number];
+
+/**
+ * Set by the user (or lanes' demo) to point every agent at one model endpoint, such as the bundled
+ * scripted model server or a proxy. Each adapter translates it into its vendor's own setting.
+ */
+export const AGENT_BASE_URL_VARIABLE = 'LANES_AGENT_BASE_URL';
+/** The API key sent to that endpoint; default: a placeholder, since a fake server checks none. */
+export const AGENT_API_KEY_VARIABLE = 'LANES_AGENT_API_KEY';
+
+export interface AgentRunRequest {
+  /** The file holding the whole prompt (issue, lane facts, rules). */
+  promptFile: string;
+  model?: string;
+  lane: string;
+  /** The lane's worktree: the agent's working directory. */
+  worktree: string;
+  /** A directory lanes owns for this run: generated agent config goes here. */
+  runDir: string;
+  /**
+   * When set, the agent's home/config directory is isolated here (HOME, CODEX_HOME …) instead of
+   * the user's own, where the CLI's login lives. Tests and the offline demo set it; a real run
+   * normally does not.
+   */
+  agentHome?: string;
+  /** Continue this session of the same CLI (from a previous run's `session` event). */
+  resumeSessionId?: string;
+  /**
+   * The environment lanes was started with plus the agent's configured `env`. Adapters only read
+   * it (for LANES_AGENT_BASE_URL and keys); the launch lists the variables to add.
+   */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The executable, instead of the adapter's default (config `agents.<name>.bin`). */
+  bin?: string;
+  /** For the command adapter: the argument template (config `agents.<name>.command`). */
+  command?: readonly string[];
+}
+
+export interface AgentLaunch {
+  /** Program to execute (looked up on PATH when it has no slash). */
+  file: string;
+  args: string[];
+  cwd: string;
+  /** Variables layered over the process gateway's scrubbed environment. */
+  env: Record<string, string>;
+  /** The prompt file as stdin (read to its end, then EOF), or no stdin at all. */
+  stdin: { file: string } | 'closed';
+  /** Files the runner writes before starting (generated agent configuration). */
+  files: { path: string; content: string }[];
+}
+
+export interface ResumeSupport {
+  /** `session-id`: resumes the session id a run reported; `none`: every run starts afresh. */
+  kind: 'session-id' | 'none';
+  /** How, for humans: e.g. `claude --resume <id>`. */
+  how: string;
+}
+
+/** Line by line: the runner feeds each line of stdout as it arrives, then calls end(). */
+export interface AgentOutputParser {
+  push(line: string): AgentEvent[];
+  end(): AgentEvent[];
+}
+
+export interface AgentAdapter {
+  readonly name: AgentAdapterName;
+  /** For messages: "Claude Code". */
+  readonly displayName: string;
+  readonly defaultBin: string;
+  /** Shown when the executable is missing: how to install it. */
+  readonly installHint: string;
+  readonly resume: ResumeSupport;
+  launch(request: AgentRunRequest): AgentLaunch;
+  createParser(): AgentOutputParser;
+}

@@ -1,0 +1,66 @@
+/**
+ * The prompt an agent gets: the issue verbatim (title, body, acceptance criteria), the lane's facts
+ * and the repository's rules files, then what the phase asks for. Pure: the same inputs give the
+ * same text, which is saved next to the transcript so a user can see exactly what the agent was told.
+ */
+import type { Issue } from './issue.js';
+
+export type AgentPhase = 'plan' | 'implement' | 'fix';
+export const AGENT_PHASES: readonly AgentPhase[] = ['plan', 'implement', 'fix'];
+
+export interface PromptInput {
+  phase: AgentPhase;
+  issue: Issue;
+  lane: { name: string; branch: string; base: string; baseCommit: string; path: string; ports: Record<string, number>; envFile: string };
+  /** Rules files of the repository, by file name (CLAUDE.md, AGENTS.md …). */
+  rules: { file: string; text: string }[];
+  /** The plan phase's answer, given to the implementer. */
+  plan?: string | undefined;
+  /** Findings to fix, as text. */
+  findings?: string | undefined;
+}
+
+const PHASE_TASK: Record<AgentPhase, (input: PromptInput) => string[]> = {
+  plan: () => [
+    'Plan the work for this issue. Read the code you need; do not change any file and do not commit.',
+    'Answer with a short, concrete plan: the files to change, the tests to add, and the risks.',
+  ],
+  implement: (input) => [
+    'Implement this issue in your working directory.',
+    ...(input.plan ? ['Follow the plan below, made for this issue by a planning step.', '', '### Plan', '', input.plan.trim(), ''] : []),
+    `Commit your work on the branch ${input.lane.branch} with git (git add, then git commit with a message that names issue ${input.issue.id}).`,
+    'Do not push, do not switch branches, and do not touch files outside your working directory.',
+  ],
+  fix: (input) => [
+    'A review of your work on this issue found the problems below. Fix them in your working directory.',
+    '',
+    '### Findings',
+    '',
+    input.findings?.trim() || '(no stored findings: check the work against the issue and its acceptance criteria)',
+    '',
+    `Commit the fixes on the branch ${input.lane.branch}. Do not push and do not switch branches.`,
+  ],
+};
+
+export function buildPrompt(input: PromptInput): string {
+  const { issue, lane } = input;
+  const lines: string[] = [];
+  lines.push(`# Issue ${issue.id}: ${issue.title}`, '');
+  lines.push(`Source: ${issue.source}${issue.url ? ` (${issue.url})` : ''}`);
+  if (issue.labels.length > 0) lines.push(`Labels: ${issue.labels.join(', ')}`);
+  lines.push('', issue.body.trim() || '(the issue has no description)', '');
+  if (issue.acceptanceCriteria.length > 0) {
+    lines.push('## Acceptance criteria', '', ...issue.acceptanceCriteria.map((c) => `- ${c}`), '');
+  }
+  lines.push('## Your lane', '');
+  lines.push(`- Working directory: ${lane.path} (a git worktree of its own)`);
+  lines.push(`- Branch: ${lane.branch}, created from ${lane.base} at ${lane.baseCommit.slice(0, 12)}`);
+  const ports = Object.entries(lane.ports);
+  if (ports.length > 0) lines.push(`- Ports reserved for this lane: ${ports.map(([s, p]) => `${s}=${p}`).join(', ')} (PORT and PORT_<SERVICE> in ${lane.envFile})`);
+  lines.push(`- Environment: ${lane.envFile} holds this lane's variables; other lanes run in parallel, so use only these ports.`, '');
+  for (const rule of input.rules) {
+    if (rule.text.trim()) lines.push(`## Repository rules (${rule.file})`, '', rule.text.trim(), '');
+  }
+  lines.push(`## Your task (${input.phase})`, '', ...PHASE_TASK[input.phase](input), '');
+  return lines.join('\n');
+}

@@ -1,0 +1,118 @@
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { addIssue, json, lanes, lanesAsync, makeRepo, type TempRepo } from '../helpers/repo.js';
+
+interface Problem {
+  kind: string;
+  lane: string | null;
+  detail: string;
+  fixed: boolean;
+}
+
+let repo: TempRepo;
+afterEach(() => repo?.cleanup());
+
+function doctor(fix = false): { code: number; problems: Problem[] } {
+  const res = lanes(repo, ['doctor', '--json', ...(fix ? ['--fix'] : [])]);
+  return { code: res.code, problems: json<{ problems: Problem[] }>(res).problems };
+}
+
+function stateDb(): Database.Database {
+  return new Database(join(repo.root, '.git', 'lanes', 'state.db'));
+}
+
+describe('lanes doctor', () => {
+  it('reports a healthy repository as an empty list', () => {
+    repo = makeRepo();
+    addIssue(repo, 1, 'x');
+    expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
+    expect(doctor()).toEqual({ code: 0, problems: [] });
+  });
+
+  it('finds a lane record whose worktree git no longer knows, and fixes it when no work is at stake', () => {
+    repo = makeRepo();
+    addIssue(repo, 1, 'x');
+    expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
+    const wt = join(repo.parent, 'app-worktrees', 'issue-1');
+    repo.git('worktree', 'remove', '--force', wt);
+    const found = doctor();
+    expect(found.code).toBe(1);
+    expect(found.problems).toEqual([expect.objectContaining({ kind: 'missing-worktree', lane: 'issue-1', fixed: false })]);
+    const fixed = doctor(true);
+    expect(fixed.problems).toEqual([expect.objectContaining({ kind: 'missing-worktree', fixed: true })]);
+    expect(doctor()).toEqual({ code: 0, problems: [] });
+    expect(repo.git('branch', '--list', 'issue-1')).toBe('');
+  });
+
+  it('keeps a missing lane whose branch holds unmerged commits', () => {
+    repo = makeRepo();
+    addIssue(repo, 1, 'x');
+    expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
+    const wt = join(repo.parent, 'app-worktrees', 'issue-1');
+    writeFileSync(join(wt, 'f.txt'), 'work');
+    repo.git('-C', wt, 'add', 'f.txt');
+    repo.git('-C', wt, 'commit', '-q', '-m', 'work');
+    rmSync(wt, { recursive: true, force: true });
+    const res = doctor(true);
+    expect(res.problems).toContainEqual(expect.objectContaining({ kind: 'missing-worktree', lane: 'issue-1', fixed: false }));
+    expect(repo.git('log', '-1', '--format=%s', 'issue-1')).toBe('work');
+  });
+
+  it('finds a worktree without a lane record and never removes it', () => {
+    repo = makeRepo();
+    const wt = join(repo.parent, 'app-worktrees', 'by-hand');
+    repo.git('worktree', 'add', '-q', '-b', 'by-hand', wt);
+    const res = doctor(true);
+    expect(res.problems).toEqual([expect.objectContaining({ kind: 'orphan-worktree', fixed: false })]);
+    expect(existsSync(wt)).toBe(true);
+  });
+
+  it('releases port leases of lanes that no longer exist', () => {
+    repo = makeRepo();
+    addIssue(repo, 1, 'x');
+    expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
+    const db = stateDb();
+    db.prepare("INSERT INTO port_leases (port, lane, service) VALUES (4999, 'ghost', 'web')").run();
+    db.close();
+    expect(doctor().problems).toEqual([expect.objectContaining({ kind: 'stale-lease', lane: 'ghost', fixed: false })]);
+    expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'stale-lease', fixed: true })]);
+    expect(doctor().problems).toEqual([]);
+  });
+
+  it('undoes a lane whose lanes new was killed mid-way: no lane, branch, directory or lease left', async () => {
+    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['echo started > hook-ran; sleep 30'] } }) } });
+    addIssue(repo, 1, 'x');
+    repo.commitAll('issue');
+    const run = lanesAsync(repo, ['new', '1', '--no-agent', '--yes']);
+    const wt = join(repo.parent, 'app-worktrees', 'issue-1');
+    for (let i = 0; i < 300 && !existsSync(join(wt, 'hook-ran')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(join(wt, 'hook-ran'))).toBe(true);
+    process.kill(run.pid!, 'SIGKILL');
+    await run;
+    const found = doctor();
+    expect(found.problems).toContainEqual(expect.objectContaining({ kind: 'interrupted-operation', lane: 'issue-1', fixed: false }));
+    const fixed = doctor(true);
+    expect(fixed.problems).toContainEqual(expect.objectContaining({ kind: 'interrupted-operation', lane: 'issue-1', fixed: true }));
+    expect(existsSync(wt)).toBe(false);
+    expect(repo.git('branch', '--list', 'issue-1')).toBe('');
+    expect(json(lanes(repo, ['ls', '--json']))).toEqual([]);
+    const db = stateDb();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM port_leases').get()).toEqual({ n: 0 });
+    db.close();
+    expect(doctor()).toEqual({ code: 0, problems: [] });
+  });
+
+  it('finds a branch a removal left behind and deletes it when it is merged', () => {
+    repo = makeRepo();
+    addIssue(repo, 1, 'x');
+    expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
+    expect(lanes(repo, ['rm', 'issue-1']).code).toBe(0);
+    // As if the removal had died between deleting the worktree and the branch.
+    repo.git('branch', 'issue-1', 'main');
+    expect(doctor().problems).toEqual([expect.objectContaining({ kind: 'left-branch', lane: 'issue-1', fixed: false })]);
+    expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'left-branch', fixed: true })]);
+    expect(repo.git('branch', '--list', 'issue-1')).toBe('');
+  });
+});
