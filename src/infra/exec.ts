@@ -249,3 +249,12 @@ export function findExecutable(file: string, env: Record<string, string | undefi
   }
   return undefined;
 }
+
+/** Runs a command on the user's terminal (stdio inherited), e.g. `tmux attach`; resolves with its exit code. */
+export function execOnTerminal(file: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, [...args], { cwd: opts.cwd, env: childEnvironment(opts.env), stdio: 'inherit' });
+    child.on('error', (err) => reject(spawnFailure(file, args, err)));
+    child.on('close', (code) => resolvePromise(code ?? 1));
+  });
+}
