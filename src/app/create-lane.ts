@@ -18,6 +18,7 @@ import type { Context } from './context.js';
 import { copyIntoLane, fileHash } from './copy-files.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { laneVariables, writeLaneEnv } from './lane-env.js';
+import { afterBranchCommands, branchDatabase, prepareDependencies } from './lane-data.js';
 import { rollbackLane } from './lane-steps.js';
 import { writeBack } from './write-back.js';
 
@@ -94,6 +95,7 @@ export async function createLanes(ctx: Context, refs: readonly string[], opts: N
   const plans = await planLanes(ctx, refs, opts);
   const { base, baseCommit } = await resolveBase(ctx, opts.base, config);
   await requireApproval(ctx, config.hooks.postCreate, 'hooks.postCreate');
+  await requireApproval(ctx, afterBranchCommands(config), 'database.afterBranch');
   ctx.io.err(`lanes: base ${base} (${baseCommit.slice(0, 12)})`);
 
   const results = await settleLimit(plans, opts.parallel ?? 4, (plan) => createLane(ctx, plan, base, baseCommit));
@@ -148,7 +150,15 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
     ]);
     signal.throwIfAborted();
     const copiedFiles = copyIntoLane(repo.mainRoot, plan.path, toCopy);
-    record = { ...record, ports, copiedFiles };
+    // Database branch and dependencies need only the worktree; a dependency failure is a warning
+    // (prepareDependencies rejects only when interrupted), a database failure undoes the lane.
+    const [database, deps] = await Promise.allSettled([
+      branchDatabase(ctx, plan.name, plan.path),
+      prepareDependencies(ctx, plan.name, repo.mainRoot, plan.path, config.dependencies),
+    ]);
+    if (database.status === 'rejected') throw database.reason;
+    if (deps.status === 'rejected') throw deps.reason;
+    record = { ...record, ports, copiedFiles, database: database.value };
 
     await ensureEnvFileIgnored(ctx, plan.path, config.envFile);
     writeLaneEnv(record);
@@ -156,6 +166,8 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
       copiedFiles.push({ path: config.envFile, sha256: fileHash(`${plan.path}/${config.envFile}`) });
     }
 
+    const afterBranch = afterBranchCommands(config);
+    if (afterBranch.length > 0) await runHooks(ctx, afterBranch, 'database.afterBranch', plan.path, laneVariables(record));
     if (config.hooks.postCreate.length > 0) {
       await runHooks(ctx, config.hooks.postCreate, 'hooks.postCreate', plan.path, laneVariables(record));
     }

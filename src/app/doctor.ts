@@ -10,11 +10,13 @@ import { worktreePath } from '../domain/naming.js';
 import { shellCommand } from '../domain/shell-quote.js';
 import * as git from '../infra/git.js';
 import type { Context } from './context.js';
+import { loadDbBranches } from './db-branches.js';
+import { findOrphanDatabases } from './lane-data.js';
 import { rollbackLane } from './lane-steps.js';
 import { isProcessAlive } from './process-alive.js';
 import { assessWork, refusalReasons, removeLane } from './remove-lane.js';
 
-export type ProblemKind = 'interrupted-operation' | 'missing-worktree' | 'orphan-worktree' | 'prunable-worktree' | 'left-branch' | 'stale-lease';
+export type ProblemKind = 'interrupted-operation' | 'missing-worktree' | 'orphan-worktree' | 'prunable-worktree' | 'left-branch' | 'stale-lease' | 'orphan-database';
 
 export interface Problem {
   kind: ProblemKind;
@@ -111,6 +113,27 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
       fixed = true;
     }
     report('left-branch', name, `branch ${branch} of removed lane ${name} is still there${safe ? '' : ' with unmerged commits (kept)'}`, fixed);
+  }
+
+  // Database branches of this repository (by the owner prefix in their names) that no lane owns.
+  try {
+    const orphans = await findOrphanDatabases(ctx);
+    const db = await loadDbBranches(ctx);
+    for (const name of orphans.names) {
+      let fixed = false;
+      let detail = `${orphans.provider} database ${name} belongs to no lane`;
+      if (opts.fix && db) {
+        try {
+          await db.drop({ name, url: '' }, ctx.signal);
+          fixed = true;
+        } catch (err) {
+          detail += `; not dropped: ${errorMessage(err)}`;
+        }
+      }
+      report('orphan-database', null, detail, fixed);
+    }
+  } catch (err) {
+    ctx.io.err(`lanes: could not list database branches: ${errorMessage(err)}`);
   }
   return problems;
 }

@@ -5,10 +5,13 @@
  * deleted while it still points at the commit lanes created it from.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DbBranch } from '../contracts/db-branches.js';
 import { errorMessage } from '../domain/errors.js';
 import type { JournalStep } from '../infra/store.js';
 import * as git from '../infra/git.js';
 import type { Context } from './context.js';
+import { loadDbBranches } from './db-branches.js';
 
 export interface WorktreeStepData {
   path: string;
@@ -31,6 +34,17 @@ const undoers: Record<string, Undo> = {
     const tip = await git.resolveCommit(repo.mainRoot, `refs/heads/${branch}`);
     if (tip === baseCommit) await git.deleteBranch(repo.mainRoot, branch, baseCommit);
     else if (tip) ctx.io.err(`lanes: kept branch ${branch}: it has moved since lanes created it`);
+  },
+  // Journaled once the branch exists; a branch made but not yet journaled (a killed process) is
+  // an orphan-database that lanes doctor finds by its name.
+  async database(ctx, _lane, data) {
+    const db = await loadDbBranches(ctx);
+    if (db) await db.drop(data as unknown as DbBranch);
+  },
+  // Journaled before copying: only folders the lane did not hold before, only inside the lane.
+  async dependencies(_ctx, _lane, data) {
+    const { path, dirs } = data as { path: string; dirs: string[] };
+    for (const d of dirs) if (d && !d.split(/[\\/]/).includes('..')) rmSync(join(path, d), { recursive: true, force: true });
   },
 };
 

@@ -17,6 +17,7 @@ import type { Context } from './context.js';
 import { editedFiles } from './copy-files.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { laneVariables } from './lane-env.js';
+import { dropLaneDatabase } from './lane-data.js';
 
 export interface RemoveOptions {
   force?: boolean;
@@ -82,6 +83,7 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
 
   let backup: string | undefined;
   if (reasons.length > 0) backup = await saveBackup(ctx, lane, risk);
+  await dropLaneDatabase(ctx, lane, opts.force === true);
 
   store.setOperation(lane.name, { kind: 'remove', pid: process.pid, started: new Date().toISOString() });
   // From here on the user asked for removal and the work is safe (or saved): no signal stops it halfway.

@@ -27,11 +27,12 @@ export function register(program: Command, runtime: CliRuntime): void {
           l.missing ? 'missing' : l.ahead === null ? '?' : `+${l.ahead} -${l.behind}`,
           l.dirty === null ? '-' : String(l.dirty),
           Object.entries(l.ports).map(([s, p]) => `${s}:${p}`).join(' '),
+          l.database ? `${l.database.provider}:${l.database.name}` : '-',
           l.phase,
           l.agent ? `${l.agent.agent}:${l.agentState}${l.agent.exitCode !== null && l.agent.exitCode !== 0 ? `(${l.agent.exitCode})` : ''} ${((l.agent.durationMs ?? 0) / 1000).toFixed(0)}s${l.agent.tokens ? ` ${l.agent.tokens}tok` : ''}${l.agent.costUsd !== null ? ` $${l.agent.costUsd.toFixed(3)}` : ''}` : l.agentState,
           l.path,
         ]);
-        ctx.io.out(table(rows, ['LANE', 'ISSUE', 'BRANCH', 'BASE', 'AHEAD/BEHIND', 'DIRTY', 'PORTS', 'PHASE', 'AGENT', 'PATH']));
+        ctx.io.out(table(rows, ['LANE', 'ISSUE', 'BRANCH', 'BASE', 'AHEAD/BEHIND', 'DIRTY', 'PORTS', 'DATABASE', 'PHASE', 'AGENT', 'PATH']));
       }),
     );
 }

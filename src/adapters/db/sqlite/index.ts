@@ -1,0 +1,119 @@
+/**
+ * SQLite branches: the lane gets its own copy of the main database file, at the same relative
+ * path inside its worktree (so an app that opens the path from its config finds it) and in
+ * DATABASE_URL as `file:<absolute path>`.
+ *
+ * The copy must be consistent even while the main app writes. A copy-on-write clone is taken only
+ * for a database in rollback-journal mode, while holding a read transaction: no writer can commit
+ * to the main file then, so the clone is a committed state. In WAL mode (committed pages may sit
+ * in the -wal file and a checkpoint may rewrite the main file at any time), or where the
+ * filesystem has no clones (ext4), SQLite's online backup copies a transactionally consistent
+ * snapshot instead. Plain byte copies are never used: they tear.
+ */
+import { constants, copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { DbBranch, DbBranches, LaneTarget } from '../../../contracts/db-branches.js';
+import { dbBranchName } from '../../../domain/db-naming.js';
+import { InputError, ToolError, errorMessage } from '../../../domain/errors.js';
+
+export interface SqliteOptions {
+  repoRoot: string;
+  /** The main database file, relative to the repository. */
+  path: string;
+}
+
+export type CopyMethod = 'clone' | 'backup';
+
+function openDatabase(file: string, readonly: boolean): BetterSqlite3.Database {
+  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  return new Database(file, { readonly, fileMustExist: readonly, timeout: 30_000 });
+}
+
+/**
+ * Copies a live SQLite database consistently. Returns how: 'clone' (copy-on-write, rollback
+ * journal only) or 'backup' (online backup API).
+ */
+export async function copySqliteDatabase(source: string, target: string): Promise<CopyMethod> {
+  const db = openDatabase(source, true);
+  try {
+    const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
+    if (mode !== 'wal' && tryClone(db, source, target)) return 'clone';
+    // One step per whole database: each step is one read transaction, so a concurrent writer
+    // cannot make the backup restart forever, and the result is one committed state.
+    await db.backup(target, { progress: ({ totalPages }) => Math.max(totalPages, 100) });
+    return 'backup';
+  } finally {
+    db.close();
+  }
+}
+
+function tryClone(db: BetterSqlite3.Database, source: string, target: string): boolean {
+  // A read transaction holds SQLite's SHARED lock: writers cannot commit until it ends.
+  db.exec('BEGIN');
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    try {
+      copyFileSync(source, target, constants.COPYFILE_FICLONE_FORCE);
+      return true;
+    } catch {
+      // No reflinks on this filesystem (EOPNOTSUPP, EXDEV, ENOSYS…): fall back to the backup API.
+      rmSync(target, { force: true });
+      return false;
+    }
+  } finally {
+    db.exec('COMMIT');
+  }
+}
+
+/** The main file and the files SQLite keeps beside it. */
+function sqliteFiles(file: string): string[] {
+  return [file, `${file}-wal`, `${file}-shm`, `${file}-journal`];
+}
+
+export function sqliteBranches(opts: SqliteOptions): DbBranches & { lastMethod?: CopyMethod } {
+  const rel = opts.path;
+  if (isAbsolute(rel) || relative(opts.repoRoot, resolve(opts.repoRoot, rel)).startsWith('..')) {
+    throw new InputError(`database.path ${JSON.stringify(rel)} is outside the repository; accepted: a path relative to the repository root, e.g. "data/app.db"`);
+  }
+  const source = join(opts.repoRoot, rel);
+  const adapter: DbBranches & { lastMethod?: CopyMethod } = {
+    provider: 'sqlite',
+    nameFor: (lane) => dbBranchName(opts.repoRoot, lane),
+    async create(target: LaneTarget): Promise<DbBranch> {
+      let stat;
+      try {
+        stat = statSync(source);
+      } catch {
+        throw new InputError(`database.path ${JSON.stringify(rel)}: no such file at ${source}; accepted: an existing SQLite database file relative to the repository`);
+      }
+      if (!stat.isFile()) throw new InputError(`database.path ${JSON.stringify(rel)} is not a file; accepted: a SQLite database file`);
+      const file = join(target.path, rel);
+      mkdirSync(dirname(file), { recursive: true });
+      // A tracked copy checked out with the worktree is replaced by the live one.
+      for (const f of sqliteFiles(file)) rmSync(f, { force: true });
+      try {
+        adapter.lastMethod = await copySqliteDatabase(source, file);
+      } catch (err) {
+        for (const f of sqliteFiles(file)) rmSync(f, { force: true });
+        if ((err as { code?: string }).code === 'SQLITE_NOTADB') {
+          throw new InputError(`database.path ${JSON.stringify(rel)} is not a SQLite database; accepted: a SQLite database file`, { cause: err });
+        }
+        throw new ToolError(`could not copy SQLite database ${source}: ${errorMessage(err)}`, { cause: err });
+      }
+      return { name: adapter.nameFor(target.lane), url: `file:${file}`, handle: file };
+    },
+    async drop(branch: DbBranch): Promise<void> {
+      const file = branch.handle;
+      if (!file) return;
+      for (const f of sqliteFiles(file)) rmSync(f, { force: true });
+    },
+    // The copies live inside the lanes' worktrees and go with them; an orphan worktree is reported as such.
+    async list(): Promise<string[]> {
+      return [];
+    },
+  };
+  return adapter;
+}
+

@@ -1,0 +1,155 @@
+/**
+ * Makes a new lane's dependencies ready. For each package manager found by its lockfile: when the
+ * lane's lockfile is byte-identical to the main worktree's and the main worktree has the folders
+ * installed, the folders are cloned from it (copy-on-write where possible, never hard links);
+ * otherwise the package manager's own frozen install runs in the lane. A failure is a warning
+ * naming the command and its output: the lane stays usable, the user can install by hand.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorMessage } from '../domain/errors.js';
+import { detectPackageManagers, isVirtualEnv, type PackageManager } from '../domain/package-managers.js';
+import type { Config } from '../infra/config-schema.js';
+import { copyTree } from '../infra/copy-tree.js';
+import { describeCommand, exec } from '../infra/exec.js';
+import type { Context } from './context.js';
+
+export interface WarmPlan {
+  managers: PackageManager[];
+  /** Folders this warm-up may create in the lane (journaled, so a rollback removes them). */
+  dirs: string[];
+}
+
+export interface WarmResult {
+  manager: string;
+  method: 'clone' | 'install' | 'skipped' | 'failed';
+  dirs: string[];
+  ms: number;
+  warning?: string;
+}
+
+function hashFile(path: string): string | undefined {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+export function planWarmup(lanePath: string, config: Config['dependencies']): WarmPlan {
+  if (!config.enabled) return { managers: [], dirs: [] };
+  const managers = detectPackageManagers(readdirSync(lanePath));
+  const dirs = config.dirs ?? managers.flatMap((m) => m.dirs);
+  // A folder the checkout already holds (tracked, e.g. a vendored node_modules) is not ours to remove.
+  return { managers, dirs: [...new Set(dirs)].filter((d) => !existsSync(join(lanePath, d))) };
+}
+
+export async function warmDependencies(ctx: Context, lane: string, mainRoot: string, lanePath: string, plan: WarmPlan, config: Config['dependencies']): Promise<WarmResult[]> {
+  const results: WarmResult[] = [];
+  const say = (text: string) => ctx.io.err(`lanes: ${lane}: ${text}`);
+  const groups: { manager: string; lockMatches: boolean; dirs: string[]; install: string[][] }[] = plan.managers.map((m) => ({
+    manager: m.id,
+    lockMatches: hashFile(join(lanePath, m.lockfile)) !== undefined && hashFile(join(lanePath, m.lockfile)) === hashFile(join(mainRoot, m.lockfile)),
+    dirs: (config.dirs ?? m.dirs).filter((d) => plan.dirs.includes(d)),
+    install: m.install,
+  }));
+  if (plan.managers.length === 0 && config.dirs) groups.push({ manager: 'dirs', lockMatches: true, dirs: plan.dirs, install: [] });
+
+  for (const g of groups) {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    const installed = g.dirs.length > 0 && g.dirs.every((d) => isDir(join(mainRoot, d)));
+    if (g.lockMatches && installed) {
+      try {
+        for (const d of g.dirs) {
+          say(`cloning ${d} from the main worktree…`);
+          await copyTree(join(mainRoot, d), join(lanePath, d), { signal: ctx.signal });
+          if (isVirtualEnv(d)) relocateVirtualEnv(join(lanePath, d), mainRoot, lanePath);
+        }
+        say(`${g.dirs.join(', ')} ready (cloned, ${(ms() / 1000).toFixed(1)} s)`);
+        results.push({ manager: g.manager, method: 'clone', dirs: g.dirs, ms: ms() });
+        continue;
+      } catch (err) {
+        ctx.signal.throwIfAborted();
+        say(`cloning failed (${errorMessage(err)}); installing instead`);
+      }
+    }
+    if (!config.install || g.install.length === 0) {
+      results.push({ manager: g.manager, method: 'skipped', dirs: [], ms: ms() });
+      continue;
+    }
+    const why = !g.lockMatches ? 'the lockfile differs from the main worktree\'s' : 'the main worktree has no installed dependencies to clone';
+    let failed: string | undefined;
+    for (const [file, ...args] of g.install) {
+      const command = describeCommand(file!, args);
+      say(`running ${command} (${why})…`);
+      try {
+        const res = await exec(file!, args, { cwd: lanePath, env: ctx.env, signal: ctx.signal, timeoutMs: 30 * 60_000, check: false });
+        if (res.exitCode !== 0) {
+          const tail = `${res.stderr}\n${res.stdout}`.trim().split('\n').filter(Boolean).slice(-8).join(' | ');
+          failed = `${command} failed (exit ${res.exitCode}) in ${lanePath}${tail ? `: ${tail}` : ''}`;
+        }
+      } catch (err) {
+        ctx.signal.throwIfAborted();
+        failed = `${command} could not run in ${lanePath}: ${errorMessage(err)}`;
+      }
+      if (failed) break;
+    }
+    if (failed) {
+      const warning = `${failed}; the lane is usable, install its dependencies by hand`;
+      ctx.io.err(`lanes: warning: ${lane}: ${warning}`);
+      results.push({ manager: g.manager, method: 'failed', dirs: [], ms: ms(), warning });
+    } else {
+      say(`dependencies installed (${(ms() / 1000).toFixed(1)} s)`);
+      results.push({ manager: g.manager, method: 'install', dirs: g.dirs, ms: ms() });
+    }
+  }
+  return results;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A virtual environment names its own absolute path in its scripts (shebangs, activate) and its
+ * editable installs name the project's source (`.pth` files): left alone, a lane's tools would
+ * run the main worktree's interpreter and import the main worktree's code. Those small text files
+ * are rewritten to the lane's paths (each rewrite is a new file, so the clone stays shared elsewhere).
+ */
+export function relocateVirtualEnv(venv: string, mainRoot: string, laneRoot: string): number {
+  const from = Buffer.from(`${mainRoot}/`);
+  const to = `${laneRoot}/`;
+  const candidates: string[] = [join(venv, 'pyvenv.cfg')];
+  const bin = join(venv, 'bin');
+  if (existsSync(bin)) for (const f of readdirSync(bin)) candidates.push(join(bin, f));
+  const lib = join(venv, 'lib');
+  if (existsSync(lib)) {
+    for (const py of readdirSync(lib)) {
+      const site = join(lib, py, 'site-packages');
+      if (existsSync(site)) for (const f of readdirSync(site)) if (f.endsWith('.pth')) candidates.push(join(site, f));
+    }
+  }
+  let rewritten = 0;
+  for (const file of candidates) {
+    let st;
+    try {
+      st = lstatSync(file);
+    } catch {
+      continue;
+    }
+    if (!st.isFile() || st.size > 1_000_000) continue;
+    const content = readFileSync(file);
+    if (content.indexOf(from) < 0 || content.includes(0)) continue;
+    const tmp = `${file}.lanes-tmp`;
+    writeFileSync(tmp, content.toString('utf8').split(from.toString()).join(to), { mode: st.mode & 0o7777 });
+    renameSync(tmp, file);
+    rewritten++;
+  }
+  return rewritten;
+}
