@@ -16,8 +16,11 @@ export interface PgCluster {
   stop(): Promise<void>;
 }
 
+// Tests do not call setBaseEnvironment for this helper: give each command a PATH of its own.
+const env = { PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`, LC_ALL: 'C' };
+
 export async function findPgBinDir(): Promise<string | undefined> {
-  const res = await exec('pg_config', ['--bindir'], { check: false }).catch(() => undefined);
+  const res = await exec('pg_config', ['--bindir'], { check: false, env }).catch(() => undefined);
   const fromConfig = res?.exitCode === 0 ? res.stdout.trim() : undefined;
   if (fromConfig && existsSync(join(fromConfig, 'initdb'))) return fromConfig;
   const root = '/usr/lib/postgresql';
@@ -40,8 +43,8 @@ export function freePort(): Promise<number> {
 export async function startPgCluster(bin: string): Promise<PgCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-pg-'));
   const asRoot = userInfo().uid === 0;
-  const run = (file: string, args: string[]) => (asRoot ? exec('runuser', ['-u', 'postgres', '--', join(bin, file), ...args]) : exec(join(bin, file), args));
-  if (asRoot) chownSync(dir, Number((await exec('id', ['-u', 'postgres'])).stdout.trim()), Number((await exec('id', ['-g', 'postgres'])).stdout.trim()));
+  const run = (file: string, args: string[]) => (asRoot ? exec('runuser', ['-u', 'postgres', '--', join(bin, file), ...args], { env }) : exec(join(bin, file), args, { env }));
+  if (asRoot) chownSync(dir, Number((await exec('id', ['-u', 'postgres'], { env })).stdout.trim()), Number((await exec('id', ['-g', 'postgres'], { env })).stdout.trim()));
   const data = join(dir, 'data');
   await run('initdb', ['-D', data, '-U', 'lanes', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
