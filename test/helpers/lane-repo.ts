@@ -3,7 +3,7 @@
  * tests of lane creation and removal. Fixed author and dates; HOME isolated.
  */
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, type Context } from '../../src/app/context.js';
 import { exec, setBaseEnvironment } from '../../src/infra/exec.js';
@@ -32,6 +32,8 @@ export async function makeLaneRepo(config: Record<string, unknown>, files: Recor
     GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z',
     GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
     GIT_CONFIG_NOSYSTEM: '1',
+    // HOME is isolated, the npm cache is not: the npm fixtures install offline from it.
+    npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
   };
   mkdirSync(env.HOME!, { recursive: true });
   setBaseEnvironment(env);
