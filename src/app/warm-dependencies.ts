@@ -64,7 +64,7 @@ export async function warmDependencies(ctx: Context, lane: string, mainRoot: str
       try {
         for (const d of g.dirs) {
           say(`cloning ${d} from the main worktree…`);
-          await copyTree(join(mainRoot, d), join(lanePath, d), { signal: ctx.signal });
+          await copyTree(join(mainRoot, d), join(lanePath, d), { signal: ctx.signal, onFallback: (why) => say(`${why}; copying with the built-in walker`) });
           if (isVirtualEnv(d)) relocateVirtualEnv(join(lanePath, d), mainRoot, lanePath);
         }
         say(`${g.dirs.join(', ')} ready (cloned, ${(ms() / 1000).toFixed(1)} s)`);

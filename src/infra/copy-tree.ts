@@ -17,6 +17,8 @@ export interface CopyTreeOptions {
   /** Force a method (tests, benchmarks). */
   method?: 'cp' | 'walk';
   platform?: NodeJS.Platform;
+  /** Told why the system cp was not used, before the walker starts. */
+  onFallback?: (reason: string) => void;
 }
 
 export async function copyTree(from: string, to: string, opts: CopyTreeOptions = {}): Promise<'cp' | 'walk'> {
@@ -27,6 +29,7 @@ export async function copyTree(from: string, to: string, opts: CopyTreeOptions =
     const res = await exec('cp', args, { signal: opts.signal, timeoutMs: 30 * 60_000, check: false }).catch((err: unknown) => ({ exitCode: -1, stderr: errorMessage(err), stdout: '' }));
     if (res.exitCode === 0) return 'cp';
     if (opts.method === 'cp') throw new ToolError(`cp ${args.join(' ')} failed: ${res.stderr.trim()}`);
+    opts.onFallback?.(`cp ${args.join(' ')} failed (exit ${res.exitCode}): ${res.stderr.trim().split('\n')[0] ?? ''}`);
     await fs.rm(to, { recursive: true, force: true });
   }
   await walkCopy(from, to, opts.maxOpen ?? 64, opts.signal);
