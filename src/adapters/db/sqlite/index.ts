@@ -6,19 +6,20 @@
  * The copy must be consistent even while the main app writes. In rollback-journal mode the file
  * is copied while holding a read transaction: SQLite's SHARED lock keeps every writer from
  * committing to the main file, so the copy is one committed state; it is a copy-on-write clone
- * where the filesystem has them, else a byte copy under that same lock (SQLite's online backup
+ * where the filesystem has them (made by `cp`, see copyUnderReadLock), else a byte copy under that same lock (SQLite's online backup
  * does the same page by page, but restarts whenever a writer commits between its steps: 16 s
  * instead of milliseconds against a busy writer, measured here). In WAL mode committed pages may
  * sit in the -wal file and a checkpoint may rewrite the main file despite readers, so the online
  * backup API copies a consistent snapshot. An unlocked byte copy is never taken: it tears.
  */
-import { constants, copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DbBranch, DbBranches, LaneTarget } from '../../../contracts/db-branches.js';
 import { dbBranchName } from '../../../domain/db-naming.js';
 import { InputError, ToolError, errorMessage } from '../../../domain/errors.js';
+import { exec } from '../../../infra/exec.js';
 
 export interface SqliteOptions {
   repoRoot: string;
@@ -41,7 +42,7 @@ export async function copySqliteDatabase(source: string, target: string): Promis
   const db = openDatabase(source, true);
   try {
     const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
-    if (mode !== 'wal') return copyUnderReadLock(db, source, target);
+    if (mode !== 'wal') return await copyUnderReadLock(db, source, target);
     // One step per whole database: each step is one read transaction, so a concurrent writer
     // cannot make the backup restart forever, and the result is one committed state.
     await db.backup(target, { progress: ({ totalPages }) => Math.max(totalPages, 100) });
@@ -51,22 +52,42 @@ export async function copySqliteDatabase(source: string, target: string): Promis
   }
 }
 
-function copyUnderReadLock(db: BetterSqlite3.Database, source: string, target: string): CopyMethod {
+/**
+ * SQLite's locks are POSIX record locks, which belong to the process: closing ANY descriptor of
+ * the file in this process drops them all (a torn copy was caught by the tests when copyFileSync
+ * opened and closed the source). So under the lock the file is read only through one descriptor
+ * kept open until the transaction ends, and a copy-on-write clone is made by a child process
+ * (`cp --reflink=always`, `cp -c` on macOS), whose descriptors are not ours.
+ */
+async function copyUnderReadLock(db: BetterSqlite3.Database, source: string, target: string): Promise<CopyMethod> {
+  let fd: number | undefined;
   // A read transaction holds SQLite's SHARED lock: writers cannot commit until it ends.
   db.exec('BEGIN');
   try {
     db.prepare('SELECT count(*) FROM sqlite_master').get();
-    try {
-      copyFileSync(source, target, constants.COPYFILE_FICLONE_FORCE);
-      return 'clone';
-    } catch {
-      // No reflinks on this filesystem (EOPNOTSUPP on ext4, EXDEV across filesystems…).
+    fd = openSync(source, 'r');
+    const cloneArgs = process.platform === 'linux' ? ['--reflink=always', source, target] : process.platform === 'darwin' ? ['-c', source, target] : undefined;
+    if (cloneArgs) {
+      const res = await exec('cp', cloneArgs, { check: false, timeoutMs: 600_000 }).catch(() => undefined);
+      if (res?.exitCode === 0) return 'clone';
       rmSync(target, { force: true });
-      copyFileSync(source, target);
-      return 'copy';
     }
+    const out = openSync(target, 'wx');
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (let pos = 0; ; ) {
+        const n = readSync(fd, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        writeSync(out, buf, 0, n);
+        pos += n;
+      }
+    } finally {
+      closeSync(out);
+    }
+    return 'copy';
   } finally {
     db.exec('COMMIT');
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
