@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startFakeModelServer, type FakeModelServer, type FakeScript } from '../fakes/model-server/index.js';
 import { StateStore, type RunRecord } from '../../src/infra/store.js';
-import { addIssue, lanesAsync, makeRepo, ROOT, type CliResult, type TempRepo } from './repo.js';
+import { addIssue, lanesAsync, makeRepo, ROOT, type TempRepo } from './repo.js';
 
 export const AGENTS_BIN = join(ROOT, 'test', 'agents', 'node_modules', '.bin');
 export const agentsInstalled = existsSync(join(AGENTS_BIN, 'claude')) && existsSync(join(AGENTS_BIN, 'codex'));
@@ -83,7 +83,7 @@ export async function startModelEndpoint(fallback: FakeScript, byLane: Record<st
 export interface AgentRepo extends TempRepo {
   /** The environment lanes runs with: real CLIs on PATH, the fake endpoint, an isolated agent home, a private tmux. */
   agentEnv: Record<string, string>;
-  run(args: string[], opts?: { env?: Record<string, string> }): Promise<CliResult>;
+  run(args: string[], opts?: { env?: Record<string, string> }): ReturnType<typeof lanesAsync>;
   runs(): RunRecord[];
   /** Kills whatever agents, supervisors and tmux server the test left running, then removes the repo. */
   dispose(): Promise<void>;

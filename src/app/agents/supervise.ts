@@ -15,6 +15,9 @@ import { StateStore, type RunStatus } from '../../infra/store.js';
 import { renderEvent } from './render-events.js';
 import { agentStateOf, setLaneAgentState } from './runs.js';
 
+/** In a run's folder: the environment for a supervisor started in tmux; read once, then deleted. */
+export const SUPERVISOR_ENV_FILE = 'env.json';
+
 export interface SupervisorSpec {
   commonDir: string;
   runId: number;
