@@ -35,7 +35,13 @@ export async function supervise(runDir: string, opts: { show: boolean; write: (t
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => controller.abort());
 
-  store.updateRun(spec.runId, { status: 'running', supervisorPid: process.pid });
+  // A run stopped before its supervisor got going (Ctrl-C right after a tmux start) stays stopped:
+  // a finished row is never updated, so this is also the check.
+  if (!store.updateRun(spec.runId, { status: 'running', supervisorPid: process.pid })) {
+    store.close();
+    if (opts.show) opts.write('lanes: this run was stopped before it started\n');
+    return 1;
+  }
   setLaneAgentState(store, spec.lane, 'running');
   for (const file of spec.launch.files) {
     mkdirSync(dirname(file.path), { recursive: true });
