@@ -1,13 +1,20 @@
 // The README's first command: builds a throwaway sample repository with three local issues,
-// creates a lane for each with the built CLI, and shows `lanes ls`. Everything it makes lives in
-// one temporary folder, printed at the end; nothing outside it is touched.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+// creates a lane for each with the built CLI, then runs an agent in every lane at once with
+// `lanes run`, and shows `lanes ls` and one lane's `lanes logs`. The agent is the real Claude Code
+// when it is on PATH and ANTHROPIC_API_KEY is set (LANES_DEMO_OFFLINE=1 declines it); otherwise the
+// Claude Code CLI from test/agents (installed on first use) against the bundled scripted model
+// server, so the demo runs offline and costs nothing. It says which one it used. Everything it
+// makes lives in one temporary folder, printed at the end; nothing outside it is touched.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'lanes.js');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist', 'lanes.js');
 const parent = mkdtempSync(join(tmpdir(), 'lanes-demo-'));
 const repo = join(parent, 'shop');
 mkdirSync(repo);
@@ -24,15 +31,57 @@ function lanes(...args) {
   const res = spawnSync(process.execPath, [cli, ...args], { cwd: repo, env, stdio: 'inherit' });
   if (res.status !== 0) {
     console.error(`demo: lanes ${args.join(' ')} exited ${res.status}`);
+    stopServer();
     process.exit(res.status ?? 1);
   }
+}
+
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return false;
+}
+
+let server;
+function stopServer() {
+  if (server && server.exitCode === null) server.kill('SIGTERM');
+}
+
+/** The bundled scripted model server, as its own process: each lane's agent writes a file and commits it. */
+async function startScriptedModel() {
+  const script = {
+    usage: { input: 1200, output: 250 },
+    turns: [
+      { kind: 'write', path: 'WORK.md', content: 'Work on this issue, written by the scripted model.\n', text: 'I will write down the work for this issue.', delayMs: 400 },
+      { kind: 'shell', command: 'git add WORK.md && git commit -q -m "Work on the issue (scripted model)"', delayMs: 400 },
+      { kind: 'text', text: 'Committed WORK.md on this lane\'s branch.', delayMs: 400 },
+    ],
+  };
+  const scriptFile = join(parent, 'scripted-model.json');
+  writeFileSync(scriptFile, JSON.stringify(script));
+  const tsx = createRequire(join(root, 'package.json')).resolve('tsx');
+  server = spawn(process.execPath, ['--import', tsx, join(root, 'test', 'fakes', 'model-server', 'main.ts'), '--script', scriptFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: server.stdout }).once('line', resolve);
+    server.once('exit', (code) => reject(new Error(`the scripted model server exited (${code}) before it listened`)));
+  });
+  return JSON.parse(line).url;
 }
 
 git('init', '-q', '-b', 'main');
 writeFileSync(join(repo, 'README.md'), '# shop\nA sample app for the lanes demo.\n');
 writeFileSync(join(repo, '.gitignore'), '.env*\n!.env.example\nnode_modules/\n');
 writeFileSync(join(repo, '.env'), 'STRIPE_KEY=sk_test_demo\n');
-writeFileSync(join(repo, 'lanes.config.json'), `${JSON.stringify({ ports: { services: { web: { base: 4000 }, api: { base: 5000 } } } }, null, 2)}\n`);
+// Which agent runs in the lanes: the real Claude Code when it can, else the scripted model (below).
+const realAgent = process.env.LANES_DEMO_OFFLINE !== '1' && onPath('claude') && Boolean(process.env.ANTHROPIC_API_KEY);
+const implement = realAgent ? { model: 'claude-haiku-4-5', timeoutMinutes: 10 } : { model: 'claude-sonnet-4-5', timeoutMinutes: 5 };
+writeFileSync(join(repo, 'lanes.config.json'), `${JSON.stringify({ ports: { services: { web: { base: 4000 }, api: { base: 5000 } } }, agent: 'claude', phases: { implement } }, null, 2)}\n`);
 git('add', '-A');
 git('commit', '-q', '-m', 'Sample app');
 
@@ -46,5 +95,34 @@ lanes('new', '1', '2', '3', '--no-agent');
 lanes('ls');
 lanes('env', 'issue-1');
 lanes('doctor');
+
+// Agents in the three lanes at once.
+if (realAgent) {
+  console.log('\ndemo: using the REAL Claude Code CLI (claude is on PATH and ANTHROPIC_API_KEY is set), with claude-haiku-4-5; this spends a few cents of tokens. LANES_DEMO_OFFLINE=1 runs the scripted model instead.');
+} else {
+  const agentsBin = join(root, 'test', 'agents', 'node_modules', '.bin');
+  if (!existsSync(join(agentsBin, 'claude'))) {
+    console.log('\ndemo: installing the pinned agent CLIs into test/agents (npm ci --prefix test/agents, about 20 s, once)');
+    const npm = spawnSync('npm', ['ci', '--prefix', join(root, 'test', 'agents'), '--no-audit', '--no-fund'], { stdio: 'inherit' });
+    if (npm.status !== 0) {
+      console.error('demo: npm ci --prefix test/agents failed; the agent part of the demo needs it');
+      process.exit(1);
+    }
+  }
+  const url = await startScriptedModel();
+  console.log(`\ndemo: using the SCRIPTED model server at ${url} (no real agent is configured: claude on PATH and ANTHROPIC_API_KEY are needed for that) with the real Claude Code CLI from test/agents. The model's answers are scripted (write WORK.md, commit it); Claude Code runs them for real in each lane.`);
+  Object.assign(env, {
+    PATH: `${agentsBin}${delimiter}${process.env.PATH ?? ''}`,
+    LANES_AGENT_BASE_URL: url,
+    LANES_AGENT_HOME: join(parent, 'agent-home'),
+    LANES_AGENT_MAX_RETRIES: '0',
+  });
+  mkdirSync(env.LANES_AGENT_HOME);
+}
+lanes('run', '1', '2', '3', '--parallel', '3');
+lanes('ls');
+lanes('logs', 'issue-1');
+stopServer();
+console.log(`\ndemo: the agent was ${realAgent ? 'the real Claude Code CLI with your API key' : 'Claude Code from test/agents against the bundled scripted model server (offline)'}.`);
 console.log(`\nThe sample repository is ${repo}; its lanes are in ${repo}-worktrees.`);
 console.log(`Try: node ${cli} -C ${repo} rm issue-2`);

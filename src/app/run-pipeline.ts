@@ -90,7 +90,13 @@ export async function runPipeline(ctx: Context, refs: readonly string[], opts: R
     if (ctx.signal.aborted) break;
     await settleLimit(lanes, opts.parallel, async (lane) => {
       const outcome = outcomes.get(lane.name)!;
-      const result = await runPhase(ctx, lane, phase, opts, progress);
+      // runPhase reports an agent's failure as a result; anything it throws (the state went away,
+      // a bug) still fails only this lane rather than leaving it counted as done.
+      const result = await runPhase(ctx, lane, phase, opts, progress).catch((err: unknown) => {
+        const reason = errorMessage(err);
+        progress({ lane: lane.name, phase, state: 'failed', detail: reason });
+        return skipped(phase, 'failed', reason);
+      });
       outcome.phases.push(result);
       if (result.status !== 'done') {
         outcome.status = result.status;

@@ -1,6 +1,8 @@
 // The agent supervisor's entry point (started by lanes, never by a user): runs one agent run
 // described by <runDir>/launch.json and records its outcome in the state.
-import { supervise } from '../app/agents/supervise.js';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SUPERVISOR_ENV_FILE, supervise } from '../app/agents/supervise.js';
 import { setBaseEnvironment } from '../infra/exec.js';
 
 const [runDir, flag] = process.argv.slice(2);
@@ -8,11 +10,19 @@ if (!runDir) {
   process.stderr.write('usage: supervisor <runDir> [--show]\n');
   process.exit(2);
 }
-setBaseEnvironment(process.env);
+// Started in tmux, the pane has the tmux server's environment; lanes left its own in a file.
+const envFile = join(runDir, SUPERVISOR_ENV_FILE);
+if (existsSync(envFile)) {
+  setBaseEnvironment(JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>);
+  rmSync(envFile, { force: true });
+} else setBaseEnvironment(process.env);
 const code = await supervise(runDir, { show: flag === '--show', write: (text) => void process.stdout.write(text) });
 if (flag === '--show') {
   // In tmux, keep the pane open so a user attaching after the end still sees the outcome.
   process.stdout.write('lanes: press Enter to close this pane\n');
   process.stdin.resume();
   process.stdin.once('data', () => process.exit(code));
+  // The run is recorded: closing the pane or killing the session just ends this process.
+  process.stdin.once('end', () => process.exit(code));
+  for (const signal of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(code));
 } else process.exit(code);

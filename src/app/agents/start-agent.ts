@@ -10,12 +10,12 @@ import type { AgentRunRequest } from '../../contracts/agent-adapter.js';
 import { InputError, ToolError } from '../../domain/errors.js';
 import type { LaneRecord } from '../../domain/lane.js';
 import { buildPrompt, type AgentPhase } from '../../domain/prompt.js';
-import { exec, findExecutable, startDetached } from '../../infra/exec.js';
+import { childEnvironment, exec, findExecutable, startDetached } from '../../infra/exec.js';
 import type { RunRecord } from '../../infra/store.js';
 import type { Context } from '../context.js';
 import { resolveAgent, type Runner } from './resolve-agent.js';
 import { isActive, latestRunOf, setLaneAgentState } from './runs.js';
-import type { SupervisorSpec } from './supervise.js';
+import { SUPERVISOR_ENV_FILE, type SupervisorSpec } from './supervise.js';
 
 export interface StartOptions {
   phase: AgentPhase;
@@ -86,6 +86,11 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
     const supervisor = join(ctx.packageRoot, 'dist', 'supervisor.js');
     if (agent.runner === 'tmux') {
       const session = tmuxSessionName(repo.commonDir, lane.name);
+      // A finished run's pane waits for Enter to close; the new run takes the session's name.
+      await exec('tmux', ['kill-session', '-t', `=${session}`], { env: ctx.env, signal: ctx.signal, check: false });
+      // A tmux server that already runs starts panes with its own environment, not this one: the
+      // supervisor reads lanes' environment from a file only the user can read, then deletes it.
+      writeFileSync(join(runDir, SUPERVISOR_ENV_FILE), JSON.stringify(childEnvironment(ctx.env)), { mode: 0o600 });
       await exec('tmux', ['new-session', '-d', '-s', session, '-c', lane.path, '--', process.execPath, supervisor, runDir, '--show'], { env: ctx.env, signal: ctx.signal });
     } else {
       const pid = startDetached(process.execPath, [supervisor, runDir], { cwd: lane.path, env: ctx.env, logFile: join(runDir, 'supervisor.log') });

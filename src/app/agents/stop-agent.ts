@@ -7,17 +7,35 @@ import { isActive, latestRunOf, reconcileRun, setLaneAgentState, waitForRun } fr
 
 export async function stopRun(ctx: Context, run: RunRecord): Promise<RunRecord> {
   const store = await ctx.store();
-  if (run.supervisorPid !== null) {
+  // A supervisor started in tmux records its pid itself, a moment after lanes start returns.
+  let pid = run.supervisorPid;
+  for (let waited = 0; pid === null && waited < 5_000; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = store.getRun(run.id);
+    if (!now || !isActive(now)) return now ?? run;
+    pid = now.supervisorPid;
+  }
+  if (pid !== null) {
     try {
-      process.kill(run.supervisorPid, 'SIGTERM');
+      process.kill(pid, 'SIGTERM');
     } catch {
       // Already gone: reconcileRun below records it.
     }
   }
-  // The supervisor stops the agent's process group (SIGKILL after 5 s) and writes the outcome.
+  // The supervisor stops the agent's process group (SIGKILL after 5 s) and writes the outcome; a
+  // supervisor that never started finds its run stopped and does not start the agent.
   const deadline = AbortSignal.timeout(15_000);
   const finished = await waitForRun(store, run.id, deadline);
   if (!isActive(finished)) return finished;
+  // The supervisor is stuck: end it and the agent's process group outright, so nothing lingers.
+  for (const target of [finished.agentPid === null ? null : -finished.agentPid, finished.supervisorPid]) {
+    if (target === null) continue;
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   store.updateRun(run.id, { status: 'stopped', endedAt: new Date().toISOString(), reason: 'stopped; the supervisor did not answer and was abandoned' });
   setLaneAgentState(store, run.lane, 'stopped');
   return reconcileRun(store, store.getRun(run.id)!);

@@ -6,7 +6,7 @@
  * stops the agent's whole process group and records "stopped"; the phase timeout records "failed".
  */
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { AgentAdapterName, AgentEvent, AgentLaunch } from '../../contracts/agent-adapter.js';
 import { AGENT_ADAPTERS } from '../../adapters/agents/registry.js';
 import { summarizeAgentEvents } from '../../domain/agent-events.js';
@@ -14,6 +14,9 @@ import { runSupervised, type SupervisedExit } from '../../infra/exec.js';
 import { StateStore, type RunStatus } from '../../infra/store.js';
 import { renderEvent } from './render-events.js';
 import { agentStateOf, setLaneAgentState } from './runs.js';
+
+/** In a run's folder: the environment for a supervisor started in tmux; read once, then deleted. */
+export const SUPERVISOR_ENV_FILE = 'env.json';
 
 export interface SupervisorSpec {
   commonDir: string;
@@ -32,7 +35,13 @@ export async function supervise(runDir: string, opts: { show: boolean; write: (t
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => controller.abort());
 
-  store.updateRun(spec.runId, { status: 'running', supervisorPid: process.pid });
+  // A run stopped before its supervisor got going (Ctrl-C right after a tmux start) stays stopped:
+  // a finished row is never updated, so this is also the check.
+  if (!store.updateRun(spec.runId, { status: 'running', supervisorPid: process.pid })) {
+    store.close();
+    if (opts.show) opts.write('lanes: this run was stopped before it started\n');
+    return 1;
+  }
   setLaneAgentState(store, spec.lane, 'running');
   for (const file of spec.launch.files) {
     mkdirSync(dirname(file.path), { recursive: true });
@@ -70,7 +79,9 @@ export async function supervise(runDir: string, opts: { show: boolean; write: (t
 
   const exitCode = exit.kind === 'exited' ? exit.exitCode : null;
   const summary = summarizeAgentEvents(events, { ...(spec.model ? { model: spec.model } : {}), exitCode });
-  const { status, reason } = outcome(exit, summary.ok, summary.error, spec, adapter.displayName, runDir);
+  // A command agent is named by its program ("aider"), a known CLI by its product name.
+  const displayName = spec.adapter === 'command' ? basename(spec.launch.file) : adapter.displayName;
+  const { status, reason } = outcome(exit, summary.ok, summary.error, spec, displayName, runDir);
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify({ status, reason, exit, summary }, null, 2)}\n`);
   if (summary.text) writeFileSync(join(runDir, 'result.md'), `${summary.text}\n`);
   store.updateRun(spec.runId, {
@@ -93,9 +104,12 @@ function outcome(exit: SupervisedExit, ok: boolean, error: string | undefined, s
   switch (exit.kind) {
     case 'exited':
       if (exit.exitCode === 0 && ok) return { status: 'done', reason: null };
-      return { status: 'failed', reason: error ?? `${displayName} exited with code ${exit.exitCode}${lastStderrLine(runDir)}` };
+      // The CLI's own error (an API error in its result) says most; a bare exit code says little
+      // without the last thing the program wrote on stderr (e.g. "cannot open /dev/tty").
+      if (error && !/^(exited with code|no result yet|killed by a signal)/.test(error)) return { status: 'failed', reason: error };
+      return { status: 'failed', reason: `${displayName} exited with code ${exit.exitCode}${exit.exitCode === 0 ? ' without a result' : ''}${lastStderrLine(runDir)}` };
     case 'timed-out':
-      return { status: 'failed', reason: `timed out after ${Math.round(spec.timeoutMs / 60_000 * 10) / 10} min (phase timeoutMinutes); the worktree and transcript are kept` };
+      return { status: 'failed', reason: `timed out after ${formatDuration(spec.timeoutMs)} (phases.<phase>.timeoutMinutes); the agent was stopped, the worktree and transcript are kept` };
     case 'aborted':
       return { status: 'stopped', reason: 'stopped; lanes start resumes the lane' };
     case 'signalled':
@@ -105,6 +119,11 @@ function outcome(exit: SupervisedExit, ok: boolean, error: string | undefined, s
     case 'spawn-failed':
       return { status: 'failed', reason: `could not start ${displayName}: ${exit.message}` };
   }
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.round(ms / 6_000) / 10} min`;
 }
 
 function lastStderrLine(runDir: string): string {
