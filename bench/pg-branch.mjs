@@ -50,7 +50,8 @@ try {
   if (mb < 200) throw new Error('database smaller than 200 MB');
   const ratios = [];
   for (let i = 1; i <= rounds; i++) {
-    const template = async () => sql('postgres', `CREATE DATABASE "lanes_bench_t${i}" TEMPLATE "app"`);
+    // The statement lanes' postgres provider runs by default on PostgreSQL 15+ (database.strategy: file_copy).
+    const template = async () => sql('postgres', `CREATE DATABASE "lanes_bench_t${i}" TEMPLATE "app" STRATEGY FILE_COPY`);
     const dump = async () => {
       await sql('postgres', `CREATE DATABASE "lanes_bench_d${i}"`);
       execFileSync('sh', ['-c', `"${join(bin, 'pg_dump')}" "${url('app')}" | "${join(bin, 'psql')}" -q -v ON_ERROR_STOP=1 "${url(`lanes_bench_d${i}`)}" >/dev/null`]);

@@ -78,6 +78,10 @@ export const DatabaseSchema = z.discriminatedUnion('provider', [
     url: z.string().optional().describe('Server URL; default: $DATABASE_URL of the main worktree environment.'),
     template: z.string().min(1).describe('The main database, copied with CREATE DATABASE … TEMPLATE.'),
     terminateConnections: z.boolean().default(false).describe('Terminate sessions on the template when they block branching.'),
+    strategy: z
+      .enum(['file_copy', 'wal_log'])
+      .default('file_copy')
+      .describe('How PostgreSQL 15+ copies the template: file_copy (copies the files after a checkpoint; fastest for a dev database) or wal_log (writes every block to the WAL).'),
     afterBranch,
   }),
   z.strictObject({

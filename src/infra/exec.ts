@@ -56,29 +56,41 @@ export function describeCommand(file: string, args: readonly string[]): string {
 export async function exec(file: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   if (opts.signal?.aborted) throw new InterruptedError(`interrupted before ${describeCommand(file, args)}`);
   const timeoutMs = opts.timeoutMs ?? 300_000;
+  // Our own controller ends the child on timeout or on the caller's signal. The child leads its
+  // own process group, so what it started (a hook's `sleep`, git's helpers) is ended with it and
+  // cannot keep the output pipes, and so this call, open.
+  const stop = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop.abort();
+  }, timeoutMs);
+  const onCallerAbort = () => stop.abort();
+  opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const proc = x(file, [...args], {
     throwOnError: false,
     inheritEnv: false,
     nodePath: false,
-    timeout: timeoutMs,
-    signal: opts.signal,
+    signal: stop.signal,
     stdin: opts.input,
     nodeOptions: {
       cwd: opts.cwd,
       env: childEnvironment(opts.env),
+      detached: true,
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     },
   });
+  stop.signal.addEventListener('abort', () => signalGroup(proc.pid, 'SIGKILL'), { once: true });
   let out: { stdout: string; stderr: string; exitCode: number | undefined };
   try {
     out = await proc;
   } catch (cause) {
-    const err = cause as { name?: string; cause?: { name?: string } };
-    if (err.name === 'AbortError' && err.cause?.name === 'TimeoutError') {
-      throw new ToolError(`${describeCommand(file, args)} timed out after ${Math.round(timeoutMs / 1000)} s`, { cause });
-    }
     throw spawnFailure(file, args, cause);
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onCallerAbort);
   }
+  if (timedOut) throw new ToolError(`${describeCommand(file, args)} timed out after ${Math.round(timeoutMs / 1000)} s`);
   if (out.exitCode === undefined) {
     if (opts.signal?.aborted) throw new InterruptedError(`interrupted: ${describeCommand(file, args)}`);
     throw new ToolError(`${describeCommand(file, args)} was killed by signal ${proc.process?.signalCode ?? 'unknown'}`);

@@ -23,7 +23,7 @@ export async function createDbBranches(config: Config['database'], deps: DbBranc
       const url = config.url ?? deps.env.DATABASE_URL;
       if (!url) throw new InputError('database.url is not set and DATABASE_URL is empty; accepted: a server URL such as postgres://user@localhost:5432/postgres in either');
       const { postgresBranches } = await import('./postgres/index.js');
-      return postgresBranches({ repoRoot: deps.repoRoot, url, template: config.template, terminateConnections: config.terminateConnections });
+      return postgresBranches({ repoRoot: deps.repoRoot, url, template: config.template, terminateConnections: config.terminateConnections, strategy: config.strategy });
     }
     case 'neon': {
       const { neonBranches } = await import('./neon/index.js');
