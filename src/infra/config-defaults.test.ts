@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from './config-defaults.js';
+import { ConfigSchema } from './config-schema.js';
+
+describe('defaultConfig', () => {
+  it('equals what the schema gives an empty config file', () => {
+    expect(defaultConfig()).toStrictEqual(ConfigSchema.parse({}));
+  });
+
+  it('hands out a fresh object each time, so one command changing it cannot leak into another', () => {
+    const a = defaultConfig();
+    a.copy.include.push('x');
+    a.ports.services.api = { base: 1 };
+    expect(defaultConfig()).toStrictEqual(ConfigSchema.parse({}));
+  });
+});

@@ -1,0 +1,21 @@
+/**
+ * The configuration used when a repository has no `lanes.config.json`, written by hand so that the
+ * common case never loads zod (it costs more start-up time than the rest of `lanes new`). It must
+ * equal `ConfigSchema.parse({})`; config-defaults.test.ts holds it to that.
+ */
+import type { Config } from './config-schema.js';
+
+export function defaultConfig(): Config {
+  return {
+    templates: { lane: '{ref}', branch: '{lane}', worktree: '{repoParent}/{repo}-worktrees/{lane}' },
+    envFile: '.env.local',
+    copy: { include: ['.env*'], exclude: ['.env.example'] },
+    ports: { base: 4000, range: 1000, services: { web: {} } },
+    hooks: { postCreate: [], preRemove: [] },
+    issues: { source: 'local', dir: 'issues' },
+    database: { provider: 'none' },
+    dependencies: { enabled: true, install: true },
+    agents: {},
+    phases: {},
+  };
+}
