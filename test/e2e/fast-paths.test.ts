@@ -90,6 +90,23 @@ describe('lanes new: git calls', () => {
   });
 });
 
+describe('issue front matter through the built CLI', () => {
+  it('reads simple front matter itself and anything else with the bundled yaml package', () => {
+    repo = makeRepo();
+    repo.write('issues/1.md', '---\ntitle: Simple one\nlabels: [a, b]\n---\n');
+    repo.write('issues/2.md', '---\ntitle: >\n  Folded\n  title\nlabels:\n  - {x: 1}\n---\n');
+    const res = lanes(repo, ['issues', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(json<{ id: string; title: string; labels: string[] }[]>(res).map(({ id, title, labels }) => ({ id, title, labels }))).toEqual([
+      { id: '1', title: 'Simple one', labels: ['a', 'b'] },
+      { id: '2', title: 'Folded title\n', labels: ['[object Object]'] },
+    ]);
+    const add = lanes(repo, ['issue', 'add', 'Fix: the "crash"', '--label', 'bug']);
+    expect(add.code, add.stderr).toBe(0);
+    expect(lanes(repo, ['issues', '--json', '--label', 'bug']).stdout).toContain('Fix: the \\"crash\\"');
+  });
+});
+
 describe('lanes new: base resolution order is kept', () => {
   function baseLine(res: CliResult): string {
     expect(res.code, res.stderr).toBe(0);

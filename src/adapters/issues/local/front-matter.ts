@@ -26,9 +26,16 @@ const JSON_NUMBER = /^(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/;
 export async function parseFrontMatter(text: string): Promise<Record<string, unknown>> {
   const simple = parseSimpleFrontMatter(text);
   if (simple !== undefined) return simple;
-  const { parse } = await import('yaml');
+  const { parse } = await loadYaml();
   const parsed: unknown = parse(text);
   return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
+
+/** The yaml package, loaded on first use. */
+export async function loadYaml(): Promise<typeof import('yaml')> {
+  const mod = await import('yaml');
+  // Bundled, yaml's CommonJS build arrives as the default export only.
+  return 'parse' in mod ? mod : (mod as unknown as { default: typeof mod }).default;
 }
 
 /** The front matter when every line is in the simple subset; undefined means "ask YAML". */

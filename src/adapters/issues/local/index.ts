@@ -11,7 +11,7 @@ import { InputError } from '../../../domain/errors.js';
 import { acceptanceCriteriaFromMarkdown, type Issue } from '../../../domain/issue.js';
 import { slugify } from '../../../domain/naming.js';
 import type { IssueFilter, IssueSource, NewIssue } from '../../../contracts/issue-source.js';
-import { parseFrontMatter } from './front-matter.js';
+import { loadYaml, parseFrontMatter } from './front-matter.js';
 
 const FILE_NAME = /^(\d+)(?:-[^/]*)?\.md$/;
 
@@ -123,7 +123,7 @@ export async function parseIssueFile(id: string, text: string, url: string): Pro
 }
 
 export async function renderIssueFile(issue: NewIssue): Promise<string> {
-  const { stringify: stringifyYaml } = await import('yaml');
+  const { stringify: stringifyYaml } = await loadYaml();
   const front: Record<string, unknown> = { title: issue.title };
   if (issue.labels.length > 0) front.labels = issue.labels;
   const body = issue.body.trim();
