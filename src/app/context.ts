@@ -32,7 +32,8 @@ export interface Context {
   repo(): Promise<RepoContext>;
   config(): Promise<Config>;
   store(): Promise<StateStore>;
-  issueSource(): Promise<IssueSource>;
+  /** The configured issue source, or the one a per-command `--source` names. */
+  issueSource(override?: string): Promise<IssueSource>;
   /** Releases what was opened (the state database). */
   close(): void;
 }
@@ -51,7 +52,7 @@ export function createContext(opts: ContextOptions): Context {
   let repo: Promise<RepoContext> | undefined;
   let config: Promise<Config> | undefined;
   let store: StateStore | undefined;
-  let source: Promise<IssueSource> | undefined;
+  const sources = new Map<string, Promise<IssueSource>>();
   const ctx: Context = {
     cwd: opts.cwd,
     env: opts.env,
@@ -75,10 +76,15 @@ export function createContext(opts: ContextOptions): Context {
       }
       return store;
     },
-    issueSource() {
-      source ??= Promise.all([ctx.repo(), ctx.config(), import('../adapters/issues/registry.js')]).then(([r, c, reg]) =>
-        reg.createIssueSource(c.issues, { repoRoot: r.mainRoot, env: opts.env }),
-      );
+    issueSource(override?: string) {
+      const key = override ?? '';
+      let source = sources.get(key);
+      if (!source) {
+        source = Promise.all([ctx.repo(), ctx.config(), import('../adapters/issues/registry.js')]).then(([r, c, reg]) =>
+          reg.createIssueSource(reg.issuesConfigFor(c.issues, override), { repoRoot: r.mainRoot, env: opts.env, runtime: { onWait: (m) => opts.io.err(`lanes: ${m}`) } }),
+        );
+        sources.set(key, source);
+      }
       return source;
     },
     close() {

@@ -19,11 +19,16 @@ import { askEnvFileIgnored, ensureEnvFileIgnored } from './env-file-ignored.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { laneVariables, writeLaneEnv } from './lane-env.js';
 import { rollbackLane } from './lane-steps.js';
+import { writeBack } from './write-back.js';
 
 export interface NewLanesOptions {
   base?: string | undefined;
   /** How many lanes are built at once. */
   parallel?: number;
+  /** Per-command issue source (`--source`), instead of config issues.source. */
+  source?: string | undefined;
+  /** Make lanes for closed issues too (`--allow-closed`). */
+  allowClosed?: boolean | undefined;
 }
 
 export interface LanePlan {
@@ -55,20 +60,28 @@ function requireBaseCommit(base: string, commit: string | undefined): string {
   return commit;
 }
 
-export async function planLanes(ctx: Context, refs: readonly string[]): Promise<LanePlan[]> {
-  return (await planWithRefs(ctx, refs)).plans;
+export async function planLanes(ctx: Context, refs: readonly string[], opts: Pick<NewLanesOptions, 'source' | 'allowClosed'> = {}): Promise<LanePlan[]> {
+  return (await planWithRefs(ctx, refs, opts)).plans;
 }
 
 /**
  * The plans, plus the refs read for them: whether each lane's branch exists and the default base
  * candidates, in one `for-each-ref`, which runs while the state database is still opening.
  */
-async function planWithRefs(ctx: Context, refs: readonly string[]): Promise<{ plans: LanePlan[]; refFacts: Map<string, git.RefFact> }> {
+async function planWithRefs(ctx: Context, refs: readonly string[], opts: Pick<NewLanesOptions, 'source' | 'allowClosed'>): Promise<{ plans: LanePlan[]; refFacts: Map<string, git.RefFact> }> {
   if (refs.length === 0) throw new InputError('no issue given: lanes new <issue…> takes one or more issue references, e.g. lanes new 123');
   const storeReady = ctx.store();
   storeReady.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
-  const [repo, config, source] = await Promise.all([ctx.repo(), ctx.config(), ctx.issueSource()]);
+  const [repo, config, source] = await Promise.all([ctx.repo(), ctx.config(), ctx.issueSource(opts.source)]);
   const issues = await Promise.all(refs.map((ref) => source.getIssue(ref, ctx.signal)));
+  const closed = issues.filter((issue) => issue.state === 'closed');
+  if (closed.length > 0) {
+    const names = closed.map((i) => `${i.id} (${i.title})`).join(', ');
+    if (!opts.allowClosed) {
+      throw new InputError(`issue ${names} is closed; lanes new makes lanes for open issues`, { hint: 'pass --allow-closed to work on a closed issue anyway' });
+    }
+    ctx.io.err(`lanes: warning: issue ${names} is closed; continuing because of --allow-closed`);
+  }
   const named = issues.map((issue) => {
     const name = laneName(issue, config.templates);
     return { issue, name, branch: branchName(name, config.templates.branch) };
@@ -104,7 +117,7 @@ export async function createLanes(ctx: Context, refs: readonly string[], opts: N
   // A named base (--base, config) is verified while the plan is made; its error still comes after the plan's.
   const namedBase = (opts.base ?? config.base) === undefined ? undefined : resolveBase(ctx, opts.base, config);
   namedBase?.catch(() => undefined);
-  const { plans, refFacts } = await planWithRefs(ctx, refs);
+  const { plans, refFacts } = await planWithRefs(ctx, refs, opts);
   const { base, baseCommit } = (await namedBase) ?? (await resolveBase(ctx, undefined, config, refFacts));
   await requireApproval(ctx, config.hooks.postCreate, 'hooks.postCreate');
   ctx.io.err(`lanes: base ${base} (${baseCommit.slice(0, 12)})`);
@@ -117,6 +130,12 @@ export async function createLanes(ctx: Context, refs: readonly string[], opts: N
     if (r.status === 'fulfilled') created.push(r.value);
     else failed.push({ issue: plan.issue.id, lane: plan.name, error: asLanesError(r.reason) });
   });
+  // Write-back (issues.writeBack.onStart / moveTo) once the lanes exist; a refusal is a warning.
+  for (const lane of created) {
+    const plan = plans.find((p) => p.name === lane.name)!;
+    const outcome = await writeBack(ctx, plan.issue, { kind: 'start', lane: lane.name, branch: lane.branch });
+    for (const problem of outcome.problems) ctx.io.err(`lanes: warning: ${problem}`);
+  }
   return { base, baseCommit, created, failed };
 }
 

@@ -4,7 +4,7 @@
  * creating process was killed. Every undo is idempotent and never destroys work: a branch is only
  * deleted while it still points at the commit lanes created it from.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { errorMessage } from '../domain/errors.js';
 import type { JournalStep } from '../infra/store.js';
 import * as git from '../infra/git.js';
@@ -25,6 +25,9 @@ const undoers: Record<string, Undo> = {
     const registered = (await git.listWorktrees(repo.mainRoot)).some((w) => w.path === path);
     if (registered && existsSync(path)) await git.removeWorktree(repo.mainRoot, path, true);
     await git.pruneWorktrees(repo.mainRoot);
+    // An interrupted `git worktree add` can leave a half-checked-out folder git no longer knows.
+    // The plan checked the path was absent or empty, so whatever is there now came from this step.
+    if (existsSync(path)) rmSync(path, { recursive: true, force: true });
     const tip = await git.resolveCommit(repo.mainRoot, `refs/heads/${branch}`);
     if (tip === baseCommit) await git.deleteBranch(repo.mainRoot, branch, baseCommit);
     else if (tip) ctx.io.err(`lanes: kept branch ${branch}: it has moved since lanes created it`);

@@ -9,8 +9,23 @@ import { errorMessage } from '../domain/errors.js';
 import type { LaneRecord } from '../domain/lane.js';
 import * as git from '../infra/git.js';
 import type { Context } from './context.js';
+import { reconcileRun } from './agents/runs.js';
+
+export interface AgentView {
+  runId: number;
+  agent: string;
+  phase: string;
+  model: string | null;
+  status: string;
+  exitCode: number | null;
+  durationMs: number | null;
+  tokens: number;
+  costUsd: number | null;
+  reason: string | null;
+}
 
 export interface LaneView extends LaneRecord {
+  agent: AgentView | null;
   ahead: number | null;
   behind: number | null;
   /** Number of `git status --porcelain` entries (an untracked folder counts once); null when the worktree is missing. */
@@ -30,7 +45,25 @@ export async function listLanes(ctx: Context): Promise<LaneView[]> {
 }
 
 export async function inspectLane(ctx: Context, lane: LaneRecord, tips?: ReadonlyMap<string, string>): Promise<LaneView> {
-  const view: LaneView = { ...lane, ahead: null, behind: null, dirty: null, missing: !existsSync(lane.path) };
+  const store = await ctx.store();
+  const run = store.latestRun(lane.name, lane.createdAt);
+  const current = run ? reconcileRun(store, run) : undefined;
+  const agent: AgentView | null = current
+    ? {
+        runId: current.id,
+        agent: current.agent,
+        phase: current.phase,
+        model: current.model,
+        status: current.status,
+        exitCode: current.exitCode,
+        durationMs: current.endedAt ? Date.parse(current.endedAt) - Date.parse(current.startedAt) : Date.now() - Date.parse(current.startedAt),
+        tokens: Object.values(current.usage ?? {}).reduce((s, u) => s + u.input + u.output + u.cacheRead + u.cacheWrite, 0),
+        costUsd: current.costUsd,
+        reason: current.reason,
+      }
+    : null;
+  const fresh = current ? store.getLane(lane.name) ?? lane : lane;
+  const view: LaneView = { ...fresh, agent, ahead: null, behind: null, dirty: null, missing: !existsSync(lane.path) };
   if (view.missing || lane.phase === 'creating') return view;
   const branchTip = tips?.get(lane.branch);
   const atBase = branchTip !== undefined && branchTip === tips?.get(lane.base);

@@ -9,6 +9,7 @@ import { createContext, type Io } from '../app/context.js';
 import { ExitCode, InterruptedError, LanesError } from '../domain/errors.js';
 import { setBaseEnvironment } from '../infra/exec.js';
 import type { CliRuntime, GlobalOptions } from './command.js';
+import * as agentCommands from './commands/agents.js';
 import * as doctorCommand from './commands/doctor.js';
 import * as initCommand from './commands/init.js';
 import * as issuesCommand from './commands/issues.js';
@@ -16,6 +17,7 @@ import * as laneInfoCommands from './commands/lane-info.js';
 import * as lsCommand from './commands/ls.js';
 import * as newCommand from './commands/new.js';
 import * as rmCommand from './commands/rm.js';
+import * as runCommand from './commands/run.js';
 import * as shellInitCommand from './commands/shell-init.js';
 
 export interface Process {
@@ -96,7 +98,7 @@ export async function runCli(proc: Process): Promise<number> {
   // Commander stores -C as "C"; expose it as dir for the context.
   program.on('option:C', (dir: string) => program.setOptionValue('dir', dir));
 
-  for (const command of [initCommand, issuesCommand, newCommand, lsCommand, laneInfoCommands, rmCommand, doctorCommand, shellInitCommand]) {
+  for (const command of [initCommand, issuesCommand, newCommand, lsCommand, laneInfoCommands, agentCommands, runCommand, rmCommand, doctorCommand, shellInitCommand]) {
     command.register(program, runtime);
   }
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());

@@ -1,5 +1,8 @@
 import type { Issue } from '../domain/issue.js';
 
+/** What write-back needs to address an issue: a lane's stored reference is enough. */
+export type IssueTarget = Pick<Issue, 'id' | 'key'>;
+
 export interface IssueFilter {
   label?: string | undefined;
   state?: 'open' | 'closed' | 'all' | undefined;
@@ -22,6 +25,8 @@ export interface IssueSource {
   listIssues(filter: IssueFilter, signal?: AbortSignal): Promise<Issue[]>;
   /** Only sources that can create issues implement this. */
   addIssue?(issue: NewIssue): Promise<Issue>;
-  /** Write-back: a comment on the issue. */
-  comment?(issue: Issue, text: string, signal?: AbortSignal): Promise<void>;
+  /** Write-back: a comment (markdown) on the issue. */
+  comment?(issue: IssueTarget, text: string, signal?: AbortSignal): Promise<void>;
+  /** Write-back: moves the issue to a state (`issues.writeBack.moveTo`), by the tracker's own name for it. */
+  moveIssue?(issue: IssueTarget, state: string, signal?: AbortSignal): Promise<void>;
 }

@@ -2,6 +2,11 @@
 export interface Issue {
   /** The tracker's identifier as users type it: `123` locally or on GitHub, `ENG-42` on Linear/Jira. */
   id: string;
+  /**
+   * The tracker's full name for the issue where it says more than `id`: `owner/repo#123` on
+   * GitHub, `ENG-42` on Linear and Jira, the number locally.
+   */
+  key?: string | undefined;
   title: string;
   /** Markdown. */
   body: string;

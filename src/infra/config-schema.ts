@@ -42,20 +42,32 @@ export const WriteBackSchema = z.strictObject({
   onStart: z.boolean().default(false).describe('Comment on the issue when a lane starts.'),
   onPullRequest: z.boolean().default(false).describe('Comment with the link when the pull request opens.'),
   onVerdict: z.boolean().default(false).describe('Comment when review gives a verdict.'),
-  moveTo: z.string().optional().describe('Move the issue to this state when its lane starts.'),
+  moveTo: z.string().min(1).optional().describe('Move the issue to this state when its lane starts (GitHub: open or closed; Linear: a workflow state name; Jira: a status or transition name).'),
 });
 
 const LocalIssues = z.strictObject({ source: z.literal('local'), dir: z.string().min(1).default('issues'), writeBack: WriteBackSchema.optional() });
 const GithubIssues = z.strictObject({
   source: z.literal('github'),
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'repo is "owner/name"'),
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'repo is "owner/name"').optional().describe('The repository, "owner/name"; default: $GITHUB_REPOSITORY, else the origin remote.'),
   baseUrl: z.string().url().optional().describe('GitHub Enterprise API URL, e.g. https://ghe.example.com/api/v3'),
   writeBack: WriteBackSchema.optional(),
 });
-const LinearIssues = z.strictObject({ source: z.literal('linear'), team: z.string().min(1), apiUrl: z.string().url().optional(), writeBack: WriteBackSchema.optional() });
-const JiraIssues = z.strictObject({ source: z.literal('jira'), host: z.string().url(), project: z.string().min(1), writeBack: WriteBackSchema.optional() });
+const LinearIssues = z.strictObject({
+  source: z.literal('linear'),
+  team: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'team is the team key, e.g. ENG').optional().describe('Team key (ENG): issues of other teams are refused and 42 means ENG-42; default: all teams.'),
+  apiUrl: z.string().url().optional().describe('GraphQL endpoint; default https://api.linear.app/graphql'),
+  writeBack: WriteBackSchema.optional(),
+});
+const JiraIssues = z.strictObject({
+  source: z.literal('jira'),
+  host: z.string().url().optional().describe('Site URL, e.g. https://acme.atlassian.net; default: $JIRA_HOST.'),
+  project: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'project is the project key, e.g. PROJ').optional().describe('Project key (PROJ): issues of other projects are refused and 42 means PROJ-42; default: all projects.'),
+  apiVersion: z.union([z.literal(2), z.literal(3)]).default(3).describe('REST API version: 3 for Jira Cloud, 2 for Jira Data Center / Server.'),
+  writeBack: WriteBackSchema.optional(),
+});
 
 export const IssuesSchema = z.discriminatedUnion('source', [LocalIssues, GithubIssues, LinearIssues, JiraIssues]);
+export const ISSUE_SOURCES = ['local', 'github', 'linear', 'jira'] as const;
 
 const afterBranch = z.string().min(1).optional().describe('Command (migrations) run in the lane after the database is branched; approved once.');
 export const DatabaseSchema = z.discriminatedUnion('provider', [

@@ -103,15 +103,17 @@ export class ExecError extends ToolError {
   readonly result: ExecResult;
   constructor(file: string, args: readonly string[], result: ExecResult) {
     const command = describeCommand(file, args);
-    const detail = firstLine(result.stderr) || firstLine(result.stdout);
+    const detail = keyLine(result.stderr) || keyLine(result.stdout);
     super(`${command} failed (exit ${result.exitCode})${detail ? `: ${detail}` : ''}`);
     this.command = command;
     this.result = result;
   }
 }
 
-function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? '';
+/** The line that says what went wrong: git's `fatal:`/`error:` line, else the last line (progress comes first). */
+function keyLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[lines.length - 1] ?? '';
 }
 
 export interface DetachedOptions {
@@ -248,4 +250,13 @@ export function findExecutable(file: string, env: Record<string, string | undefi
     }
   }
   return undefined;
+}
+
+/** Runs a command on the user's terminal (stdio inherited), e.g. `tmux attach`; resolves with its exit code. */
+export function execOnTerminal(file: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(file, [...args], { cwd: opts.cwd, env: childEnvironment(opts.env), stdio: 'inherit' });
+    child.on('error', (err) => reject(spawnFailure(file, args, err)));
+    child.on('close', (code) => resolvePromise(code ?? 1));
+  });
 }

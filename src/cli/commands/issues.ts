@@ -19,11 +19,13 @@ export function register(program: Command, runtime: CliRuntime): void {
     .addOption(new Option('--state <state>', 'open, closed or all').choices(['open', 'closed', 'all']).default('open'))
     .option('--assignee <user>', 'only issues assigned to this user')
     .option('--search <text>', 'only issues whose title or body contains the text')
-    .option('--limit <n>', 'at most this many issues', positiveInt)
+    .option('--limit <n>', 'at most this many issues (default: every local issue, the first 100 from a tracker)', positiveInt)
+    .option('--source <source>', 'issue source for this command instead of config issues.source: local, github, linear or jira')
     .action(
-      action(runtime, async (ctx, globals, opts: { label?: string; state?: 'open' | 'closed' | 'all'; assignee?: string; search?: string; limit?: number }) => {
-        const source = await ctx.issueSource();
-        const issues = await source.listIssues(opts, ctx.signal);
+      action(runtime, async (ctx, globals, opts: { label?: string; state?: 'open' | 'closed' | 'all'; assignee?: string; search?: string; limit?: number; source?: string }) => {
+        const source = await ctx.issueSource(opts.source);
+        const { source: _override, ...filter } = opts;
+        const issues = await source.listIssues(filter, ctx.signal);
         if (globals.json) return printJson(ctx.io, issues);
         if (issues.length === 0) return ctx.io.err('lanes: no issues match');
         ctx.io.out(table(issues.map((i) => [i.id, i.state, oneLine(i.title, 60), i.labels.join(',')]), ['ID', 'STATE', 'TITLE', 'LABELS']));

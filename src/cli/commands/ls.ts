@@ -15,7 +15,7 @@ export function register(program: Command, runtime: CliRuntime): void {
         if (globals.json) {
           return printJson(
             ctx.io,
-            lanes.map((l) => laneJson(l, { ahead: l.ahead, behind: l.behind, dirty: l.dirty, missing: l.missing, ...(l.error ? { error: l.error } : {}) })),
+            lanes.map((l) => laneJson(l, { ahead: l.ahead, behind: l.behind, dirty: l.dirty, missing: l.missing, agent: l.agent, ...(l.error ? { error: l.error } : {}) })),
           );
         }
         if (lanes.length === 0) return ctx.io.err('lanes: no lanes yet (lanes new <issue> creates one)');
@@ -28,7 +28,7 @@ export function register(program: Command, runtime: CliRuntime): void {
           l.dirty === null ? '-' : String(l.dirty),
           Object.entries(l.ports).map(([s, p]) => `${s}:${p}`).join(' '),
           l.phase,
-          l.agentState,
+          l.agent ? `${l.agent.agent}:${l.agentState}${l.agent.exitCode !== null && l.agent.exitCode !== 0 ? `(${l.agent.exitCode})` : ''} ${((l.agent.durationMs ?? 0) / 1000).toFixed(0)}s${l.agent.tokens ? ` ${l.agent.tokens}tok` : ''}${l.agent.costUsd !== null ? ` $${l.agent.costUsd.toFixed(3)}` : ''}` : l.agentState,
           l.path,
         ]);
         ctx.io.out(table(rows, ['LANE', 'ISSUE', 'BRANCH', 'BASE', 'AHEAD/BEHIND', 'DIRTY', 'PORTS', 'PHASE', 'AGENT', 'PATH']));

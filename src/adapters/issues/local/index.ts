@@ -111,6 +111,7 @@ export async function parseIssueFile(id: string, text: string, url: string): Pro
   const state = front.state === 'closed' ? 'closed' : 'open';
   return {
     id,
+    key: id,
     title: title ?? `Issue ${id}`,
     body: body.trim(),
     labels,
