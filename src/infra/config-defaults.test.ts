@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from './config-defaults.js';
-import { ConfigSchema } from './config-schema.js';
+import { ISSUE_SOURCES, defaultConfig, defaultIssuesConfig } from './config-defaults.js';
+import { ConfigSchema, IssuesSchema } from './config-schema.js';
 
 describe('defaultConfig', () => {
   it('equals what the schema gives an empty config file', () => {
@@ -12,5 +12,9 @@ describe('defaultConfig', () => {
     a.copy.include.push('x');
     a.ports.services.api = { base: 1 };
     expect(defaultConfig()).toStrictEqual(ConfigSchema.parse({}));
+  });
+
+  it('gives each issue source the settings the schema gives it from its name alone', () => {
+    for (const source of ISSUE_SOURCES) expect(defaultIssuesConfig(source), source).toStrictEqual(IssuesSchema.parse({ source }));
   });
 });

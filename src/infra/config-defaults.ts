@@ -5,6 +5,8 @@
  */
 import type { Config } from './config-schema.js';
 
+export const ISSUE_SOURCES = ['local', 'github', 'linear', 'jira'] as const;
+
 export function defaultConfig(): Config {
   return {
     templates: { lane: '{ref}', branch: '{lane}', worktree: '{repoParent}/{repo}-worktrees/{lane}' },
@@ -18,4 +20,16 @@ export function defaultConfig(): Config {
     agents: {},
     phases: {},
   };
+}
+
+/** What `IssuesSchema.parse({ source })` gives: a source's settings when only its name is known (`--source`). */
+export function defaultIssuesConfig(source: (typeof ISSUE_SOURCES)[number]): Config['issues'] {
+  switch (source) {
+    case 'local':
+      return { source, dir: 'issues' };
+    case 'jira':
+      return { source, apiVersion: 3 };
+    default:
+      return { source };
+  }
 }
