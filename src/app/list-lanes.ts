@@ -39,7 +39,8 @@ export async function listLanes(ctx: Context): Promise<LaneView[]> {
   const lanes = store.listLanes();
   // Every branch and base tip in one call: a lane whose branch is at its base's tip needs no rev-list.
   const tips = lanes.length === 0 ? new Map<string, string>() : await git.resolveRefNames(repo.mainRoot, lanes.flatMap((l) => [l.base, l.branch]), { signal: ctx.signal });
-  // git status is CPU-bound: more processes than CPUs only make them take turns.
+  // git status is CPU-bound: more processes than CPUs only make them take turns (and each runs
+  // without its own lstat threads, which would only compete with the other statuses).
   const limit = Math.max(2, availableParallelism());
   return mapLimit(lanes, limit, (lane) => inspectLane(ctx, lane, tips));
 }
@@ -69,7 +70,7 @@ export async function inspectLane(ctx: Context, lane: LaneRecord, tips?: Readonl
   const atBase = branchTip !== undefined && branchTip === tips?.get(lane.base);
   try {
     const [st, ab] = await Promise.all([
-      git.status(lane.path, { signal: ctx.signal, untracked: 'normal' }),
+      git.status(lane.path, { signal: ctx.signal, untracked: 'normal', preloadIndex: false }),
       atBase
         ? { ahead: 0, behind: 0 }
         : git.aheadBehind(lane.path, lane.base, lane.branch, { signal: ctx.signal }).catch(() => git.aheadBehind(lane.path, lane.baseCommit, lane.branch, { signal: ctx.signal })),

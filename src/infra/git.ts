@@ -177,10 +177,12 @@ export interface StatusSummary {
 
 /**
  * `untracked: 'all'` lists every untracked file (what removal must see); 'normal' lists an untracked
- * folder once, without git walking into it.
+ * folder once, without git walking into it. `preloadIndex: false` stops git's own lstat threads,
+ * which only cost CPU when the caller already runs one status per CPU.
  */
-export async function status(worktree: string, opts: GitOptions & { untracked?: 'all' | 'normal' } = {}): Promise<StatusSummary> {
-  const res = await git(worktree, ['status', '--porcelain=v1', '-z', `--untracked-files=${opts.untracked ?? 'all'}`], opts);
+export async function status(worktree: string, opts: GitOptions & { untracked?: 'all' | 'normal'; preloadIndex?: boolean } = {}): Promise<StatusSummary> {
+  const preload = opts.preloadIndex === false ? ['-c', 'core.preloadIndex=false'] : [];
+  const res = await git(worktree, [...preload, 'status', '--porcelain=v1', '-z', `--untracked-files=${opts.untracked ?? 'all'}`], opts);
   const changed: string[] = [];
   const fields = res.stdout.split('\0');
   for (let i = 0; i < fields.length; i++) {

@@ -15,7 +15,9 @@ afterEach(() => repo?.cleanup());
 interface GitCall {
   cwd: string;
   sub: string;
+  /** Arguments without the -c settings before the subcommand. */
   args: string[];
+  raw: string[];
 }
 
 /** Runs lanes with every git command logged (cwd and arguments), then returns the calls. */
@@ -33,7 +35,7 @@ function lanesLogged(r: TempRepo, args: string[]): CliResult & { calls: GitCall[
     .map((line) => {
       const [cwd, ...rest] = line.split('\t');
       const args = rest.filter((a, i) => !(a === '-c' || rest[i - 1] === '-c'));
-      return { cwd: cwd!, sub: args[0] ?? '', args };
+      return { cwd: cwd!, sub: args[0] ?? '', args, raw: rest };
     });
   return { ...res, calls };
 }
@@ -227,6 +229,8 @@ describe('lanes ls: git calls and dirty count', () => {
     ]);
     expect(count(res.calls, 'for-each-ref')).toBe(1);
     expect(count(res.calls, 'status')).toBe(3);
+    // One status per CPU at a time, each without git's own lstat threads.
+    for (const c of res.calls.filter((c) => c.sub === 'status')) expect(c.raw).toContain('core.preloadIndex=false');
     expect(count(res.calls, 'rev-list')).toBe(3);
 
     // Once main's tip is back where the lanes started, no rev-list is needed for lanes 1 and 3.
