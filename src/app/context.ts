@@ -66,7 +66,7 @@ export function createContext(opts: ContextOptions): Context {
       return repo;
     },
     config() {
-      config ??= Promise.all([ctx.repo(), import('../infra/config.js')]).then(([r, c]) => c.loadConfig(r.mainRoot));
+      config ??= Promise.all([ctx.repo(), import('../infra/config-file.js')]).then(([r, c]) => c.loadConfigFile(r.mainRoot));
       return config;
     },
     async store() {

@@ -13,9 +13,9 @@ import type { Config } from '../infra/config-schema.js';
 import * as git from '../infra/git.js';
 import { isPortInUse } from '../infra/port-probe.js';
 import { allocatePorts } from './allocate-ports.js';
-import { addToInfoExclude } from './info-exclude.js';
 import type { Context } from './context.js';
 import { copyIntoLane, fileHash } from './copy-files.js';
+import { askEnvFileIgnored, ensureEnvFileIgnored } from './env-file-ignored.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { laneVariables, writeLaneEnv } from './lane-env.js';
 import { afterBranchCommands, branchDatabase, prepareDependencies } from './lane-data.js';
@@ -47,19 +47,33 @@ export interface NewLanesResult {
 }
 
 /** Resolves the base a new lane starts from: --base, then config, then the remote's default, then main/master. */
-export async function resolveBase(ctx: Context, explicit: string | undefined, config: Config): Promise<{ base: string; baseCommit: string }> {
+export async function resolveBase(ctx: Context, explicit: string | undefined, config: Config, refs?: ReadonlyMap<string, git.RefFact>): Promise<{ base: string; baseCommit: string }> {
   const repo = await ctx.repo();
-  const base = explicit ?? config.base ?? (await git.defaultBase(repo.mainRoot, { signal: ctx.signal }));
-  const baseCommit = await git.resolveCommit(repo.mainRoot, base, { signal: ctx.signal });
-  if (!baseCommit) {
-    throw new InputError(`base ref ${JSON.stringify(base)} does not exist`, { hint: 'pass --base with an existing branch, tag or commit (git branch -a lists branches)' });
-  }
-  return { base, baseCommit };
+  let base = explicit ?? config.base;
+  let baseCommit: string | undefined;
+  if (base !== undefined) baseCommit = await git.resolveCommit(repo.mainRoot, base, { signal: ctx.signal });
+  else ({ base, baseCommit } = await git.defaultBaseFrom(repo.mainRoot, repo.commonDir, refs ?? (await git.readRefs(repo.mainRoot, git.DEFAULT_BASE_REFS, { signal: ctx.signal })), { signal: ctx.signal }));
+  return { base, baseCommit: requireBaseCommit(base, baseCommit) };
+}
+
+function requireBaseCommit(base: string, commit: string | undefined): string {
+  if (!commit) throw new InputError(`base ref ${JSON.stringify(base)} does not exist`, { hint: 'pass --base with an existing branch, tag or commit (git branch -a lists branches)' });
+  return commit;
 }
 
 export async function planLanes(ctx: Context, refs: readonly string[], opts: Pick<NewLanesOptions, 'source' | 'allowClosed'> = {}): Promise<LanePlan[]> {
+  return (await planWithRefs(ctx, refs, opts)).plans;
+}
+
+/**
+ * The plans, plus the refs read for them: whether each lane's branch exists and the default base
+ * candidates, in one `for-each-ref`, which runs while the state database is still opening.
+ */
+async function planWithRefs(ctx: Context, refs: readonly string[], opts: Pick<NewLanesOptions, 'source' | 'allowClosed'>): Promise<{ plans: LanePlan[]; refFacts: Map<string, git.RefFact> }> {
   if (refs.length === 0) throw new InputError('no issue given: lanes new <issue…> takes one or more issue references, e.g. lanes new 123');
-  const [repo, config, source, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.issueSource(opts.source), ctx.store()]);
+  const storeReady = ctx.store();
+  storeReady.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+  const [repo, config, source] = await Promise.all([ctx.repo(), ctx.config(), ctx.issueSource(opts.source)]);
   const issues = await Promise.all(refs.map((ref) => source.getIssue(ref, ctx.signal)));
   const closed = issues.filter((issue) => issue.state === 'closed');
   if (closed.length > 0) {
@@ -69,17 +83,23 @@ export async function planLanes(ctx: Context, refs: readonly string[], opts: Pic
     }
     ctx.io.err(`lanes: warning: issue ${names} is closed; continuing because of --allow-closed`);
   }
+  const named = issues.map((issue) => {
+    const name = laneName(issue, config.templates);
+    return { issue, name, branch: branchName(name, config.templates.branch) };
+  });
+  const [store, refFacts] = await Promise.all([
+    storeReady,
+    git.readRefs(repo.mainRoot, [...named.map((n) => `refs/heads/${n.branch}`), ...git.DEFAULT_BASE_REFS], { signal: ctx.signal }),
+  ]);
   const plans: LanePlan[] = [];
   const seen = new Map<string, string>();
-  for (const [i, issue] of issues.entries()) {
-    const name = laneName(issue, config.templates);
+  for (const [i, { issue, name, branch }] of named.entries()) {
     const earlier = seen.get(name);
     if (earlier !== undefined) throw new InputError(`issues ${JSON.stringify(earlier)} and ${JSON.stringify(refs[i])} both give lane "${name}"; give each issue once`);
     seen.set(name, refs[i]!);
-    const branch = branchName(name, config.templates.branch);
     const path = worktreePath(name, { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree);
     if (store.getLane(name)) throw new InputError(`lane "${name}" already exists`, { hint: `use it (lanes cd ${name}) or remove it first (lanes rm ${name})` });
-    if (await git.branchExists(repo.mainRoot, branch, { signal: ctx.signal })) {
+    if (refFacts.has(`refs/heads/${branch}`)) {
       throw new InputError(`branch "${branch}" already exists, so lane "${name}" cannot create it`, { hint: `delete or rename that branch, or change templates.branch in lanes.config.json` });
     }
     if (existsSync(path) && readdirSync(path).length > 0) {
@@ -87,13 +107,19 @@ export async function planLanes(ctx: Context, refs: readonly string[], opts: Pic
     }
     plans.push({ issue, name, branch, path });
   }
-  return plans;
+  return { plans, refFacts };
 }
 
 export async function createLanes(ctx: Context, refs: readonly string[], opts: NewLanesOptions = {}): Promise<NewLanesResult> {
+  // Warm-up: better-sqlite3 loads slowly, so the state opens while the repository, config and
+  // issues are read; planWithRefs awaits it (and reports its errors) where it is needed.
+  ctx.store().catch(() => undefined);
   const config = await ctx.config();
-  const plans = await planLanes(ctx, refs, opts);
-  const { base, baseCommit } = await resolveBase(ctx, opts.base, config);
+  // A named base (--base, config) is verified while the plan is made; its error still comes after the plan's.
+  const namedBase = (opts.base ?? config.base) === undefined ? undefined : resolveBase(ctx, opts.base, config);
+  namedBase?.catch(() => undefined);
+  const { plans, refFacts } = await planWithRefs(ctx, refs, opts);
+  const { base, baseCommit } = (await namedBase) ?? (await resolveBase(ctx, undefined, config, refFacts));
   await requireApproval(ctx, config.hooks.postCreate, 'hooks.postCreate');
   await requireApproval(ctx, afterBranchCommands(config), 'database.afterBranch');
   ctx.io.err(`lanes: base ${base} (${baseCommit.slice(0, 12)})`);
@@ -142,11 +168,13 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
   try {
     // Journaled before git runs, so a process killed inside `worktree add` is still cleaned up.
     store.addStep(plan.name, 'worktree', { path: plan.path, branch: plan.branch, baseCommit });
-    // The worktree, the port probing and the listing of files to copy do not depend on each other.
-    const [, ports, toCopy] = await Promise.all([
+    // The worktree, the port probing, the listing of files to copy and whether the env file is
+    // ignored do not depend on each other.
+    const [, ports, toCopy, envIgnoredInMain] = await Promise.all([
       git.addWorktree(repo.mainRoot, plan.path, plan.branch, baseCommit, { signal }),
       allocatePorts(store, plan.name, config.ports, isPortInUse, signal),
       git.listIgnoredFiles(repo.mainRoot, config.copy.include, config.copy.exclude, { signal }),
+      askEnvFileIgnored(ctx, repo.mainRoot, config.envFile),
     ]);
     signal.throwIfAborted();
     const copiedFiles = copyIntoLane(repo.mainRoot, plan.path, toCopy);
@@ -160,7 +188,7 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
     if (deps.status === 'rejected') throw deps.reason;
     record = { ...record, ports, copiedFiles, database: database.value };
 
-    await ensureEnvFileIgnored(ctx, plan.path, config.envFile);
+    await ensureEnvFileIgnored(ctx, repo.mainRoot, plan.path, config.envFile, envIgnoredInMain);
     writeLaneEnv(record);
     if (!copiedFiles.some((f) => f.path === config.envFile)) {
       copiedFiles.push({ path: config.envFile, sha256: fileHash(`${plan.path}/${config.envFile}`) });
@@ -183,15 +211,5 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
     for (const p of problems) ctx.io.err(`lanes: ${p}`);
     if (signal.aborted && !(err instanceof InterruptedError)) throw new InterruptedError(`interrupted while creating lane ${plan.name}; nothing was kept`, { cause: err });
     throw err;
-  }
-}
-
-/** The lane's env file must never show up as an uncommitted change, or removal would refuse. */
-async function ensureEnvFileIgnored(ctx: Context, worktree: string, envFile: string): Promise<void> {
-  const res = await git.git(worktree, ['check-ignore', '-q', '--no-index', '--', envFile], { check: false, signal: ctx.signal });
-  if (res.exitCode === 0) return;
-  const repo = await ctx.repo();
-  if (addToInfoExclude(repo.commonDir, envFile)) {
-    ctx.io.err(`lanes: ${envFile} is not gitignored; added it to .git/info/exclude so lane env files never show as changes`);
   }
 }

@@ -28,20 +28,24 @@ export interface LaneView extends LaneRecord {
   agent: AgentView | null;
   ahead: number | null;
   behind: number | null;
-  /** Number of uncommitted paths (untracked included); null when the worktree is missing. */
+  /** Number of `git status --porcelain` entries (an untracked folder counts once); null when the worktree is missing. */
   dirty: number | null;
   missing: boolean;
   error?: string;
 }
 
 export async function listLanes(ctx: Context): Promise<LaneView[]> {
-  const store = await ctx.store();
+  const [store, repo] = await Promise.all([ctx.store(), ctx.repo()]);
   const lanes = store.listLanes();
-  const limit = Math.max(4, availableParallelism() * 4);
-  return mapLimit(lanes, limit, (lane) => inspectLane(ctx, lane));
+  // Every branch and base tip in one call: a lane whose branch is at its base's tip needs no rev-list.
+  const tips = lanes.length === 0 ? new Map<string, string>() : await git.resolveRefNames(repo.mainRoot, lanes.flatMap((l) => [l.base, l.branch]), { signal: ctx.signal });
+  // git status is CPU-bound: more processes than CPUs only make them take turns (and each runs
+  // without its own lstat threads, which would only compete with the other statuses).
+  const limit = Math.max(2, availableParallelism());
+  return mapLimit(lanes, limit, (lane) => inspectLane(ctx, lane, tips));
 }
 
-export async function inspectLane(ctx: Context, lane: LaneRecord): Promise<LaneView> {
+export async function inspectLane(ctx: Context, lane: LaneRecord, tips?: ReadonlyMap<string, string>): Promise<LaneView> {
   const store = await ctx.store();
   const run = store.latestRun(lane.name, lane.createdAt);
   const current = run ? reconcileRun(store, run) : undefined;
@@ -62,10 +66,14 @@ export async function inspectLane(ctx: Context, lane: LaneRecord): Promise<LaneV
   const fresh = current ? store.getLane(lane.name) ?? lane : lane;
   const view: LaneView = { ...fresh, agent, ahead: null, behind: null, dirty: null, missing: !existsSync(lane.path) };
   if (view.missing || lane.phase === 'creating') return view;
+  const branchTip = tips?.get(lane.branch);
+  const atBase = branchTip !== undefined && branchTip === tips?.get(lane.base);
   try {
     const [st, ab] = await Promise.all([
-      git.status(lane.path, { signal: ctx.signal }),
-      git.aheadBehind(lane.path, lane.base, lane.branch, { signal: ctx.signal }).catch(() => git.aheadBehind(lane.path, lane.baseCommit, lane.branch, { signal: ctx.signal })),
+      git.status(lane.path, { signal: ctx.signal, untracked: 'normal', preloadIndex: false }),
+      atBase
+        ? { ahead: 0, behind: 0 }
+        : git.aheadBehind(lane.path, lane.base, lane.branch, { signal: ctx.signal }).catch(() => git.aheadBehind(lane.path, lane.baseCommit, lane.branch, { signal: ctx.signal })),
     ]);
     view.dirty = st.changed.length;
     view.ahead = ab.ahead;

@@ -67,7 +67,7 @@ const JiraIssues = z.strictObject({
 });
 
 export const IssuesSchema = z.discriminatedUnion('source', [LocalIssues, GithubIssues, LinearIssues, JiraIssues]);
-export const ISSUE_SOURCES = ['local', 'github', 'linear', 'jira'] as const;
+export { ISSUE_SOURCES } from './config-defaults.js';
 
 const afterBranch = z.string().min(1).optional().describe('Command (migrations) run in the lane after the database is branched; approved once.');
 export const DatabaseSchema = z.discriminatedUnion('provider', [

@@ -2,30 +2,18 @@
  * Loading `lanes.config.json`: parse, validate against the one schema, and turn the first problem
  * into a single line that names the file, the key and, for a typo, the nearest valid key.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { z } from 'zod';
 import { InputError } from '../domain/errors.js';
+import { CONFIG_FILE, readConfigFile } from './config-file.js';
+import { defaultConfig } from './config-defaults.js';
 import { ConfigSchema, type Config } from './config-schema.js';
 
-export const CONFIG_FILE = 'lanes.config.json';
+export { CONFIG_FILE };
 
+/** Synchronous load; commands go through config-file.ts, which loads zod only when the file exists. */
 export function loadConfig(repoRoot: string): Config {
-  const file = join(repoRoot, CONFIG_FILE);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ConfigSchema.parse({});
-    throw new InputError(`${CONFIG_FILE}: cannot be read (${(err as Error).message})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${CONFIG_FILE}: not valid JSON (${(err as Error).message})`, { hint: 'the file must be one JSON object; see the $schema for the keys' });
-  }
-  return parseConfig(data);
+  const file = readConfigFile(repoRoot);
+  return file ? parseConfig(file.data) : defaultConfig();
 }
 
 export function parseConfig(data: unknown): Config {

@@ -2,9 +2,10 @@
  * The git module: every git operation lanes performs, over the process gateway, reading only
  * porcelain / -z output. Operations that can lose work use git's fail-safe forms.
  */
-import { existsSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, ToolError } from '../domain/errors.js';
+import { nameFilter } from '../domain/name-glob.js';
 import { exec, type ExecOptions, type ExecResult } from './exec.js';
 
 export interface GitOptions {
@@ -94,7 +95,61 @@ export async function defaultBase(cwd: string, opts: GitOptions = {}): Promise<s
   for (const candidate of ['main', 'master']) {
     if (await branchExists(cwd, candidate, opts)) return candidate;
   }
-  throw new InputError('no base branch: the remote has no default branch and neither "main" nor "master" exists', { hint: 'pass --base <ref> or set "base" in lanes.config.json' });
+  throw noBaseError();
+}
+
+export interface RefFact {
+  /** The commit the ref points at (through a symbolic ref, and peeled for an annotated tag); undefined for a non-commit. */
+  commit: string | undefined;
+  /** For a symbolic ref, its target's short name (refs/remotes/origin/HEAD → origin/main). */
+  symref: string | undefined;
+}
+
+/**
+ * The named refs (full names, e.g. refs/heads/main) that exist, read with one `for-each-ref`.
+ * Its patterns also match refs below a name (refs/heads/main/x), so only exact names are kept.
+ * A symbolic ref whose target is missing is not listed (git skips broken refs).
+ */
+export async function readRefs(cwd: string, refs: readonly string[], opts: GitOptions = {}): Promise<Map<string, RefFact>> {
+  const wanted = new Set(refs.filter((r) => r.startsWith('refs/')));
+  const facts = new Map<string, RefFact>();
+  if (wanted.size === 0) return facts;
+  const format = '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)%00%(symref:short)';
+  const res = await git(cwd, ['for-each-ref', format, ...wanted], opts);
+  for (const line of res.stdout.split('\n')) {
+    const [name, object, type, peeled, peeledType, symref] = line.split('\0');
+    if (name === undefined || !wanted.has(name)) continue;
+    const commit = type === 'commit' ? object : peeledType === 'commit' ? peeled : undefined;
+    facts.set(name, { commit, symref: symref || undefined });
+  }
+  return facts;
+}
+
+/** The refs `defaultBaseFrom` needs, for one `readRefs` together with others. */
+export const DEFAULT_BASE_REFS = ['refs/remotes/origin/HEAD', 'refs/heads/main', 'refs/heads/master'] as const;
+
+/**
+ * `defaultBase` and its commit from refs already read: the remote's default branch, else main,
+ * else master. for-each-ref does not list an origin/HEAD whose target is gone, where `defaultBase`
+ * names that target (and `lanes new` then refuses it); a loose origin/HEAD file that was not listed
+ * is such a dangling ref, so that rare case takes the old path and keeps its answer.
+ */
+export async function defaultBaseFrom(cwd: string, commonDir: string, refs: ReadonlyMap<string, RefFact>, opts: GitOptions = {}): Promise<{ base: string; baseCommit: string | undefined }> {
+  const originHead = refs.get('refs/remotes/origin/HEAD');
+  if (originHead?.symref) return { base: originHead.symref, baseCommit: originHead.commit };
+  if (!originHead && existsSync(join(commonDir, 'refs', 'remotes', 'origin', 'HEAD'))) {
+    const base = await defaultBase(cwd, opts);
+    return { base, baseCommit: await resolveCommit(cwd, base, opts) };
+  }
+  for (const candidate of ['main', 'master']) {
+    const fact = refs.get(`refs/heads/${candidate}`);
+    if (fact) return { base: candidate, baseCommit: fact.commit };
+  }
+  throw noBaseError();
+}
+
+function noBaseError(): InputError {
+  return new InputError('no base branch: the remote has no default branch and neither "main" nor "master" exists', { hint: 'pass --base <ref> or set "base" in lanes.config.json' });
 }
 
 export async function addWorktree(cwd: string, path: string, branch: string, baseCommit: string, opts: GitOptions = {}): Promise<void> {
@@ -120,8 +175,14 @@ export interface StatusSummary {
   changed: string[];
 }
 
-export async function status(worktree: string, opts: GitOptions = {}): Promise<StatusSummary> {
-  const res = await git(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], opts);
+/**
+ * `untracked: 'all'` lists every untracked file (what removal must see); 'normal' lists an untracked
+ * folder once, without git walking into it. `preloadIndex: false` stops git's own lstat threads,
+ * which only cost CPU when the caller already runs one status per CPU.
+ */
+export async function status(worktree: string, opts: GitOptions & { untracked?: 'all' | 'normal'; preloadIndex?: boolean } = {}): Promise<StatusSummary> {
+  const preload = opts.preloadIndex === false ? ['-c', 'core.preloadIndex=false'] : [];
+  const res = await git(worktree, [...preload, 'status', '--porcelain=v1', '-z', `--untracked-files=${opts.untracked ?? 'all'}`], opts);
   const changed: string[] = [];
   const fields = res.stdout.split('\0');
   for (let i = 0; i < fields.length; i++) {
@@ -138,6 +199,29 @@ export async function aheadBehind(cwd: string, base: string, branch: string, opt
   const res = await git(cwd, ['rev-list', '--left-right', '--count', `${base}...${branch}`, '--'], opts);
   const [behind, ahead] = res.stdout.trim().split(/\s+/).map(Number) as [number, number];
   return { ahead, behind };
+}
+
+/**
+ * The commits that `names` (as given to rev-parse: branch, tag, remote branch, full ref) point at,
+ * read with one `for-each-ref` and resolved in git's order (refs/, tags, heads, remotes, remote
+ * HEAD). A name that is not plainly a ref (HEAD, a commit id, main~2) is left out for rev-parse.
+ */
+export async function resolveRefNames(cwd: string, names: readonly string[], opts: GitOptions = {}): Promise<Map<string, string>> {
+  const candidates = new Map<string, string[]>();
+  for (const name of new Set(names)) {
+    // Per-worktree refs (HEAD, refs/worktree/, refs/bisect/) differ between the lane and here.
+    if (!/^[A-Za-z0-9._/+-]+$/.test(name) || name.includes('..') || /^[A-Z_]+$/.test(name) || name.startsWith('-') || /^refs\/(worktree|bisect|rewritten)\//.test(name)) continue;
+    const full = name.startsWith('refs/') ? [name] : [];
+    candidates.set(name, [...full, `refs/${name}`, `refs/tags/${name}`, `refs/heads/${name}`, `refs/remotes/${name}`, `refs/remotes/${name}/HEAD`]);
+  }
+  const facts = await readRefs(cwd, [...candidates.values()].flat(), opts);
+  const out = new Map<string, string>();
+  for (const [name, refs] of candidates) {
+    const found = refs.find((r) => facts.has(r));
+    const commit = found === undefined ? undefined : facts.get(found)!.commit;
+    if (commit) out.set(name, commit);
+  }
+  return out;
 }
 
 export async function isAncestor(cwd: string, commit: string, of: string, opts: GitOptions = {}): Promise<boolean> {
@@ -173,9 +257,36 @@ export async function isPushed(cwd: string, commit: string, opts: GitOptions = {
 /** Gitignored files in `root` matching the include globs and none of the exclude globs. */
 export async function listIgnoredFiles(root: string, include: readonly string[], exclude: readonly string[], opts: GitOptions = {}): Promise<string[]> {
   if (include.length === 0) return [];
+  // Globs without a folder part match only top-level entries: read that one folder and ask git
+  // about the few matches, instead of ls-files walking every untracked and ignored file of the tree.
+  const match = nameFilter(include, exclude);
+  if (match) return ignoredAmong(root, topLevelFiles(root).filter(match), opts);
   const pathspecs = [...include.map((g) => `:(glob)${g}`), ...exclude.map((g) => `:(exclude,glob)${g}`)];
   const res = await git(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', ...pathspecs], opts);
   return res.stdout.split('\0').filter(Boolean);
+}
+
+/** Files and symlinks directly in `root` (what ls-files would list there), in git's byte order. */
+function topLevelFiles(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name !== '.git')
+    .map((e) => e.name)
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/** The paths among `paths` that git ignores (tracked paths never are), with one `check-ignore`. */
+export async function ignoredAmong(root: string, paths: readonly string[], opts: GitOptions = {}): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const res = await git(root, ['check-ignore', '--stdin', '-z'], { ...opts, check: false, input: paths.map((p) => `${p}\0`).join('') });
+  if (res.exitCode > 1) throw new ToolError(`git check-ignore failed: ${res.stderr.trim()}`);
+  const ignored = new Set(res.stdout.split('\0').filter(Boolean));
+  return paths.filter((p) => ignored.has(p));
+}
+
+/** Whether gitignore rules (tracked or not) cover `relPath` in the worktree `root`. */
+export async function isIgnoredPath(root: string, relPath: string, opts: GitOptions = {}): Promise<boolean> {
+  const res = await git(root, ['check-ignore', '-q', '--no-index', '--', relPath], { ...opts, check: false });
+  return res.exitCode === 0;
 }
 
 export async function createBundle(cwd: string, file: string, branch: string, base: string, opts: GitOptions = {}): Promise<boolean> {

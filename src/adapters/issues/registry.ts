@@ -4,7 +4,8 @@
  */
 import type { IssueSource } from '../../contracts/issue-source.js';
 import { InputError } from '../../domain/errors.js';
-import { ISSUE_SOURCES, IssuesSchema, type Config } from '../../infra/config-schema.js';
+import { ISSUE_SOURCES, defaultIssuesConfig } from '../../infra/config-defaults.js';
+import type { Config } from '../../infra/config-schema.js';
 import type { TrackerRuntime } from './tracker-http.js';
 
 export interface IssueSourceDeps {
@@ -26,7 +27,8 @@ export function issuesConfigFor(config: IssuesConfig, override: string | undefin
   if (!(ISSUE_SOURCES as readonly string[]).includes(override)) {
     throw new InputError(`--source ${JSON.stringify(override)}: accepted: ${ISSUE_SOURCES.join(', ')}`);
   }
-  return IssuesSchema.parse({ source: override });
+  // Hand-written defaults (held equal to the schema's by a test): zod stays unloaded without a config file.
+  return defaultIssuesConfig(override as (typeof ISSUE_SOURCES)[number]);
 }
 
 export async function createIssueSource(config: IssuesConfig, deps: IssueSourceDeps): Promise<IssueSource> {

@@ -7,11 +7,11 @@
 import { mkdirSync, openSync, closeSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { InputError } from '../../../domain/errors.js';
 import { acceptanceCriteriaFromMarkdown, type Issue } from '../../../domain/issue.js';
 import { slugify } from '../../../domain/naming.js';
 import type { IssueFilter, IssueSource, NewIssue } from '../../../contracts/issue-source.js';
+import { loadYaml, parseFrontMatter } from './front-matter.js';
 
 const FILE_NAME = /^(\d+)(?:-[^/]*)?\.md$/;
 
@@ -34,7 +34,7 @@ export function localIssueSource(repoRoot: string, dir: string): IssueSource {
     return byId;
   }
 
-  function load(id: string, file: string): Issue {
+  function load(id: string, file: string): Promise<Issue> {
     const path = join(folder, file);
     return parseIssueFile(id, readFileSync(path, 'utf8'), pathToFileURL(path).href);
   }
@@ -48,12 +48,12 @@ export function localIssueSource(repoRoot: string, dir: string): IssueSource {
       return load(id, file);
     },
     async listIssues(filter: IssueFilter) {
-      const issues = [...files()].map(([id, file]) => load(id, file)).sort((a, b) => Number(a.id) - Number(b.id));
+      const issues = (await Promise.all([...files()].map(([id, file]) => load(id, file)))).sort((a, b) => Number(a.id) - Number(b.id));
       return applyFilter(issues, filter);
     },
     async addIssue(issue: NewIssue) {
       mkdirSync(folder, { recursive: true });
-      const text = renderIssueFile(issue);
+      const text = await renderIssueFile(issue);
       // O_EXCL create: two concurrent `issue add` never take the same number.
       for (let attempt = 0; attempt < 100; attempt++) {
         const ids = [...files().keys()].map(Number);
@@ -86,14 +86,13 @@ export function parseLocalRef(ref: string): string {
   return String(Number(m[1]));
 }
 
-export function parseIssueFile(id: string, text: string, url: string): Issue {
+export async function parseIssueFile(id: string, text: string, url: string): Promise<Issue> {
   let front: Record<string, unknown> = {};
   let body = text;
   const fm = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
   if (fm) {
     try {
-      const parsed: unknown = parseYaml(fm[1]!);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) front = parsed as Record<string, unknown>;
+      front = await parseFrontMatter(fm[1]!);
     } catch (err) {
       throw new InputError(`issue ${id}: front matter is not valid YAML (${(err as Error).message.split('\n')[0]})`);
     }
@@ -124,7 +123,8 @@ export function parseIssueFile(id: string, text: string, url: string): Issue {
   };
 }
 
-export function renderIssueFile(issue: NewIssue): string {
+export async function renderIssueFile(issue: NewIssue): Promise<string> {
+  const { stringify: stringifyYaml } = await loadYaml();
   const front: Record<string, unknown> = { title: issue.title };
   if (issue.labels.length > 0) front.labels = issue.labels;
   const body = issue.body.trim();

@@ -1,0 +1,35 @@
+/**
+ * The configuration used when a repository has no `lanes.config.json`, written by hand so that the
+ * common case never loads zod (it costs more start-up time than the rest of `lanes new`). It must
+ * equal `ConfigSchema.parse({})`; config-defaults.test.ts holds it to that.
+ */
+import type { Config } from './config-schema.js';
+
+export const ISSUE_SOURCES = ['local', 'github', 'linear', 'jira'] as const;
+
+export function defaultConfig(): Config {
+  return {
+    templates: { lane: '{ref}', branch: '{lane}', worktree: '{repoParent}/{repo}-worktrees/{lane}' },
+    envFile: '.env.local',
+    copy: { include: ['.env*'], exclude: ['.env.example'] },
+    ports: { base: 4000, range: 1000, services: { web: {} } },
+    hooks: { postCreate: [], preRemove: [] },
+    issues: { source: 'local', dir: 'issues' },
+    database: { provider: 'none' },
+    dependencies: { enabled: true, install: true },
+    agents: {},
+    phases: {},
+  };
+}
+
+/** What `IssuesSchema.parse({ source })` gives: a source's settings when only its name is known (`--source`). */
+export function defaultIssuesConfig(source: (typeof ISSUE_SOURCES)[number]): Config['issues'] {
+  switch (source) {
+    case 'local':
+      return { source, dir: 'issues' };
+    case 'jira':
+      return { source, apiVersion: 3 };
+    default:
+      return { source };
+  }
+}
