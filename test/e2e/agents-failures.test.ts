@@ -1,6 +1,6 @@
 // What goes wrong with agents stays in its lane: a crash, a hang past the phase timeout, Ctrl-C,
 // a missing CLI and a CLI that asks for input each end (only) their own lane, with the reason.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentsInstalled, isAlive, makeAgentRepo, SKIP_REASON, startModelEndpoint, until, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
@@ -31,13 +31,28 @@ async function laneStates(r: AgentRepo): Promise<Record<string, LsJson>> {
 }
 
 /** Whether any process still runs in the process group the agent led (the tools it started). */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
+/**
+ * Whether any process of the group still runs. Killed members can linger a moment as zombies
+ * (in a container the reaper may be slow), so those do not count, and the answer is awaited.
+ */
+function groupRunning(pgid: number): boolean {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the parenthesised command: state, ppid, pgrp, …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
   }
+  return false;
+}
+
+async function groupAlive(pgid: number): Promise<boolean> {
+  for (let i = 0; i < 50 && groupRunning(pgid); i++) await new Promise((r) => setTimeout(r, 100));
+  return groupRunning(pgid);
 }
 
 describe.skipIf(!agentsInstalled)('agent failures with the real Claude Code CLI', () => {
@@ -79,7 +94,7 @@ describe.skipIf(!agentsInstalled)('agent failures with the real Claude Code CLI'
     expect(run).toMatchObject({ status: 'failed' });
     expect(run!.agentPid).toBeGreaterThan(0);
     expect(isAlive(run!.agentPid)).toBe(false);
-    expect(groupAlive(run!.agentPid!)).toBe(false);
+    expect(await groupAlive(run!.agentPid!)).toBe(false);
     expect(isAlive(run!.supervisorPid)).toBe(false);
     expect((await laneStates(repo))['issue-1']!.agentState).toBe('failed');
     expect(existsSync(join(repo.parent, 'app-worktrees', 'issue-1'))).toBe(true);
@@ -104,7 +119,7 @@ describe.skipIf(!agentsInstalled)('agent failures with the real Claude Code CLI'
     expect(result.lanes.map((l) => l.status)).toEqual(['stopped', 'stopped']);
     for (const run of running) {
       expect(isAlive(run.agentPid)).toBe(false);
-      expect(groupAlive(run.agentPid!)).toBe(false);
+      expect(await groupAlive(run.agentPid!)).toBe(false);
       expect(isAlive(run.supervisorPid)).toBe(false);
     }
     expect(repo.runs().map((x) => x.status)).toEqual(['stopped', 'stopped']);
