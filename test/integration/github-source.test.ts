@@ -3,6 +3,7 @@ import { githubIssueSource } from '../../src/adapters/issues/github/index.js';
 import { InputError, ToolError } from '../../src/domain/errors.js';
 import { startFakeGithub, type FakeGithub } from '../fakes/github-server.js';
 import { deadUrl, startFake } from '../fakes/http-fake.js';
+import { failure } from '../helpers/failure.js';
 
 const TOKEN = 'ghp_test_token';
 let gh: FakeGithub;
@@ -16,15 +17,6 @@ afterAll(async () => {
 
 function source(env: Record<string, string | undefined> = { GITHUB_TOKEN: TOKEN }, runtime = {}) {
   return githubIssueSource({ repo: 'octo/app', baseUrl: gh.url, env, runtime });
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('GitHub issue source (Octokit against a fake GitHub)', () => {

@@ -3,6 +3,7 @@ import { jiraIssueSource } from '../../src/adapters/issues/jira/index.js';
 import { InputError, InterruptedError, ToolError } from '../../src/domain/errors.js';
 import { deadUrl, startFake } from '../fakes/http-fake.js';
 import { startFakeJira, type FakeJira } from '../fakes/jira-server.js';
+import { failure } from '../helpers/failure.js';
 
 const CLOUD = { JIRA_EMAIL: 'dev@acme.test', JIRA_API_TOKEN: 'jira_api_token' };
 const DATA_CENTER = { JIRA_PAT: 'jira_pat_token' };
@@ -20,15 +21,6 @@ function cloud(env: Record<string, string | undefined> = CLOUD, runtime = {}) {
 }
 function dataCenter(env: Record<string, string | undefined> = DATA_CENTER) {
   return jiraIssueSource({ host: jira.url, project: 'PROJ', apiVersion: 2, env });
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('Jira issue source (jira.js against a fake Jira)', () => {

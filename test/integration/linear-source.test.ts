@@ -3,6 +3,7 @@ import { linearIssueSource } from '../../src/adapters/issues/linear/index.js';
 import { InputError, ToolError } from '../../src/domain/errors.js';
 import { deadUrl, startFake } from '../fakes/http-fake.js';
 import { startFakeLinear, type FakeLinear } from '../fakes/linear-server.js';
+import { failure } from '../helpers/failure.js';
 
 const KEY = 'lin_api_test_key';
 let linear: FakeLinear;
@@ -16,15 +17,6 @@ afterAll(async () => {
 
 function source(env: Record<string, string | undefined> = { LINEAR_API_KEY: KEY }, runtime = {}) {
   return linearIssueSource({ team: 'ENG', apiUrl: `${linear.url}/graphql`, env, runtime });
-}
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('Linear issue source (@linear/sdk against a fake Linear)', () => {
