@@ -3,7 +3,8 @@
  * checked for every issue before anything is made, so bad input makes nothing. Each lane is then
  * built step by step with every step journaled; a failure, or Ctrl-C, undoes the steps done.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { InputError, InterruptedError, LanesError, errorMessage } from '../domain/errors.js';
 import { issueRef, type Issue } from '../domain/issue.js';
 import type { LaneRecord } from '../domain/lane.js';
@@ -19,6 +20,7 @@ import { askEnvFileIgnored, ensureEnvFileIgnored } from './env-file-ignored.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { laneVariables, writeLaneEnv } from './lane-env.js';
 import { afterBranchCommands, branchDatabase, prepareDependencies } from './lane-data.js';
+import { moveStagedDependencies, stageDependencies } from './warm-dependencies.js';
 import { rollbackLane } from './lane-steps.js';
 import { writeBack } from './write-back.js';
 
@@ -168,21 +170,35 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
   try {
     // Journaled before git runs, so a process killed inside `worktree add` is still cleaned up.
     store.addStep(plan.name, 'worktree', { path: plan.path, branch: plan.branch, baseCommit });
-    // The worktree, the port probing, the listing of files to copy and whether the env file is
-    // ignored do not depend on each other.
-    const [, ports, toCopy, envIgnoredInMain] = await Promise.all([
+    // Dependency folders are cloned beside the worktree while git checks it out, then moved in.
+    const staging = join(dirname(plan.path), `.${plan.name}.lanes-deps`);
+    store.addStep(plan.name, 'dependency-staging', { dir: staging });
+    // The worktree, the port probing, the listing of files to copy, whether the env file is
+    // ignored and the dependency clone do not depend on each other.
+    const [, ports, toCopy, envIgnoredInMain, staged] = await Promise.all([
       git.addWorktree(repo.mainRoot, plan.path, plan.branch, baseCommit, { signal }),
       allocatePorts(store, plan.name, config.ports, isPortInUse, signal),
       git.listIgnoredFiles(repo.mainRoot, config.copy.include, config.copy.exclude, { signal }),
       askEnvFileIgnored(ctx, repo.mainRoot, config.envFile),
+      stageDependencies(ctx, plan.name, repo.mainRoot, baseCommit, staging, config.dependencies).catch((err: unknown) => {
+        signal.throwIfAborted();
+        ctx.io.err(`lanes: ${plan.name}: could not clone dependencies early (${errorMessage(err)}); trying again in the worktree`);
+        rmSync(staging, { recursive: true, force: true });
+        return [] as string[];
+      }),
     ]);
     signal.throwIfAborted();
+    if (staged.length > 0) {
+      store.addStep(plan.name, 'dependencies', { path: plan.path, dirs: staged });
+      moveStagedDependencies(staging, plan.path, staged, repo.mainRoot);
+      ctx.io.err(`lanes: ${plan.name}: ${staged.join(', ')} ready (cloned)`);
+    }
     const copiedFiles = copyIntoLane(repo.mainRoot, plan.path, toCopy);
     // Database branch and dependencies need only the worktree; a dependency failure is a warning
     // (prepareDependencies rejects only when interrupted), a database failure undoes the lane.
     const [database, deps] = await Promise.allSettled([
       branchDatabase(ctx, plan.name, plan.path),
-      prepareDependencies(ctx, plan.name, repo.mainRoot, plan.path, config.dependencies),
+      prepareDependencies(ctx, plan.name, repo.mainRoot, plan.path, config.dependencies, staged),
     ]);
     if (database.status === 'rejected') throw database.reason;
     if (deps.status === 'rejected') throw deps.reason;

@@ -32,8 +32,8 @@ export async function branchDatabase(ctx: Context, lane: string, path: string): 
   return { provider: db.provider, name: branch.name, url: branch.url, handle: branch.handle };
 }
 
-export async function prepareDependencies(ctx: Context, lane: string, mainRoot: string, path: string, config: Config['dependencies']): Promise<WarmResult[]> {
-  const plan = planWarmup(path, config);
+export async function prepareDependencies(ctx: Context, lane: string, mainRoot: string, path: string, config: Config['dependencies'], alreadyCloned: readonly string[] = []): Promise<WarmResult[]> {
+  const plan = planWarmup(path, config, alreadyCloned);
   if (plan.managers.length === 0 && plan.dirs.length === 0) return [];
   const store = await ctx.store();
   if (plan.dirs.length > 0) store.addStep(lane, 'dependencies', { path, dirs: plan.dirs });

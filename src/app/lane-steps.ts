@@ -41,6 +41,11 @@ const undoers: Record<string, Undo> = {
     const db = await loadDbBranches(ctx);
     if (db) await db.drop(data as unknown as DbBranch);
   },
+  // The folder dependencies are cloned into while the worktree is being checked out; lanes' own.
+  async 'dependency-staging'(_ctx, _lane, data) {
+    const { dir } = data as { dir: string };
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  },
   // Journaled before copying: only folders the lane did not hold before, only inside the lane.
   async dependencies(_ctx, _lane, data) {
     const { path, dirs } = data as { path: string; dirs: string[] };

@@ -6,13 +6,14 @@
  * naming the command and its output: the lane stays usable, the user can install by hand.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { errorMessage } from '../domain/errors.js';
 import { detectPackageManagers, isVirtualEnv, type PackageManager } from '../domain/package-managers.js';
 import type { Config } from '../infra/config-schema.js';
 import { copyTree } from '../infra/copy-tree.js';
 import { describeCommand, exec } from '../infra/exec.js';
+import { git } from '../infra/git.js';
 import type { Context } from './context.js';
 
 export interface WarmPlan {
@@ -37,9 +38,10 @@ function hashFile(path: string): string | undefined {
   }
 }
 
-export function planWarmup(lanePath: string, config: Config['dependencies']): WarmPlan {
+export function planWarmup(lanePath: string, config: Config['dependencies'], alreadyCloned: readonly string[] = []): WarmPlan {
   if (!config.enabled) return { managers: [], dirs: [] };
-  const managers = detectPackageManagers(readdirSync(lanePath));
+  // A manager whose folders were all cloned early (stageDependencies) is done.
+  const managers = detectPackageManagers(readdirSync(lanePath)).filter((m) => !(config.dirs ?? m.dirs).every((d) => alreadyCloned.includes(d)));
   const dirs = config.dirs ?? managers.flatMap((m) => m.dirs);
   // A folder the checkout already holds (tracked, e.g. a vendored node_modules) is not ours to remove.
   return { managers, dirs: [...new Set(dirs)].filter((d) => !existsSync(join(lanePath, d))) };
@@ -152,4 +154,57 @@ export function relocateVirtualEnv(venv: string, mainRoot: string, laneRoot: str
     rewritten++;
   }
   return rewritten;
+}
+
+/** The id git gives a file's content, to compare the base commit's lockfile with the main worktree's without a checkout. */
+function gitBlobId(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+/**
+ * Starts the dependency clone before the lane's worktree exists, so it runs side by side with
+ * `git worktree add` instead of after it. Whether the lockfile matches is read from the base
+ * commit's tree; the folders are cloned into `staging` (beside the worktree, same filesystem) and
+ * moved into the worktree by `moveStagedDependencies` once it is checked out. Returns the folders
+ * staged; anything it cannot decide or do here is left to `prepareDependencies`, which runs after.
+ */
+export async function stageDependencies(ctx: Context, lane: string, mainRoot: string, baseCommit: string, staging: string, config: Config['dependencies']): Promise<string[]> {
+  if (!config.enabled) return [];
+  const listing = await git(mainRoot, ['ls-tree', '-z', baseCommit], { signal: ctx.signal });
+  const tree = new Map<string, { type: string; oid: string }>();
+  for (const entry of listing.stdout.split('\0').filter(Boolean)) {
+    const tab = entry.indexOf('\t');
+    const [, type, oid] = entry.slice(0, tab).split(' ') as [string, string, string];
+    tree.set(entry.slice(tab + 1), { type, oid });
+  }
+  const staged: string[] = [];
+  for (const manager of detectPackageManagers(tree.keys())) {
+    const lock = tree.get(manager.lockfile);
+    let mainLock: Buffer;
+    try {
+      mainLock = readFileSync(join(mainRoot, manager.lockfile));
+    } catch {
+      continue;
+    }
+    if (lock?.type !== 'blob' || lock.oid !== gitBlobId(mainLock)) continue;
+    const dirs = (config.dirs ?? manager.dirs).filter((d) => !tree.has(d) && !staged.includes(d));
+    if (dirs.length === 0 || !dirs.every((d) => isDir(join(mainRoot, d)))) continue;
+    mkdirSync(staging, { recursive: true });
+    for (const d of dirs) {
+      ctx.io.err(`lanes: ${lane}: cloning ${d} from the main worktree…`);
+      await copyTree(join(mainRoot, d), join(staging, d), { signal: ctx.signal, onFallback: (why) => ctx.io.err(`lanes: ${lane}: ${why}; copying with the built-in walker`) });
+      staged.push(d);
+    }
+  }
+  return staged;
+}
+
+/** Moves staged dependency folders into the checked-out worktree (a rename: same filesystem) and removes the staging folder. */
+export function moveStagedDependencies(staging: string, lanePath: string, dirs: readonly string[], mainRoot: string): void {
+  for (const d of dirs) {
+    mkdirSync(dirname(join(lanePath, d)), { recursive: true });
+    renameSync(join(staging, d), join(lanePath, d));
+    if (isVirtualEnv(d)) relocateVirtualEnv(join(lanePath, d), mainRoot, lanePath);
+  }
+  rmSync(staging, { recursive: true, force: true });
 }

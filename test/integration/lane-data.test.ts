@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,11 @@ describe('lanes with a sqlite database and warm npm dependencies', () => {
     // Not a hard link: a lane editing a file in place leaves the main worktree's alone.
     expect(lstatSync(join(lane.path, 'node_modules', 'ms', 'index.js')).ino).not.toBe(lstatSync(join(repo.root, 'node_modules', 'ms', 'index.js')).ino);
     expect(repo.err.join('\n')).toMatch(/cloning node_modules from the main worktree/);
+    // The lockfile is committed, so the clone ran beside the checkout and was moved in: no install,
+    // no staging folder left behind.
+    expect(repo.err.join('\n')).toMatch(/issue-1: node_modules ready \(cloned\)/);
+    expect(repo.err.join('\n')).not.toMatch(/running npm ci/);
+    expect(existsSync(join(dirname(lane.path), `.${lane.name}.lanes-deps`))).toBe(false);
 
     await removeLane(ctx, lane, {});
     expect(existsSync(lane.path)).toBe(false);
@@ -69,6 +74,7 @@ describe('lanes with a sqlite database and warm npm dependencies', () => {
     expect(res.failed[0]?.error.message).toMatch(/database\.afterBranch "echo migrating; exit 3" failed \(exit 3\)/);
     const path = join(repo.dir, 'app-worktrees', 'issue-1');
     expect(existsSync(path)).toBe(false);
+    expect(existsSync(join(repo.dir, 'app-worktrees', '.issue-1.lanes-deps'))).toBe(false);
     expect((await ctx.store()).listLanes()).toEqual([]);
     expect(await repo.git('branch', '--list', 'issue-1')).toBe('');
     ctx.close();
