@@ -8,7 +8,7 @@
 // time and memory per running agent, next to the agent CLI's own.
 // Target: A/B wall time (parallel 1 over parallel 5) at least 4x.
 //
-//   node bench/agents-parallel.mjs     BENCH_PAIRS=2  BENCH_DELAY_MS=4000  BENCH_AGENT=claude|codex  BENCH_LANES=5
+//   node bench/agents-parallel.mjs     BENCH_PAIRS=2  BENCH_DELAY_MS=10000  BENCH_AGENT=claude|codex  BENCH_LANES=5
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,7 +21,9 @@ import { atExit, makeWorkDir } from './lib/workdir.mjs';
 const NAME = 'agents-parallel';
 const TARGET = 4;
 const pairs = envInt('BENCH_PAIRS', 2);
-const delayMs = envInt('BENCH_DELAY_MS', 4000);
+// 10 s per model turn: real models answer a tool-using turn in seconds to tens of seconds; with
+// shorter turns the five CLIs' own start-up CPU (about 3 s each on 2 cores) dominates instead.
+const delayMs = envInt('BENCH_DELAY_MS', 10000);
 const laneCount = envInt('BENCH_LANES', 5);
 const agent = process.env.BENCH_AGENT === 'codex' ? 'codex' : 'claude';
 const MODEL = agent === 'codex' ? 'gpt-5-codex' : 'claude-sonnet-4-5';
