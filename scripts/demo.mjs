@@ -125,4 +125,6 @@ lanes('logs', 'issue-1');
 stopServer();
 console.log(`\ndemo: the agent was ${realAgent ? 'the real Claude Code CLI with your API key' : 'Claude Code from test/agents against the bundled scripted model server (offline)'}.`);
 console.log(`\nThe sample repository is ${repo}; its lanes are in ${repo}-worktrees.`);
-console.log(`Try: node ${cli} -C ${repo} rm issue-2`);
+// Quoted for pasting: a temporary folder's path could hold spaces or quotes.
+const q = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+console.log(`Try: ${['node', cli, '-C', repo, 'rm', 'issue-2'].map(q).join(' ')}`);
