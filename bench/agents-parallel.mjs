@@ -169,3 +169,5 @@ console.log(`     lanes run process, shared by ${laneCount} agents: ${(mean(lan.
 console.log(`     for scale, the ${agent} CLI itself: ${mean(agentsPerRun).toFixed(2)} s CPU per lane`);
 console.log(`   ratio of medians ${(ma / mb).toFixed(2)}x; per-pair ratios: median ${mr.toFixed(2)}x, min ${Math.min(...res.ratios).toFixed(2)}x, max ${Math.max(...res.ratios).toFixed(2)}x (${res.ratios.length} pairs)`);
 console.log(`${mr >= TARGET ? 'PASS' : 'MISS'} ${NAME}: ${mr.toFixed(2)}x (median of per-pair A/B) vs target >= ${TARGET.toFixed(2)}x`);
+// The fake model server child keeps the event loop alive: exit, which stops it and unmounts the work dir.
+process.exit(0);
