@@ -9,7 +9,7 @@ import { InputError, InterruptedError, LanesError, errorMessage } from '../domai
 import { issueRef, type Issue } from '../domain/issue.js';
 import type { LaneRecord } from '../domain/lane.js';
 import { branchName, laneName, worktreePath } from '../domain/naming.js';
-import { settleLimit } from '../domain/concurrency.js';
+import { allThenThrow, settleLimit } from '../domain/concurrency.js';
 import type { Config } from '../infra/config-schema.js';
 import * as git from '../infra/git.js';
 import { isPortInUse } from '../infra/port-probe.js';
@@ -175,7 +175,9 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
     store.addStep(plan.name, 'dependency-staging', { dir: staging });
     // The worktree, the port probing, the listing of files to copy, whether the env file is
     // ignored and the dependency clone do not depend on each other.
-    const [, ports, toCopy, envIgnoredInMain, staged] = await Promise.all([
+    // All of them finish before a failure is acted on: undoing the worktree while `git worktree add`
+    // still runs would leave the worktree behind.
+    const [, ports, toCopy, envIgnoredInMain, staged] = await allThenThrow([
       git.addWorktree(repo.mainRoot, plan.path, plan.branch, baseCommit, { signal }),
       allocatePorts(store, plan.name, config.ports, isPortInUse, signal),
       git.listIgnoredFiles(repo.mainRoot, config.copy.include, config.copy.exclude, { signal }),

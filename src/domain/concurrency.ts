@@ -21,3 +21,14 @@ export async function settleLimit<T, R>(items: readonly T[], limit: number, fn: 
     ),
   );
 }
+
+/**
+ * Like Promise.all, but waits for every promise before rejecting with the first failure. For steps
+ * that make things: a rollback must not start while a sibling step is still making something.
+ */
+export async function allThenThrow<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

@@ -50,6 +50,8 @@ export function parseSimpleFrontMatter(text: string): Record<string, unknown> | 
   };
   for (const raw of lines) {
     const line = raw.trimEnd();
+    // Trailing blanks: whether they belong to the value depends on YAML's scalar rules; ask YAML.
+    if (line !== raw && line !== '') return undefined;
     if (line === '' || line.startsWith('#')) continue;
     if (list) {
       const item = ITEM_LINE.exec(line);
