@@ -3,6 +3,7 @@
  * on a free port, trust authentication on 127.0.0.1 and a socket in the folder. initdb refuses to
  * run as root, so as root the server runs as the `postgres` system user (runuser).
  */
+import pg from 'pg';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -11,6 +12,10 @@ import { exec } from '../../src/infra/exec.js';
 
 export interface PgCluster {
   url: (database?: string) => string;
+  /** Runs SQL statements on one database (default postgres) over a fresh connection. */
+  sql: (text: string, database?: string) => Promise<unknown[]>;
+  /** The server's log file (log_statement=all, so every statement lanes sends is in it). */
+  log: string;
   port: number;
   dir: string;
   stop(): Promise<void>;
@@ -48,11 +53,22 @@ export async function startPgCluster(bin: string): Promise<PgCluster> {
   const data = join(dir, 'data');
   await run('initdb', ['-D', data, '-U', 'lanes', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
-  await run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(dir, 'log'), '-w', 'start']);
+  await run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c log_statement=all`, '-l', join(dir, 'log'), '-w', 'start']);
+  const url = (database = 'postgres') => `postgres://lanes@127.0.0.1:${port}/${database}`;
   return {
     port,
     dir,
-    url: (database = 'postgres') => `postgres://lanes@127.0.0.1:${port}/${database}`,
+    log: join(dir, 'log'),
+    url,
+    async sql(text, database) {
+      const client = new pg.Client({ connectionString: url(database) });
+      await client.connect();
+      try {
+        return (await client.query(text)).rows as unknown[];
+      } finally {
+        await client.end();
+      }
+    },
     async stop() {
       await run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBranches } from '../../src/adapters/db/postgres/index.js';
@@ -11,14 +12,8 @@ describe.skipIf(!bin)('postgres database branches', () => {
   let cluster: PgCluster;
   beforeAll(async () => {
     cluster = await startPgCluster(bin!);
-    const c = new pg.Client({ connectionString: cluster.url() });
-    await c.connect();
-    await c.query('CREATE DATABASE app');
-    await c.end();
-    const a = new pg.Client({ connectionString: cluster.url('app') });
-    await a.connect();
-    await a.query("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one'), (2, 'two')");
-    await a.end();
+    await cluster.sql('CREATE DATABASE app');
+    await cluster.sql("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one'), (2, 'two')", 'app');
   }, 60_000);
   afterAll(async () => cluster?.stop());
 
@@ -46,6 +41,17 @@ describe.skipIf(!bin)('postgres database branches', () => {
     await db.drop(branch);
     await db.drop(branch);
     expect(await db.list()).not.toContain(branch.name);
+  });
+
+  it('copies the template with STRATEGY FILE_COPY by default, and WAL_LOG when configured', async () => {
+    const byDefault = await adapter().create({ lane: 'issue-strategy-a', path: '/nowhere' });
+    const walLog = await adapter({ strategy: 'wal_log' }).create({ lane: 'issue-strategy-b', path: '/nowhere' });
+    const log = readFileSync(cluster.log, 'utf8');
+    expect(log).toContain(`CREATE DATABASE "${byDefault.name}" TEMPLATE "app" STRATEGY FILE_COPY`);
+    expect(log).toContain(`CREATE DATABASE "${walLog.name}" TEMPLATE "app" STRATEGY WAL_LOG`);
+    expect(await query(walLog.url, 'SELECT count(*)::int AS n FROM items')).toEqual([{ n: 2 }]);
+    await adapter().drop(byDefault);
+    await adapter().drop(walLog);
   });
 
   it('quotes hostile lane names and keeps them within 63 bytes', async () => {

@@ -122,10 +122,7 @@ describe.skipIf(!bin)('lanes with a postgres database', () => {
   let cluster: PgCluster;
   beforeAll(async () => {
     cluster = await startPgCluster(bin!);
-    const c = new pg.Client({ connectionString: cluster.url() });
-    await c.connect();
-    await c.query('CREATE DATABASE app');
-    await c.end();
+    await cluster.sql('CREATE DATABASE app');
   }, 60_000);
   afterAll(async () => cluster?.stop());
 

@@ -130,7 +130,7 @@ export function postgresBranches(opts: PostgresOptions): DbBranches {
             hint: 'it was left by an earlier lane of the same name: lanes doctor --fix drops database branches whose lane is gone',
           });
         }
-        const version = Number((await c.query<{ v: string }>('SHOW server_version_num')).rows[0]?.v ?? 0);
+        const version = Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
         const strategy = version >= 150000 ? ` STRATEGY ${(opts.strategy ?? 'file_copy').toUpperCase()}` : '';
         const sql = `CREATE DATABASE ${esc(name)} TEMPLATE ${esc(opts.template)}${strategy}`;
         for (let attempt = 0; ; attempt++) {
