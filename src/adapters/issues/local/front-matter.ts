@@ -49,7 +49,7 @@ export function parseSimpleFrontMatter(text: string): Record<string, unknown> | 
     list = undefined;
   };
   for (const raw of lines) {
-    const line = raw.trimEnd();
+    const line = raw.replace(/[ \t]+$/, '');
     // Trailing blanks: whether they belong to the value depends on YAML's scalar rules; ask YAML.
     if (line !== raw && line !== '') return undefined;
     if (line === '' || line.startsWith('#')) continue;
@@ -70,7 +70,7 @@ export function parseSimpleFrontMatter(text: string): Record<string, unknown> | 
     if (!m) return undefined;
     const key = m[1]!;
     if (RESERVED_KEYS.has(key) || Object.hasOwn(out, key)) return undefined;
-    const rest = (m[2] ?? '').trim();
+    const rest = blanksTrimmed(m[2] ?? '');
     if (rest === '') {
       list = { key, items: [], indent: undefined };
       continue;
@@ -83,15 +83,20 @@ export function parseSimpleFrontMatter(text: string): Record<string, unknown> | 
   return out;
 }
 
+/** YAML's white space is space and tab only; String.trim would also eat U+3000, U+00A0 and the like. */
+function blanksTrimmed(text: string): string {
+  return text.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
 /** `[a, b]` with plain scalar items only. */
 function flowList(text: string): Scalar[] | undefined {
   if (!text.endsWith(']')) return undefined;
   const inner = text.slice(1, -1);
   if (/[[\]{}"'#:]/.test(inner)) return undefined;
-  if (inner.trim() === '') return [];
+  if (blanksTrimmed(inner) === '') return [];
   const items: Scalar[] = [];
   for (const part of inner.split(',')) {
-    const value = plain(part.trim());
+    const value = plain(blanksTrimmed(part));
     if (value === undefined) return undefined;
     items.push(value);
   }
