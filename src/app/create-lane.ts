@@ -4,7 +4,7 @@
  * built step by step with every step journaled; a failure, or Ctrl-C, undoes the steps done.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { InputError, InterruptedError, LanesError, errorMessage } from '../domain/errors.js';
 import { issueRef, type Issue } from '../domain/issue.js';
 import type { LaneRecord } from '../domain/lane.js';
@@ -13,6 +13,7 @@ import { allThenThrow, settleLimit } from '../domain/concurrency.js';
 import type { Config } from '../infra/config-schema.js';
 import * as git from '../infra/git.js';
 import { isPortInUse } from '../infra/port-probe.js';
+import { canonicalPath } from '../infra/real-path.js';
 import { allocatePorts } from './allocate-ports.js';
 import type { Context } from './context.js';
 import { copyIntoLane, fileHash } from './copy-files.js';
@@ -99,7 +100,9 @@ async function planWithRefs(ctx: Context, refs: readonly string[], opts: Pick<Ne
     const earlier = seen.get(name);
     if (earlier !== undefined) throw new InputError(`issues ${JSON.stringify(earlier)} and ${JSON.stringify(refs[i])} both give lane "${name}"; give each issue once`);
     seen.set(name, refs[i]!);
-    const path = worktreePath(name, { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree);
+    // The real path: a template with `..`, `//` or a trailing `/`, or a symlinked folder, names the
+    // same folder git will report, and every later check compares real paths.
+    const path = canonicalPath(worktreePath(name, { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree));
     if (store.getLane(name)) throw new InputError(`lane "${name}" already exists`, { hint: `use it (lanes cd ${name}) or remove it first (lanes rm ${name})` });
     if (refFacts.has(`refs/heads/${branch}`)) {
       throw new InputError(`branch "${branch}" already exists, so lane "${name}" cannot create it`, { hint: `delete or rename that branch, or change templates.branch in lanes.config.json` });
@@ -219,9 +222,10 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
     }
     signal.throwIfAborted();
 
-    record = { ...record, copiedFiles, phase: 'ready' };
+    const adminDir = git.worktreeAdminDir(plan.path);
+    record = { ...record, copiedFiles, phase: 'ready', worktreeId: adminDir === undefined ? undefined : basename(adminDir) };
     store.updateLane(plan.name, () => record);
-    store.setOperation(plan.name, undefined);
+    store.releaseOperation(plan.name, process.pid);
     store.clearSteps(plan.name);
     return record;
   } catch (err) {

@@ -10,6 +10,7 @@ import type { DbBranch } from '../contracts/db-branches.js';
 import { errorMessage } from '../domain/errors.js';
 import type { JournalStep } from '../infra/store.js';
 import * as git from '../infra/git.js';
+import { samePath } from '../infra/real-path.js';
 import type { Context } from './context.js';
 import { loadDbBranches } from './db-branches.js';
 
@@ -25,7 +26,7 @@ const undoers: Record<string, Undo> = {
   async worktree(ctx, _lane, data) {
     const { path, branch, baseCommit } = data as unknown as WorktreeStepData;
     const repo = await ctx.repo();
-    const registered = (await git.listWorktrees(repo.mainRoot)).some((w) => w.path === path);
+    const registered = (await git.listWorktrees(repo.mainRoot)).some((w) => samePath(w.path, path));
     if (registered && existsSync(path)) await git.removeWorktree(repo.mainRoot, path, true);
     await git.pruneWorktrees(repo.mainRoot);
     // An interrupted `git worktree add` can leave a half-checked-out folder git no longer knows.

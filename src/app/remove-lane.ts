@@ -1,139 +1,190 @@
 /**
- * `lanes rm`: removes a lane's worktree, branch and leases, never losing work unless forced.
+ * `lanes rm`: removes a lane's worktree, branch, database and leases, never losing work unless
+ * forced, and then only after a verified backup.
  *
- * Work that makes removal refuse (exit 3): uncommitted changes (untracked files included),
- * gitignored files lanes copied in and that were edited since, and commits on the branch that are
- * neither integrated into the base (merged, rebased or squash-merged) nor pushed to a remote.
- * `--force` first saves all of it under the state folder (a bundle of the branch, a patch of the
- * uncommitted changes, copies of untracked and edited files) and says where.
+ * Contract, in order:
+ * 1. The lane's lock is taken by compare-and-set (`claimOperation`): a lane being created, removed
+ *    or repaired by a live process is left alone; a lock of a dead process is taken over only by
+ *    the caller that proved it dead (doctor).
+ * 2. Under the lock, the work at risk is judged (lane-work.ts). A locked worktree is refused before
+ *    anything is touched. Work at risk refuses with exit 3 unless --force, which first writes a
+ *    backup that is checked (lane-backup.ts); a failed backup stops the removal.
+ * 3. Destructive steps: the database branch, then the worktree moved aside in one rename and its
+ *    git admin folder removed (git's per-file `worktree remove` is slow on big trees), then the
+ *    branch, deleted only while it still points at the judged commit and is checked out nowhere.
+ *    A crash after step 2 leaves the lock of a dead process; `lanes doctor --fix` resumes here.
  */
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { RefusedError, errorMessage } from '../domain/errors.js';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
+import { RefusedError, ToolError, errorMessage } from '../domain/errors.js';
 import type { LaneRecord } from '../domain/lane.js';
 import { shellCommand } from '../domain/shell-quote.js';
+import { exec } from '../infra/exec.js';
 import * as git from '../infra/git.js';
+import { canonicalPath } from '../infra/real-path.js';
 import type { Context } from './context.js';
-import { editedFiles } from './copy-files.js';
 import { requireApproval, runHooks } from './hooks.js';
-import { laneVariables } from './lane-env.js';
+import { saveBackup } from './lane-backup.js';
 import { dropLaneDatabase } from './lane-data.js';
+import { laneVariables } from './lane-env.js';
+import { assessWork, refusalReasons, type WorkAtRisk } from './lane-work.js';
+
+export { assessWork, refusalReasons, type WorkAtRisk } from './lane-work.js';
 
 export interface RemoveOptions {
   force?: boolean;
   keepBranch?: boolean;
-}
-
-export interface WorkAtRisk {
-  worktreeExists: boolean;
-  uncommitted: string[];
-  editedCopies: string[];
-  /** Commits on the branch neither integrated into the base nor pushed. */
-  unmergedCommits: number;
-  branchTip: string | undefined;
+  /** The pid of a dead process whose lock on this lane the caller takes over (doctor). */
+  takeOverFrom?: number;
 }
 
 export interface RemovedLane {
   name: string;
   branchDeleted: boolean;
+  /** Why the branch stayed although it was to be deleted. */
+  branchKept: string | undefined;
   backup: string | undefined;
+  /** Things the user should know (a remote that could not be asked, a moved worktree). */
+  notes: string[];
 }
 
-export async function assessWork(ctx: Context, lane: LaneRecord): Promise<WorkAtRisk> {
-  const repo = await ctx.repo();
-  const signal = ctx.signal;
-  const registered = (await git.listWorktrees(repo.mainRoot, { signal })).some((w) => w.path === lane.path);
-  const worktreeExists = registered && existsSync(lane.path);
-  const uncommitted = worktreeExists ? (await git.status(lane.path, { signal })).changed : [];
-  const editedCopies = worktreeExists ? editedFiles(lane.path, lane.copiedFiles) : [];
-  const branchTip = await git.resolveCommit(repo.mainRoot, `refs/heads/${lane.branch}`, { signal });
-  let unmergedCommits = 0;
-  if (branchTip) {
-    const baseRef = (await git.resolveCommit(repo.mainRoot, lane.base, { signal })) ? lane.base : lane.baseCommit;
-    const count = Number((await git.git(repo.mainRoot, ['rev-list', '--count', branchTip, `^${baseRef}`, '--'], { signal })).stdout.trim());
-    if (count > 0 && !(await git.isPushed(repo.mainRoot, branchTip, { signal })) && !(await git.isIntegrated(repo.mainRoot, branchTip, baseRef, { signal }))) {
-      unmergedCommits = count;
-    }
-  }
-  return { worktreeExists, uncommitted, editedCopies, unmergedCommits, branchTip };
-}
-
-export function refusalReasons(lane: LaneRecord, risk: WorkAtRisk, keepBranch: boolean): string[] {
-  const reasons: string[] = [];
-  if (risk.uncommitted.length > 0) reasons.push(`${risk.uncommitted.length} uncommitted change(s): ${risk.uncommitted.slice(0, 5).join(', ')}${risk.uncommitted.length > 5 ? ', …' : ''}`);
-  if (risk.editedCopies.length > 0) reasons.push(`edited copied file(s): ${risk.editedCopies.join(', ')}`);
-  if (!keepBranch && risk.unmergedCommits > 0) reasons.push(`branch ${lane.branch} has ${risk.unmergedCommits} commit(s) neither merged into ${lane.base} nor pushed`);
-  return reasons;
-}
+/** The folder a removal moves a worktree into before deleting it: beside it, so the rename is atomic. */
+export const TRASH_PREFIX = '.lanes-trash-';
 
 export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOptions = {}): Promise<RemovedLane> {
+  const store = await ctx.store();
+  const op = { kind: 'remove' as const, pid: process.pid, started: new Date().toISOString() };
+  if (!store.claimOperation(lane.name, op, opts.takeOverFrom)) {
+    const holder = store.operationOf(lane.name);
+    throw new ToolError(
+      holder ? `lane ${lane.name} is busy: process ${holder.pid} is ${holder.kind === 'create' ? 'creating' : holder.kind === 'remove' ? 'removing' : 'repairing'} it` : `lane ${lane.name} no longer exists`,
+      { hint: 'wait for it to finish; if that process is gone, lanes doctor --fix takes over' },
+    );
+  }
+  let destructive = false;
+  try {
+    // Re-read under the lock: the record may have changed since the caller read it.
+    const current = store.getLane(lane.name) ?? lane;
+    const result = await removeHeld(ctx, current, opts, () => {
+      destructive = true;
+    });
+    return result;
+  } finally {
+    // Before any destructive step the lane is as it was: free it. After, a failure keeps the lock of
+    // this (soon dead) process so doctor resumes the removal.
+    if (!destructive) store.releaseOperation(lane.name, process.pid);
+  }
+}
+
+async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, startDestroying: () => void): Promise<RemovedLane> {
   const [repo, config, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.store()]);
   const risk = await assessWork(ctx, lane);
-  const reasons = refusalReasons(lane, risk, opts.keepBranch ?? false);
-  if (reasons.length > 0 && !opts.force) {
-    throw new RefusedError(`refusing to remove lane ${lane.name}: ${reasons.join('; ')}`, {
-      reasons,
-      hint: `commit and push (or merge) the work, or run ${shellCommand(['lanes', 'rm', '--force', lane.name])} to remove it after saving a backup`,
+  if (risk.worktree?.locked) {
+    throw new RefusedError(`refusing to remove lane ${lane.name}: its worktree ${risk.worktree.path} is locked (git worktree lock)`, {
+      reasons: ['worktree locked'],
+      hint: `unlock it first: ${shellCommand(['git', 'worktree', 'unlock', risk.worktree.path])}`,
     });
   }
-  if (risk.worktreeExists && config.hooks.preRemove.length > 0) {
+  const reasons = refusalReasons(lane, risk, opts.keepBranch ?? false);
+  if (reasons.length > 0 && !opts.force) {
+    throw new RefusedError(`refusing to remove lane ${lane.name}: ${reasons.join('; ')}`, { reasons, hint: waysOut(lane, risk) });
+  }
+  const notes = [...risk.remoteNotes];
+  if (risk.worktree?.moved) notes.push(`its worktree was moved to ${risk.worktree.path}; removing it there`);
+  const wt = risk.worktree && existsSync(risk.worktree.path) ? risk.worktree.path : undefined;
+  if (wt && config.hooks.preRemove.length > 0) {
     await requireApproval(ctx, config.hooks.preRemove, 'hooks.preRemove');
-    await runHooks(ctx, config.hooks.preRemove, 'hooks.preRemove', lane.path, laneVariables(lane));
+    await runHooks(ctx, config.hooks.preRemove, 'hooks.preRemove', wt, laneVariables({ ...lane, path: wt }));
   }
+  const backup = reasons.length > 0 ? await saveBackup(ctx, lane, risk) : undefined;
+  if (backup) ctx.io.err(`lanes: saved a backup of lane ${lane.name} in ${backup.dir}`);
 
-  let backup: string | undefined;
-  if (reasons.length > 0) backup = await saveBackup(ctx, lane, risk);
-  await dropLaneDatabase(ctx, lane, opts.force === true);
-
-  store.setOperation(lane.name, { kind: 'remove', pid: process.pid, started: new Date().toISOString() });
   // From here on the user asked for removal and the work is safe (or saved): no signal stops it halfway.
-  if (risk.worktreeExists) {
-    await git.removeWorktree(repo.mainRoot, lane.path, opts.force === true || reasons.length > 0);
-  } else {
-    await git.pruneWorktrees(repo.mainRoot);
-    if (existsSync(lane.path)) ctx.io.err(`lanes: left ${lane.path} in place: it is not a git worktree any more`);
-  }
+  startDestroying();
+  await dropLaneDatabase(ctx, lane, opts.force === true);
+  if (risk.worktree) await removeWorktreeFast(ctx, lane.name, risk.worktree);
+  else if (risk.strayFolder) ctx.io.err(`lanes: left ${lane.path} in place: it is not a git worktree any more`);
+  await removeTrash(ctx, lane.name);
+
   let branchDeleted = false;
+  let branchKept: string | undefined;
   if (!opts.keepBranch && risk.branchTip) {
-    await git.deleteBranch(repo.mainRoot, lane.branch, risk.branchTip);
-    branchDeleted = true;
+    // Checked out elsewhere (the main worktree, say): deleting it would leave that worktree on an unborn branch.
+    const now = await git.listWorktrees(repo.mainRoot);
+    const holder = now.find((w) => w.branch === lane.branch && !w.prunable);
+    if (holder) branchKept = `it is checked out in ${holder.path}`;
+    else {
+      const res = await git.git(repo.mainRoot, ['update-ref', '-d', `refs/heads/${lane.branch}`, risk.branchTip], { check: false });
+      if (res.exitCode === 0) branchDeleted = true;
+      else branchKept = `it moved while the lane was removed (${res.stderr.trim().split('\n')[0]})`;
+    }
+    if (branchKept) ctx.io.err(`lanes: kept branch ${lane.branch}: ${branchKept}`);
   }
   store.deleteLane(lane.name);
-  store.recordRemoved(lane.name, lane.branch, opts.keepBranch === true);
-  return { name: lane.name, branchDeleted, backup };
+  store.recordRemoved(lane.name, lane.branch, opts.keepBranch === true, branchKept ? risk.branchTip : undefined);
+  for (const note of notes) ctx.io.err(`lanes: ${lane.name}: ${note}`);
+  return { name: lane.name, branchDeleted, branchKept, backup: backup?.dir, notes };
 }
 
-async function saveBackup(ctx: Context, lane: LaneRecord, risk: WorkAtRisk): Promise<string> {
-  const store = await ctx.store();
-  const repo = await ctx.repo();
-  const dir = join(store.dir, 'backups', `${lane.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-  mkdirSync(dir, { recursive: true });
-  if (risk.branchTip) {
-    const baseRef = (await git.resolveCommit(repo.mainRoot, lane.base)) ? lane.base : lane.baseCommit;
-    await git.createBundle(repo.mainRoot, join(dir, 'branch.bundle'), lane.branch, baseRef);
-  }
-  if (risk.worktreeExists) {
-    writeFileSync(join(dir, 'uncommitted.patch'), await git.diffAgainstHead(lane.path));
-    for (const rel of [...(await git.untrackedFiles(lane.path)), ...risk.editedCopies]) {
-      try {
-        cpSync(join(lane.path, rel), join(dir, 'files', rel), { recursive: true, verbatimSymlinks: true });
-      } catch (err) {
-        ctx.io.err(`lanes: could not back up ${rel}: ${errorMessage(err)}`);
-      }
+function waysOut(lane: LaneRecord, risk: WorkAtRisk): string {
+  const ways: string[] = [];
+  if (risk.unsafeCommits.length > 0) ways.push(`push the branch (${shellCommand(['git', '-C', risk.worktree?.path ?? lane.path, 'push', '-u', 'origin', lane.branch])}) or merge it`);
+  if (risk.unsafeCommits.length > 0 && risk.changed.length === 0 && risk.ignoredWork.length === 0) ways.push(`keep the branch and remove only the worktree (${shellCommand(['lanes', 'rm', '--keep-branch', lane.name])})`);
+  ways.push(`remove it anyway after a backup (${shellCommand(['lanes', 'rm', '--force', lane.name])})`);
+  return ways.join('; or ');
+}
+
+/**
+ * Moves the worktree aside in one rename, removes git's admin folder for it (what
+ * `git worktree prune` would do for this one entry), then deletes the moved folder. The journal
+ * records the trash folder first, so an interrupted delete is finished by the next removal or doctor.
+ */
+async function removeWorktreeFast(ctx: Context, laneName: string, worktree: { path: string; adminDir: string | undefined }): Promise<void> {
+  const [repo, store] = await Promise.all([ctx.repo(), ctx.store()]);
+  const adminDir = worktree.adminDir;
+  const adminOk = adminDir !== undefined && canonicalPath(dirname(adminDir)) === canonicalPath(join(repo.commonDir, 'worktrees'));
+  if (existsSync(worktree.path)) {
+    const trash = join(dirname(worktree.path), `${TRASH_PREFIX}${laneName}-${process.pid}-${Date.now()}`);
+    store.addStep(laneName, 'trash', { dir: trash });
+    try {
+      renameSync(worktree.path, trash);
+    } catch (err) {
+      // Another file system in between (EXDEV) or a busy folder: git's own removal, forced (the work was judged).
+      ctx.io.err(`lanes: could not move ${worktree.path} aside (${errorMessage(err)}); removing it in place`);
+      await git.removeWorktree(repo.mainRoot, worktree.path, true);
+      return;
     }
   }
-  writeFileSync(join(dir, 'README.txt'), backupReadme(lane));
-  ctx.io.err(`lanes: saved a backup of lane ${lane.name} in ${dir}`);
-  return dir;
+  if (adminOk && existsSync(adminDir)) rmSync(adminDir, { recursive: true, force: true });
+  else await git.pruneWorktrees(repo.mainRoot);
 }
 
-function backupReadme(lane: LaneRecord): string {
-  return [
-    `Backup of lane ${lane.name} (branch ${lane.branch}, base ${lane.base}), made by lanes rm --force.`,
-    '',
-    'branch.bundle     the branch: git fetch <this>/branch.bundle ' + lane.branch + ':' + lane.branch,
-    'uncommitted.patch changes to tracked files: git apply --index uncommitted.patch',
-    'files/            untracked files and edited copied files, as they were',
-    '',
-  ].join('\n');
+/** Deletes the folders this lane's removals moved aside (journaled), `rm -rf` where there is one: much faster than a walk in JS. */
+async function removeTrash(ctx: Context, laneName: string): Promise<void> {
+  const store = await ctx.store();
+  for (const step of store.steps(laneName)) {
+    if (step.step !== 'trash') continue;
+    const dir = (step.data as { dir?: unknown }).dir;
+    if (typeof dir !== 'string' || !basename(dir).startsWith(TRASH_PREFIX) || !existsSync(dir)) continue;
+    await deleteFolder(dir);
+  }
+}
+
+export async function deleteFolder(dir: string): Promise<void> {
+  if (sep === '/') {
+    const res = await exec('rm', ['-rf', '--', dir], { check: false, timeoutMs: 600_000 }).catch(() => undefined);
+    if (res?.exitCode === 0 && !existsSync(dir)) return;
+  }
+  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** Trash folders beside `folder` left by removals whose process died. */
+export function strayTrash(folder: string): string[] {
+  try {
+    return readdirSync(folder)
+      .filter((n) => n.startsWith(TRASH_PREFIX))
+      .map((n) => join(folder, n));
+  } catch {
+    return [];
+  }
 }

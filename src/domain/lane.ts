@@ -34,4 +34,6 @@ export interface LaneRecord {
   phase: LanePhase;
   agentState: AgentState;
   createdAt: string;
+  /** The id of git's admin folder for the worktree (`.git/worktrees/<id>`): it follows a `git worktree move`. */
+  worktreeId?: string | undefined;
 }

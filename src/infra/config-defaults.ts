@@ -3,6 +3,7 @@
  * common case never loads zod (it costs more start-up time than the rest of `lanes new`). It must
  * equal `ConfigSchema.parse({})`; config-defaults.test.ts holds it to that.
  */
+import { DEFAULT_DISPOSABLE } from '../domain/disposable.js';
 import type { Config } from './config-schema.js';
 
 export const ISSUE_SOURCES = ['local', 'github', 'linear', 'jira'] as const;
@@ -17,6 +18,7 @@ export function defaultConfig(): Config {
     issues: { source: 'local', dir: 'issues' },
     database: { provider: 'none' },
     dependencies: { enabled: true, install: true },
+    disposable: [...DEFAULT_DISPOSABLE],
     agents: {},
     phases: {},
   };

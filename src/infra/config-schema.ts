@@ -3,6 +3,7 @@
  * (`src/infra/gen-schema.ts`), so the two cannot drift. Objects are strict: an unknown key is an
  * error that names the nearest valid key, because a typo silently ignored is a setting silently lost.
  */
+import { DEFAULT_DISPOSABLE } from '../domain/disposable.js';
 import { z } from 'zod';
 
 const portNumber = z.number().int().min(1).max(65535);
@@ -126,6 +127,10 @@ export const ConfigSchema = z.strictObject({
   issues: IssuesSchema.default({ source: 'local', dir: 'issues' }),
   database: DatabaseSchema.default({ provider: 'none' }),
   dependencies: DependenciesSchema.default(DependenciesSchema.parse({})),
+  disposable: z
+    .array(z.string().min(1))
+    .default([...DEFAULT_DISPOSABLE])
+    .describe('Ignored files and folders that are regenerable (globs); lanes rm does not count them as work. Every other ignored file the lane created does count. Setting this replaces the default list.'),
   agent: z.string().min(1).optional().describe('Default implementer agent (a key of agents or an adapter name).'),
   agents: z.record(z.string(), AgentSchema).default({}),
   phases: z.partialRecord(z.enum(['plan', 'implement', 'fix', 'review', 'audit', 'lint', 'heal']), PhaseSchema).default({}),

@@ -41,10 +41,19 @@ export function setBaseEnvironment(env: Record<string, string | undefined>): voi
   baseEnv = { ...env };
 }
 
+/**
+ * The inherited environment without the variables that aim git elsewhere, plus `extra`. A caller
+ * may still set one of those on purpose (a scratch GIT_INDEX_FILE for a backup snapshot): only
+ * what was inherited is scrubbed.
+ */
 export function childEnvironment(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...baseEnv, ...extra })) {
+  for (const [k, v] of Object.entries(baseEnv)) {
     if (v !== undefined && !SCRUBBED.includes(k)) env[k] = v;
+  }
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
   }
   return env;
 }
@@ -270,5 +279,71 @@ export function execOnTerminal(file: string, args: readonly string[], opts: { cw
     const child = spawn(file, [...args], { cwd: opts.cwd, env: childEnvironment(opts.env), stdio: 'inherit' });
     child.on('error', (err) => reject(spawnFailure(file, args, err)));
     child.on('close', (code) => resolvePromise(code ?? 1));
+  });
+}
+
+export interface BytesOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  signal?: AbortSignal | undefined;
+  /** Raw bytes written to stdin, which is then closed. */
+  input?: Buffer;
+  check?: boolean;
+}
+
+export interface BytesResult {
+  stdout: Buffer;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * Like `exec`, but stdout stays raw bytes and stdin takes bytes: for file names that are not valid
+ * UTF-8 (git stores them as bytes; decoding them as text would turn them into U+FFFD and lose them).
+ */
+export function execBytes(file: string, args: readonly string[], opts: BytesOptions = {}): Promise<BytesResult> {
+  if (opts.signal?.aborted) return Promise.reject(new InterruptedError(`interrupted before ${describeCommand(file, args)}`));
+  const timeoutMs = opts.timeoutMs ?? 300_000;
+  return new Promise((resolvePromise, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(file, [...args], { cwd: opts.cwd, env: childEnvironment(opts.env), detached: true, stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    } catch (cause) {
+      reject(spawnFailure(file, args, cause));
+      return;
+    }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let why: 'timeout' | 'abort' | undefined;
+    const kill = (reason: 'timeout' | 'abort') => {
+      why ??= reason;
+      signalGroup(child.pid, 'SIGKILL');
+    };
+    const timer = setTimeout(() => kill('timeout'), timeoutMs);
+    const onAbort = () => kill('abort');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
+    child.stderr?.on('data', (d: Buffer) => err.push(d));
+    child.stdin?.on('error', () => undefined); // a child that exits early closes its stdin; its exit code tells
+    child.stdin?.end(opts.input);
+    child.on('error', (cause) => {
+      done();
+      reject(spawnFailure(file, args, cause));
+    });
+    child.on('close', (code, signal) => {
+      done();
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (why === 'timeout') return reject(new ToolError(`${describeCommand(file, args)} timed out after ${Math.round(timeoutMs / 1000)} s`));
+      if (why === 'abort') return reject(new InterruptedError(`interrupted: ${describeCommand(file, args)}`));
+      if (code === null) return reject(new ToolError(`${describeCommand(file, args)} was killed by signal ${signal ?? 'unknown'}`));
+      const result: BytesResult = { stdout: Buffer.concat(out), stderr, exitCode: code };
+      if (opts.check !== false && code !== 0) return reject(new ExecError(file, args, { stdout: '', stderr, exitCode: code }));
+      resolvePromise(result);
+    });
   });
 }

@@ -2,11 +2,11 @@
  * The git module: every git operation lanes performs, over the process gateway, reading only
  * porcelain / -z output. Operations that can lose work use git's fail-safe forms.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { InputError, ToolError } from '../domain/errors.js';
 import { nameFilter } from '../domain/name-glob.js';
-import { exec, type ExecOptions, type ExecResult } from './exec.js';
+import { exec, execBytes, type BytesResult, type ExecOptions, type ExecResult } from './exec.js';
 
 export interface GitOptions {
   signal?: AbortSignal | undefined;
@@ -16,6 +16,11 @@ export interface GitOptions {
 export function git(cwd: string, args: readonly string[], opts: GitOptions & Pick<ExecOptions, 'check' | 'input' | 'env'> = {}): Promise<ExecResult> {
   // core.quotePath=false keeps non-ASCII paths readable; -c options never come from data.
   return exec('git', ['-c', 'core.quotepath=false', ...args], { cwd, timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal, check: opts.check, input: opts.input, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env } });
+}
+
+/** `git` with raw bytes out (and optionally in): for paths that must survive byte for byte. */
+export function gitBytes(cwd: string, args: readonly string[], opts: GitOptions & { check?: boolean; input?: Buffer; env?: Record<string, string | undefined> } = {}): Promise<BytesResult> {
+  return execBytes('git', ['-c', 'core.quotepath=false', ...args], { cwd, timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal, check: opts.check, input: opts.input, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env } });
 }
 
 export interface RepoContext {
@@ -307,4 +312,147 @@ export async function untrackedFiles(worktree: string, opts: GitOptions = {}): P
 
 export function isGitWorktreeDir(path: string): boolean {
   return existsSync(resolve(path, '.git'));
+}
+
+/**
+ * The administrative folder git keeps for a linked worktree (`.git/worktrees/<id>`), read from the
+ * worktree's `.git` file; undefined for a main worktree or a folder that is not a worktree.
+ */
+export function worktreeAdminDir(worktree: string): string | undefined {
+  try {
+    const text = readFileSync(join(worktree, '.git'), 'utf8');
+    const m = /^gitdir: (.+)$/m.exec(text);
+    if (!m) return undefined;
+    const dir = m[1]!.trim();
+    return isAbsolute(dir) ? dir : resolve(worktree, dir);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The worktree folder an admin folder belongs to (its `gitdir` file names `<worktree>/.git`), as git last recorded it. */
+export function worktreeOfAdminDir(adminDir: string): string | undefined {
+  try {
+    const gitFile = readFileSync(join(adminDir, 'gitdir'), 'utf8').trim();
+    return dirname(isAbsolute(gitFile) ? gitFile : resolve(adminDir, gitFile));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface StatusEntry {
+  /** Two-letter porcelain code: `??` untracked, `!!` ignored, else a tracked change. */
+  code: string;
+  /** The path as git gave it, bytes intact (a folder ends with `/`). */
+  path: Buffer;
+}
+
+/**
+ * Every change in a worktree, untracked files one by one, and ignored entries (an ignored folder
+ * once, not walked), with paths as raw bytes: names that are not UTF-8 stay exact.
+ */
+export async function statusEntries(worktree: string, opts: GitOptions = {}): Promise<StatusEntry[]> {
+  const res = await gitBytes(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching'], opts);
+  const entries: StatusEntry[] = [];
+  const fields = splitNul(res.stdout);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f.length < 4) continue;
+    const code = f.subarray(0, 2).toString('latin1');
+    entries.push({ code, path: f.subarray(3) });
+    if (code[0] === 'R' || code[0] === 'C') i++;
+  }
+  return entries;
+}
+
+export function splitNul(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < buf.length; i++) {
+    if (buf[i] === 0) {
+      out.push(buf.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  if (start < buf.length) out.push(buf.subarray(start));
+  return out;
+}
+
+export interface ReflogEntry {
+  commit: string;
+  /** The reflog message, e.g. "checkout: moving from a to b". */
+  subject: string;
+}
+
+/** A worktree's HEAD reflog (what HEAD pointed at over time): it goes when the worktree goes. */
+export async function headReflog(worktree: string, opts: GitOptions = {}): Promise<ReflogEntry[]> {
+  const res = await git(worktree, ['reflog', 'show', '--format=%H%x00%gs', 'HEAD', '--'], { ...opts, check: false });
+  if (res.exitCode !== 0) return [];
+  return res.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [commit, subject] = line.split('\0') as [string, string | undefined];
+      return { commit, subject: subject ?? '' };
+    });
+}
+
+/** Commits reachable from `tips` and from none of `not` (full ids, newest first). */
+export async function commitsOnlyIn(cwd: string, tips: readonly string[], not: readonly string[], opts: GitOptions = {}): Promise<string[]> {
+  if (tips.length === 0) return [];
+  const res = await git(cwd, ['rev-list', '--stdin'], { ...opts, input: [...tips, ...not.map((n) => `^${n}`)].join('\n') + '\n' });
+  return res.stdout.split('\n').filter(Boolean);
+}
+
+/** Local branches and their commits. */
+export async function localBranches(cwd: string, opts: GitOptions = {}): Promise<Map<string, string>> {
+  const res = await git(cwd, ['for-each-ref', '--format=%(refname:lstrip=2)%00%(objectname)', 'refs/heads/'], opts);
+  const out = new Map<string, string>();
+  for (const line of res.stdout.split('\n')) {
+    const [name, sha] = line.split('\0');
+    if (name && sha) out.set(name, sha);
+  }
+  return out;
+}
+
+export interface TrackingRef {
+  /** e.g. refs/remotes/origin/issue-1 */
+  ref: string;
+  remote: string;
+  /** The branch name on the remote. */
+  branch: string;
+  commit: string;
+}
+
+/** Remote-tracking refs (from the last fetch) that contain `commit`. */
+export async function trackingRefsContaining(cwd: string, commit: string, opts: GitOptions = {}): Promise<TrackingRef[]> {
+  const remotes = (await git(cwd, ['remote'], opts)).stdout.split('\n').filter(Boolean);
+  const res = await git(cwd, ['for-each-ref', '--contains', commit, '--format=%(refname)%00%(objectname)', 'refs/remotes/'], opts);
+  const out: TrackingRef[] = [];
+  for (const line of res.stdout.split('\n')) {
+    const [ref, sha] = line.split('\0');
+    if (!ref || !sha || ref.endsWith('/HEAD')) continue;
+    const rest = ref.slice('refs/remotes/'.length);
+    // The longest remote name that prefixes the ref (remote names may contain '/').
+    const remote = remotes.filter((r) => rest.startsWith(`${r}/`)).sort((a, b) => b.length - a.length)[0];
+    if (!remote) continue;
+    out.push({ ref, remote, branch: rest.slice(remote.length + 1), commit: sha });
+  }
+  return out;
+}
+
+/** What a remote has now: its branches and their commits, asked over the network (short timeout). */
+export async function fetchRemoteHeads(cwd: string, remote: string, opts: GitOptions = {}): Promise<Map<string, string>> {
+  const res = await git(cwd, ['ls-remote', '--heads', '--', remote], { ...opts, timeoutMs: opts.timeoutMs ?? 15_000 });
+  const out = new Map<string, string>();
+  for (const line of res.stdout.split('\n')) {
+    const [sha, ref] = line.split('\t');
+    if (sha && ref?.startsWith('refs/heads/')) out.set(ref.slice('refs/heads/'.length), sha);
+  }
+  return out;
+}
+
+export async function hasCommit(cwd: string, commit: string, opts: GitOptions = {}): Promise<boolean> {
+  const res = await git(cwd, ['cat-file', '-e', `${commit}^{commit}`], { ...opts, check: false });
+  return res.exitCode === 0;
 }

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { InputError } from '../domain/errors.js';
+import { InputError, ToolError } from '../domain/errors.js';
 import type { LaneRecord } from '../domain/lane.js';
 
 const MIGRATIONS: string[] = [
@@ -70,6 +70,9 @@ const MIGRATIONS: string[] = [
      cost_source TEXT
    );
    CREATE INDEX runs_lane ON runs(lane, id);`,
+  // 3: a removal that had to leave the lane's branch (checked out in another worktree) says so;
+  // only such branches are doctor's "left-branch" to clean up later.
+  `ALTER TABLE removed_lanes ADD COLUMN branch_left TEXT;`,
 ];
 
 export type RunStatus = 'starting' | 'running' | 'waiting' | 'done' | 'failed' | 'stopped';
@@ -150,7 +153,7 @@ export interface JournalStep {
 }
 
 export interface LaneOperation {
-  kind: 'create' | 'remove';
+  kind: 'create' | 'remove' | 'repair';
   pid: number;
   started: string;
 }
@@ -209,6 +212,9 @@ export class StateStore {
         .run(record.name, JSON.stringify(record), op.kind, op.pid, op.started);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        if (this.operationOf(record.name)?.kind === 'repair') {
+          throw new ToolError(`lane "${record.name}" is being repaired by lanes doctor --fix right now; try again in a moment`);
+        }
         throw new InputError(`lane "${record.name}" already exists`, { hint: `use it (lanes cd ${record.name}) or remove it first (lanes rm ${record.name})` });
       }
       throw err;
@@ -216,12 +222,12 @@ export class StateStore {
   }
 
   getLane(name: string): LaneRecord | undefined {
-    const row = this.db.prepare('SELECT data FROM lanes WHERE name = ?').get(name) as { data: string } | undefined;
+    const row = this.db.prepare("SELECT data FROM lanes WHERE name = ? AND data != 'null'").get(name) as { data: string } | undefined;
     return row ? (JSON.parse(row.data) as LaneRecord) : undefined;
   }
 
   listLanes(): LaneRecord[] {
-    const rows = this.db.prepare('SELECT data FROM lanes ORDER BY name').all() as { data: string }[];
+    const rows = this.db.prepare("SELECT data FROM lanes WHERE data != 'null' ORDER BY name").all() as { data: string }[];
     return rows.map((r) => JSON.parse(r.data) as LaneRecord);
   }
 
@@ -259,6 +265,56 @@ export class StateStore {
       .run(op?.kind ?? null, op?.pid ?? null, op?.started ?? null, name);
   }
 
+  /**
+   * The per-lane lock, as a compare-and-set: takes the lane for `op` only while it is free, or while
+   * it is still held by exactly `takeOverPid` (an operation whose process is known to be dead).
+   * Two processes racing for the same lane cannot both win: one UPDATE changes the row, the other
+   * finds it changed. Returns false when the lane is held (or gone).
+   */
+  claimOperation(name: string, op: LaneOperation, takeOverPid?: number): boolean {
+    const res =
+      takeOverPid === undefined
+        ? this.db.prepare('UPDATE lanes SET op_kind = ?, op_pid = ?, op_started = ? WHERE name = ? AND op_pid IS NULL').run(op.kind, op.pid, op.started, name)
+        : this.db.prepare('UPDATE lanes SET op_kind = ?, op_pid = ?, op_started = ? WHERE name = ? AND op_pid = ?').run(op.kind, op.pid, op.started, name, takeOverPid);
+    return res.changes === 1;
+  }
+
+  /** Frees the lane's lock, but only if `pid` holds it (a lock taken over meanwhile stays). */
+  releaseOperation(name: string, pid: number): void {
+    this.db.prepare('UPDATE lanes SET op_kind = NULL, op_pid = NULL, op_started = NULL WHERE name = ? AND op_pid = ?').run(name, pid);
+  }
+
+  /**
+   * Takes the name of a lane that does not exist, for a repair that must not race `lanes new` of the
+   * same name (deleting a branch a removal left behind): a placeholder row holds the name, so an
+   * insertLane of it fails meanwhile. False when a lane of that name exists (or is held).
+   */
+  claimName(name: string, pid: number): boolean {
+    const res = this.db
+      .prepare("INSERT OR IGNORE INTO lanes (name, data, op_kind, op_pid, op_started) VALUES (?, 'null', 'repair', ?, ?)")
+      .run(name, pid, new Date().toISOString());
+    return res.changes === 1;
+  }
+
+  /** Placeholder rows of repairs (claimName), with the pid that holds each. */
+  repairClaims(): { name: string; pid: number }[] {
+    return this.db.prepare("SELECT name, op_pid AS pid FROM lanes WHERE data = 'null' AND op_pid IS NOT NULL").all() as { name: string; pid: number }[];
+  }
+
+  /** Drops a placeholder row whose holder `pid` is dead (compare-and-set on the pid). */
+  dropRepairClaim(name: string, pid: number): boolean {
+    return this.db.prepare("DELETE FROM lanes WHERE name = ? AND data = 'null' AND op_pid = ?").run(name, pid).changes === 1;
+  }
+
+  releaseName(name: string, pid: number): void {
+    this.db.prepare("DELETE FROM lanes WHERE name = ? AND op_kind = 'repair' AND op_pid = ?").run(name, pid);
+  }
+
+  /** Whether any lane (one being created included) is on `branch`. */
+  laneOnBranch(branch: string): string | undefined {
+    return this.listLanes().find((l) => l.branch === branch)?.name;
+  }
+
   // ---- port leases ----
 
   leasedPorts(): Map<number, { lane: string; service: string }> {
@@ -279,6 +335,15 @@ export class StateStore {
 
   releaseLeases(lane: string): number {
     return this.db.prepare('DELETE FROM port_leases WHERE lane = ?').run(lane).changes;
+  }
+
+  /** Frees leases of lanes that do not exist, in one statement: a lane inserted meanwhile keeps its own. */
+  releaseOrphanLeases(): string[] {
+    return this.immediate(() => {
+      const owners = (this.db.prepare('SELECT DISTINCT lane FROM port_leases WHERE lane NOT IN (SELECT name FROM lanes)').all() as { lane: string }[]).map((r) => r.lane);
+      this.db.prepare('DELETE FROM port_leases WHERE lane NOT IN (SELECT name FROM lanes)').run();
+      return owners;
+    });
   }
 
   leaseOwners(): string[] {
@@ -366,11 +431,20 @@ export class StateStore {
 
   // ---- history ----
 
-  recordRemoved(name: string, branch: string, keptBranch: boolean): void {
-    this.db.prepare('INSERT INTO removed_lanes (name, branch, kept_branch, removed_at) VALUES (?, ?, ?, ?)').run(name, branch, keptBranch ? 1 : 0, new Date().toISOString());
+  /** `branchLeft`: the commit of a branch removal meant to delete but had to leave (checked out elsewhere). */
+  recordRemoved(name: string, branch: string, keptBranch: boolean, branchLeft?: string): void {
+    this.db
+      .prepare('INSERT INTO removed_lanes (name, branch, kept_branch, removed_at, branch_left) VALUES (?, ?, ?, ?, ?)')
+      .run(name, branch, keptBranch ? 1 : 0, new Date().toISOString(), branchLeft ?? null);
   }
 
-  removedBranches(): { name: string; branch: string }[] {
-    return this.db.prepare('SELECT name, branch FROM removed_lanes WHERE kept_branch = 0').all() as { name: string; branch: string }[];
+  /** Branches removals had to leave behind, with the commit each pointed at then. */
+  leftBranches(): { name: string; branch: string; tip: string }[] {
+    return this.db.prepare('SELECT name, branch, branch_left AS tip FROM removed_lanes WHERE branch_left IS NOT NULL').all() as { name: string; branch: string; tip: string }[];
+  }
+
+  /** Forgets that a branch was left behind (it is gone, or was taken by a new lane). */
+  forgetLeftBranch(branch: string): void {
+    this.db.prepare('UPDATE removed_lanes SET branch_left = NULL WHERE branch = ?').run(branch);
   }
 }

@@ -104,15 +104,21 @@ describe('lanes doctor', () => {
     expect(doctor()).toEqual({ code: 0, problems: [] });
   });
 
-  it('finds a branch a removal left behind and deletes it when it is merged', () => {
+  it('finds a branch a removal had to leave (checked out in the main worktree) and deletes it once free and merged', () => {
     repo = makeRepo();
     addIssue(repo, 1, 'x');
     expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
-    expect(lanes(repo, ['rm', 'issue-1']).code).toBe(0);
-    // As if the removal had died between deleting the worktree and the branch.
-    repo.git('branch', 'issue-1', 'main');
+    const wt = join(repo.parent, 'app-worktrees', 'issue-1');
+    repo.git('-C', wt, 'checkout', '-q', '--detach');
+    repo.git('checkout', '-q', 'issue-1');
+    const rm = lanes(repo, ['rm', 'issue-1']);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stderr).toContain('kept branch issue-1: it is checked out in');
+    expect(repo.git('branch', '--list', 'issue-1')).toContain('issue-1');
     expect(doctor().problems).toEqual([expect.objectContaining({ kind: 'left-branch', lane: 'issue-1', fixed: false })]);
+    repo.git('checkout', '-q', 'main');
     expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'left-branch', fixed: true })]);
     expect(repo.git('branch', '--list', 'issue-1')).toBe('');
+    expect(doctor().problems).toEqual([]);
   });
 });

@@ -74,7 +74,7 @@ describe('lanes rm', () => {
     commitIn(wt, 'feature.txt', 'work\n');
     const res = lanes(repo, ['rm', 'issue-1']);
     expect(res.code).toBe(3);
-    expect(res.stderr).toContain('branch issue-1 has 1 commit(s) neither merged into main nor pushed');
+    expect(res.stderr).toContain('1 commit(s) neither merged into main nor pushed (on branch issue-1)');
     expect(repo.git('branch', '--list', 'issue-1')).toContain('issue-1');
   });
 
@@ -131,13 +131,16 @@ describe('lanes rm', () => {
     const backup = result!.backup;
     expect(res.stderr).toContain(backup);
     gone(wt);
-    expect(readdirSync(backup).sort()).toEqual(['README.txt', 'branch.bundle', 'files', 'uncommitted.patch']);
+    expect(readdirSync(backup).sort()).toEqual(['README.txt', 'lane.bundle', 'uncommitted.patch']);
     expect(readFileSync(join(backup, 'uncommitted.patch'), 'utf8')).toContain('+uncommitted edit');
-    expect(readFileSync(join(backup, 'files', 'new.txt'), 'utf8')).toBe('untracked\n');
-    expect(readFileSync(join(backup, 'files', '.env'), 'utf8')).toBe('SECRET=edited\n');
-    // The bundle restores the commit.
-    repo.git('fetch', '-q', join(backup, 'branch.bundle'), 'issue-1:restored');
-    expect(repo.git('show', 'restored:feature.txt')).toBe('committed work');
+    // The bundle restores the commit and a snapshot of the worktree: untracked and edited copied files included.
+    repo.git('fetch', '-q', join(backup, 'lane.bundle'), 'refs/lanes-backup/*:refs/restored/*');
+    const refs = repo.git('for-each-ref', '--format=%(refname)', 'refs/restored/');
+    const ref = (suffix: string) => refs.split('\n').find((r) => r.endsWith(`/${suffix}`))!;
+    expect(repo.git('show', `${ref('branch')}:feature.txt`)).toBe('committed work');
+    expect(repo.git('show', `${ref('worktree')}:new.txt`)).toBe('untracked');
+    expect(repo.git('show', `${ref('worktree')}:.env`)).toBe('SECRET=edited');
+    expect(repo.git('show', `${ref('worktree')}:README.md`)).toBe('uncommitted edit');
   });
 
   it('removes a lane whose directory was deleted by hand', () => {

@@ -20,7 +20,7 @@ export function register(program: Command, runtime: CliRuntime): void {
           try {
             const lane = await requireLane(ctx, name);
             const removed = await removeLane(ctx, lane, opts);
-            results.push({ lane: removed.name, removed: true, branchDeleted: removed.branchDeleted, backup: removed.backup ?? null });
+            results.push({ lane: removed.name, removed: true, branchDeleted: removed.branchDeleted, branchKept: removed.branchKept ?? null, backup: removed.backup ?? null, notes: removed.notes });
             if (!globals.json) ctx.io.err(`lanes: removed ${removed.name}${removed.branchDeleted ? ' and its branch' : ''}${removed.backup ? `; backup in ${removed.backup}` : ''}`);
           } catch (err) {
             if (ctx.signal.aborted) throw err;
@@ -28,7 +28,8 @@ export function register(program: Command, runtime: CliRuntime): void {
             exitCode = exitCode === 0 ? code : exitCode;
             results.push({ lane: name, removed: false, error: errorMessage(err), reasons: err instanceof RefusedError ? err.reasons : [] });
             ctx.io.err(`lanes: ${errorMessage(err)}`);
-            if (err instanceof LanesError && err.hint && ctx.io.interactive) ctx.io.err(`  hint: ${err.hint}`);
+            // The ways out of a refusal are part of the answer, not a detail for terminals only.
+            if (err instanceof LanesError && err.hint && (ctx.io.interactive || err instanceof RefusedError)) ctx.io.err(`  hint: ${err.hint}`);
           }
         }
         if (globals.json) printJson(ctx.io, results);
