@@ -32,6 +32,8 @@ export async function saveBackup(ctx: Context, lane: LaneRecord, risk: WorkAtRis
   const opts = { signal: undefined, timeoutMs: 600_000 };
   try {
     const setRef = async (name: string, commit: string) => {
+      // A commit the base already holds needs no saving (and a bundle cut at the base would drop its ref).
+      if (await git.isAncestor(repo.mainRoot, commit, lane.baseCommit)) return;
       await git.git(repo.mainRoot, ['update-ref', `${ns}/${name}`, commit, ''], opts);
       made.push(`${ns}/${name}`);
     };

@@ -46,6 +46,8 @@ export interface WorkAtRisk {
   strayFolder: boolean;
   /** Tracked changes and untracked files (display names). */
   changed: string[];
+  /** Porcelain codes of `changed`, index for index. */
+  changedCodes: string[];
   /** Ignored entries the lane created that are not disposable (display names; a folder ends with `/`). */
   ignoredWork: string[];
   /** The same, as exact bytes (folders expanded into files), for the backup. */
@@ -121,6 +123,7 @@ export async function assessWork(ctx: Context, lane: LaneRecord): Promise<WorkAt
     worktree,
     strayFolder: !worktree && existsSync(lane.path),
     changed: [],
+    changedCodes: [],
     ignoredWork: [],
     ignoredWorkFiles: [],
     editedCopies: [],
@@ -138,10 +141,17 @@ export async function assessWork(ctx: Context, lane: LaneRecord): Promise<WorkAt
   const other = all.find((w) => w.branch === lane.branch && (lanePath === undefined || canonicalPath(w.path) !== canonicalPath(lanePath)) && !w.prunable);
   risk.branchCheckedOutAt = other?.path;
 
+  const reflog = live ? await git.headReflog(worktree.path, { signal }) : [];
   if (live) await assessFiles(ctx, lane, worktree.path, config.disposable, risk);
+  if (live && risk.branchMissing && reflog[0]) {
+    // With its branch gone the worktree is on an unborn branch and git calls every file "added":
+    // judge the changes against the last commit HEAD was on instead.
+    const diff = await git.git(worktree.path, ['diff', '--name-only', '-z', reflog[0].commit, '--'], { signal });
+    const untracked = risk.changed.filter((_, i) => risk.changedCodes[i] === '??');
+    risk.changed = [...diff.stdout.split('\0').filter(Boolean), ...untracked];
+  }
 
   // Commits.
-  const reflog = live ? await git.headReflog(worktree.path, { signal }) : [];
   const branches = await git.localBranches(repo.mainRoot, { signal });
   const checkedOutElsewhere = new Set(all.filter((w) => w.branch && (lanePath === undefined || canonicalPath(w.path) !== canonicalPath(lanePath))).map((w) => w.branch!));
   const baseName = lane.base.replace(/^refs\/heads\//, '');
@@ -245,6 +255,7 @@ async function assessFiles(ctx: Context, lane: LaneRecord, worktree: string, dis
     const name = entry.path.toString('utf8');
     if (entry.code !== '!!') {
       risk.changed.push(name);
+      risk.changedCodes.push(entry.code);
       continue;
     }
     const bare = name.replace(/\/$/, '');

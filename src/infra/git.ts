@@ -72,7 +72,8 @@ export async function listWorktrees(cwd: string, opts: GitOptions = {}): Promise
     const value = space === -1 ? '' : field.slice(space + 1);
     if (key === 'worktree') current = { path: value, head: undefined, branch: undefined, prunable: false, locked: false };
     else if (!current) continue;
-    else if (key === 'HEAD') current.head = value;
+    // An unborn branch (deleted while checked out) shows as all zeros.
+    else if (key === 'HEAD') current.head = /^0+$/.test(value) ? undefined : value;
     else if (key === 'branch') current.branch = value.replace(/^refs\/heads\//, '');
     else if (key === 'prunable') current.prunable = true;
     else if (key === 'locked') current.locked = true;
@@ -387,7 +388,7 @@ export interface ReflogEntry {
 /** A worktree's HEAD reflog (what HEAD pointed at over time): it goes when the worktree goes. */
 export async function headReflog(worktree: string, opts: GitOptions = {}): Promise<ReflogEntry[]> {
   const res = await git(worktree, ['reflog', 'show', '--format=%H%x00%gs', 'HEAD', '--'], { ...opts, check: false });
-  if (res.exitCode !== 0) return [];
+  if (res.exitCode !== 0) return readReflogFile(worktree, opts);
   return res.stdout
     .split('\n')
     .filter(Boolean)
@@ -395,6 +396,26 @@ export async function headReflog(worktree: string, opts: GitOptions = {}): Promi
       const [commit, subject] = line.split('\0') as [string, string | undefined];
       return { commit, subject: subject ?? '' };
     });
+}
+
+/**
+ * The reflog read from its file: git refuses `reflog show HEAD` when HEAD's branch was deleted,
+ * which is exactly when the log is needed. Lines: `<old> <new> <who> <when>\t<message>`.
+ */
+async function readReflogFile(worktree: string, opts: GitOptions): Promise<ReflogEntry[]> {
+  const res = await git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'logs/HEAD'], { ...opts, check: false });
+  let text: string;
+  try {
+    text = readFileSync(res.stdout.trim(), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => ({ commit: line.slice(41, 81), subject: line.slice(line.indexOf('\t') + 1) }))
+    .filter((e) => /^[0-9a-f]{40}$/.test(e.commit) && !/^0+$/.test(e.commit))
+    .reverse();
 }
 
 /** Commits reachable from `tips` and from none of `not` (full ids, newest first). */
