@@ -3,6 +3,7 @@
  * environment, its output, cancellation, and lazily opened repository, config and state. No
  * module below reads process.cwd() or process.env; they get them from here.
  */
+import { InputError } from '../domain/errors.js';
 import type { IssueSource } from '../contracts/issue-source.js';
 import type { Config } from '../infra/config-schema.js';
 import type { RepoContext } from '../infra/git.js';
@@ -72,7 +73,7 @@ export function createContext(opts: ContextOptions): Context {
     async store() {
       if (!store) {
         const [r, s] = await Promise.all([ctx.repo(), import('../infra/store.js')]);
-        store ??= s.StateStore.open(r.commonDir);
+        store ??= s.StateStore.open(r.commonDir, { busyTimeoutMs: busyTimeoutFrom(opts.env) });
       }
       return store;
     },
@@ -93,4 +94,12 @@ export function createContext(opts: ContextOptions): Context {
     },
   };
   return ctx;
+}
+
+/** LANES_STATE_BUSY_TIMEOUT_MS: how long to wait for another process's lock on the state (default 30 s). */
+function busyTimeoutFrom(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.LANES_STATE_BUSY_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw new InputError(`LANES_STATE_BUSY_TIMEOUT_MS must be a whole number of milliseconds, got ${JSON.stringify(raw)}`);
+  return Number(raw);
 }
