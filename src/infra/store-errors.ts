@@ -8,6 +8,7 @@
  * pragma, exec, transactions) maps its errors the same way, whether the failure comes while
  * opening or in the middle of a command.
  */
+import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StateError, type StateProblem } from '../domain/errors.js';
@@ -53,8 +54,10 @@ export function stateProblemOf(err: unknown): StateProblem | undefined {
 
 export function stateError(err: unknown, file: string, busyTimeoutMs: number): StateError | undefined {
   if (err instanceof StateError) return err;
-  const problem = stateProblemOf(err);
+  let problem = stateProblemOf(err);
   if (!problem) return undefined;
+  // SQLite says only "unable to open" when a WAL database sits on a read-only mount (it cannot make -shm).
+  if (problem === 'cannot-open' && isReadOnlyDir(dirname(file))) problem = 'read-only';
   const code = (err as { code?: unknown }).code;
   const detail = `${typeof code === 'string' ? `${code}: ` : ''}${err instanceof Error ? err.message : String(err)}`;
   const message = {
@@ -66,6 +69,16 @@ export function stateError(err: unknown, file: string, busyTimeoutMs: number): S
     'cannot-open': `cannot open state database ${file} (${detail}); check that ${dirname(file)} exists and is writable, then retry`,
   }[problem];
   return new StateError(message, { problem, file, cause: err });
+}
+
+function isReadOnlyDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
+  }
 }
 
 function formatSeconds(ms: number): string {
