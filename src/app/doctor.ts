@@ -13,7 +13,7 @@ import type { Context } from './context.js';
 import { loadDbBranches } from './db-branches.js';
 import { findOrphanDatabases } from './lane-data.js';
 import { rollbackLane } from './lane-steps.js';
-import { isProcessAlive } from './process-alive.js';
+import { isRecordedProcessAlive } from './process-alive.js';
 import { assessWork, refusalReasons, removeLane } from './remove-lane.js';
 
 export type ProblemKind = 'interrupted-operation' | 'missing-worktree' | 'orphan-worktree' | 'prunable-worktree' | 'left-branch' | 'stale-lease' | 'orphan-database';
@@ -33,7 +33,7 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
   // Lanes whose creating or removing process died mid-way: the stale lock of lanes.
   for (const lane of store.listLanes()) {
     const op = store.operationOf(lane.name);
-    if (!op || isProcessAlive(op.pid)) continue;
+    if (!op || isRecordedProcessAlive(op.pid, op.started)) continue;
     let fixed = false;
     let detail = `lane ${lane.name}: ${op.kind} interrupted (process ${op.pid} is gone)`;
     if (opts.fix) {
