@@ -53,6 +53,7 @@ export function createContext(opts: ContextOptions): Context {
   let repo: Promise<RepoContext> | undefined;
   let config: Promise<Config> | undefined;
   let store: StateStore | undefined;
+  let opening: Promise<StateStore> | undefined;
   const sources = new Map<string, Promise<IssueSource>>();
   const ctx: Context = {
     cwd: opts.cwd,
@@ -70,12 +71,10 @@ export function createContext(opts: ContextOptions): Context {
       config ??= Promise.all([ctx.repo(), import('../infra/config-file.js')]).then(([r, c]) => c.loadConfigFile(r.mainRoot));
       return config;
     },
-    async store() {
-      if (!store) {
-        const [r, s] = await Promise.all([ctx.repo(), import('../infra/store.js')]);
-        store ??= s.StateStore.open(r.commonDir, { busyTimeoutMs: busyTimeoutFrom(opts.env) });
-      }
-      return store;
+    store() {
+      // One opening shared by every caller, a failed one too: opening again would wait out the busy timeout again.
+      opening ??= Promise.all([ctx.repo(), import('../infra/store.js')]).then(([r, s]) => (store = s.StateStore.open(r.commonDir, { busyTimeoutMs: busyTimeoutFrom(opts.env) })));
+      return opening;
     },
     issueSource(override?: string) {
       const key = override ?? '';
@@ -91,6 +90,7 @@ export function createContext(opts: ContextOptions): Context {
     close() {
       store?.close();
       store = undefined;
+      opening = undefined;
     },
   };
   return ctx;

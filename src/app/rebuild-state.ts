@@ -135,6 +135,7 @@ async function judgeOldState(ctx: Context, file: string, force: boolean): Promis
   try {
     store = await ctx.store();
   } catch (err) {
+    ctx.close();
     if (isDamage(err)) return damageOf(err);
     throw err;
   }
