@@ -106,6 +106,24 @@ describe('a damaged state database', () => {
     expect(repo.git('branch', '--list', 'issue-1')).toBe('');
   });
 
+  it('skips worktrees that are not lanes and keeps an edited copied file counted as work', () => {
+    repo = makeRepo();
+    writeFileSync(join(repo.root, '.env'), 'A=1\n');
+    addIssue(repo, 1, 'first');
+    repo.commitAll('issue');
+    expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
+    writeFileSync(join(repo.parent, 'app-worktrees', 'issue-1', '.env'), 'A=2\n');
+    const byHand = join(repo.parent, 'app-worktrees', 'by-hand');
+    repo.git('worktree', 'add', '-q', '-b', 'something-else', byHand);
+    writeFileSync(stateFile(repo), Buffer.alloc(4096, 7));
+    const result = json<{ lanes: { name: string }[]; skipped: { path: string; reason: string }[] }>(lanes(repo, ['doctor', '--rebuild-state', '--json']));
+    expect(result.lanes.map((l) => l.name)).toEqual(['issue-1']);
+    expect(result.skipped).toEqual([{ path: byHand, reason: "its branch something-else is not lane by-hand's branch by-hand" }]);
+    const refused = lanes(repo, ['rm', 'issue-1']);
+    expect(refused.code, refused.stderr).toBe(3);
+    expect(refused.stderr).toMatch(/\.env/);
+  });
+
   it('gives a lane a new port when its old one was taken meanwhile, and says so', () => {
     repo = repoWithTwoLanes();
     const [one, two] = json<{ name: string; ports: { web: number } }[]>(lanes(repo, ['ls', '--json']));
