@@ -125,9 +125,10 @@ export async function rebuildState(ctx: Context, opts: { force: boolean }): Prom
 }
 
 /**
- * Why the old database may be replaced. A damaged one (corrupt, unreadable) may; one that is
- * locked, read-only or on a full disk is not fixed by rebuilding, so that error stands; a sound one
- * that still holds lanes is replaced only with --force (its runs and approvals would be forgotten).
+ * Why the old database may be replaced. A corrupt one may (an unreadable one with --force); one
+ * that is locked, read-only or on a full disk is not fixed by rebuilding, so that error stands; a
+ * sound one that still holds lanes is replaced only with --force (its runs and approvals would be
+ * forgotten).
  */
 async function judgeOldState(ctx: Context, file: string, force: boolean): Promise<string> {
   if (!existsSync(file)) return 'there was no state database';
@@ -136,7 +137,7 @@ async function judgeOldState(ctx: Context, file: string, force: boolean): Promis
     store = await ctx.store();
   } catch (err) {
     ctx.close();
-    if (isDamage(err)) return damageOf(err);
+    if (isDamage(err, force)) return damageOf(err);
     throw err;
   }
   try {
@@ -150,16 +151,19 @@ async function judgeOldState(ctx: Context, file: string, force: boolean): Promis
     }
     return count > 0 ? 'rebuilt on request (--force)' : 'the state database held no lanes';
   } catch (err) {
-    if (isDamage(err)) return damageOf(err);
+    if (isDamage(err, force)) return damageOf(err);
     throw err;
   } finally {
     ctx.close();
   }
 }
 
-/** Damage rebuilding repairs; a lock, a read-only or full disk stay until their cause is gone. */
-function isDamage(err: unknown): err is StateError {
-  return err instanceof StateError && (err.problem === 'corrupt' || err.problem === 'io');
+/**
+ * Damage rebuilding repairs. An I/O error may be the disk's passing trouble with a sound file, so it
+ * is rebuilt over only with --force; a lock, a read-only or full disk stay until their cause is gone.
+ */
+function isDamage(err: unknown, force: boolean): err is StateError {
+  return err instanceof StateError && (err.problem === 'corrupt' || (err.problem === 'io' && force));
 }
 
 function damageOf(err: StateError): string {

@@ -8,7 +8,7 @@
  * pragma, exec, transactions) maps its errors the same way, whether the failure comes while
  * opening or in the middle of a command.
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StateError, type StateProblem } from '../domain/errors.js';
@@ -58,6 +58,8 @@ export function stateError(err: unknown, file: string, busyTimeoutMs: number): S
   if (!problem) return undefined;
   // SQLite says only "unable to open" when a WAL database sits on a read-only mount (it cannot make -shm).
   if (problem === 'cannot-open' && isReadOnlyDir(dirname(file))) problem = 'read-only';
+  // A full disk often shows as an I/O error (SQLITE_IOERR_SHMSIZE: the -shm file cannot grow).
+  if (problem === 'io' && isDiskFull(dirname(file))) problem = 'full';
   const code = (err as { code?: unknown }).code;
   const detail = `${typeof code === 'string' ? `${code}: ` : ''}${err instanceof Error ? err.message : String(err)}`;
   const message = {
@@ -65,7 +67,7 @@ export function stateError(err: unknown, file: string, busyTimeoutMs: number): S
     'read-only': `state database ${file} cannot be written (${detail}); make it and ${dirname(file)} writable again (permissions, chattr -i, a read-only mount), then retry`,
     locked: `state database ${file} is locked by another process (waited ${formatSeconds(busyTimeoutMs)}); retry once it finishes (\`fuser -v ${file}\` shows who holds it)`,
     full: `no space left to write state database ${file} (${detail}); free disk space, then retry`,
-    io: `cannot read or write state database ${file} (${detail}); check the disk, then retry; if it persists, \`lanes doctor --rebuild-state\` rebuilds it from git`,
+    io: `cannot read or write state database ${file} (${detail}); check the disk (free space, kernel errors), then retry; if the file stays unreadable, \`lanes doctor --rebuild-state --force\` rebuilds it from git`,
     'cannot-open': `cannot open state database ${file} (${detail}); check that ${dirname(file)} exists and is writable, then retry`,
   }[problem];
   return new StateError(message, { problem, file, cause: err });
@@ -78,6 +80,16 @@ function isReadOnlyDir(dir: string): boolean {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
+  }
+}
+
+/** Less than a megabyte free: too little for SQLite to grow its WAL and shared-memory files. */
+function isDiskFull(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir);
+    return fs.bavail * fs.bsize < 1024 * 1024;
+  } catch {
+    return false;
   }
 }
 

@@ -217,4 +217,23 @@ describe.skipIf(!isRoot)('a read-only state database', () => {
       spawnSync('chattr', ['-i', file]);
     }
   });
+
+  it('says the disk is full, in one line, when the state cannot grow, and does not rebuild over it', () => {
+    repo = repoWithTwoLanes();
+    const dir = lanesDir(repo);
+    const saved = readFileSync(stateFile(repo));
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]);
+    if (mount.status !== 0) return void console.warn(`skipped: cannot mount tmpfs (${mount.stderr})`);
+    mounted = dir;
+    writeFileSync(stateFile(repo), saved);
+    try {
+      writeFileSync(join(dir, 'filler'), Buffer.alloc(1024 * 1024));
+    } catch {
+      // Filled up: that is the point.
+    }
+    for (const args of [['ls'], ['doctor', '--rebuild-state']]) {
+      expectOneLineNaming(lanes(repo, args), stateFile(repo), /no space left to write state database .*free disk space/);
+    }
+    expect(readdirSync(dir).filter((f) => f.includes('broken'))).toEqual([]);
+  });
 });
