@@ -3,6 +3,7 @@
  * environment, its output, cancellation, and lazily opened repository, config and state. No
  * module below reads process.cwd() or process.env; they get them from here.
  */
+import { InputError } from '../domain/errors.js';
 import type { IssueSource } from '../contracts/issue-source.js';
 import type { Config } from '../infra/config-schema.js';
 import type { RepoContext } from '../infra/git.js';
@@ -52,6 +53,7 @@ export function createContext(opts: ContextOptions): Context {
   let repo: Promise<RepoContext> | undefined;
   let config: Promise<Config> | undefined;
   let store: StateStore | undefined;
+  let opening: Promise<StateStore> | undefined;
   const sources = new Map<string, Promise<IssueSource>>();
   const ctx: Context = {
     cwd: opts.cwd,
@@ -69,12 +71,10 @@ export function createContext(opts: ContextOptions): Context {
       config ??= Promise.all([ctx.repo(), import('../infra/config-file.js')]).then(([r, c]) => c.loadConfigFile(r.mainRoot));
       return config;
     },
-    async store() {
-      if (!store) {
-        const [r, s] = await Promise.all([ctx.repo(), import('../infra/store.js')]);
-        store ??= s.StateStore.open(r.commonDir);
-      }
-      return store;
+    store() {
+      // One opening shared by every caller, a failed one too: opening again would wait out the busy timeout again.
+      opening ??= Promise.all([ctx.repo(), import('../infra/store.js')]).then(([r, s]) => (store = s.StateStore.open(r.commonDir, { busyTimeoutMs: busyTimeoutFrom(opts.env) })));
+      return opening;
     },
     issueSource(override?: string) {
       const key = override ?? '';
@@ -90,7 +90,16 @@ export function createContext(opts: ContextOptions): Context {
     close() {
       store?.close();
       store = undefined;
+      opening = undefined;
     },
   };
   return ctx;
+}
+
+/** LANES_STATE_BUSY_TIMEOUT_MS: how long to wait for another process's lock on the state (default 30 s). */
+function busyTimeoutFrom(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.LANES_STATE_BUSY_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw new InputError(`LANES_STATE_BUSY_TIMEOUT_MS must be a whole number of milliseconds, got ${JSON.stringify(raw)}`);
+  return Number(raw);
 }

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { errorMessage } from '../domain/errors.js';
+import { StateError, errorMessage } from '../domain/errors.js';
 import { worktreePath } from '../domain/naming.js';
 import { shellCommand } from '../domain/shell-quote.js';
 import * as git from '../infra/git.js';
@@ -19,7 +19,7 @@ import { loadDbBranches } from './db-branches.js';
 import { findOrphanDatabases } from './lane-data.js';
 import { rollbackLane } from './lane-steps.js';
 import { assessWork, locateWorktree, refusalReasons } from './lane-work.js';
-import { isProcessAlive } from './process-alive.js';
+import { isProcessAlive, isRecordedProcessAlive } from './process-alive.js';
 import { deleteFolder, removeLane, strayTrash } from './remove-lane.js';
 
 export type ProblemKind =
@@ -58,7 +58,8 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
     try {
       await check(report);
     } catch (err) {
-      if (ctx.signal.aborted) throw err;
+      // An unusable state (or Ctrl-C) is not one check's problem: every check would fail the same way.
+      if (ctx.signal.aborted || err instanceof StateError) throw err;
       report('check-failed', null, `could not check ${what}: ${errorMessage(err)}`);
     }
   }
@@ -71,13 +72,13 @@ type Report = (kind: ProblemKind, lane: string | null, detail: string, fixed?: b
 async function checkInterrupted(ctx: Context, fix: boolean, report: Report): Promise<void> {
   const [repo, store] = await Promise.all([ctx.repo(), ctx.store()]);
   for (const claim of store.repairClaims()) {
-    if (isProcessAlive(claim.pid)) continue;
+    if (isRecordedProcessAlive(claim.pid, claim.started)) continue;
     const fixed = fix && store.dropRepairClaim(claim.name, claim.pid);
     report('interrupted-operation', claim.name, `a repair of ${claim.name} was interrupted (process ${claim.pid} is gone)`, fixed);
   }
   for (const lane of store.listLanes()) {
     const op = store.operationOf(lane.name);
-    if (!op || isProcessAlive(op.pid)) continue;
+    if (!op || isRecordedProcessAlive(op.pid, op.started)) continue;
     let fixed = false;
     let detail = `lane ${lane.name}: ${op.kind} interrupted (process ${op.pid} is gone)`;
     if (fix) {

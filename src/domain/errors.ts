@@ -56,3 +56,21 @@ export class InterruptedError extends LanesError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** What is wrong with the state database, for callers that recover (doctor --rebuild-state). */
+export type StateProblem = 'corrupt' | 'read-only' | 'locked' | 'full' | 'io' | 'cannot-open';
+
+/**
+ * The state database (`.git/lanes/state.db`) cannot be used: corrupt, read-only, locked by
+ * another process, on a full disk. Exit 1; the message names the file and the way out, on one
+ * line, because a person meets this with no idea what lanes keeps where.
+ */
+export class StateError extends ToolError {
+  readonly problem: StateProblem;
+  readonly file: string;
+  constructor(message: string, opts: { problem: StateProblem; file: string; hint?: string; cause?: unknown }) {
+    super(message, opts);
+    this.problem = opts.problem;
+    this.file = opts.file;
+  }
+}

@@ -14,6 +14,12 @@ import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { InputError, ToolError } from '../domain/errors.js';
 import type { LaneRecord } from '../domain/lane.js';
+import { guardDatabase, guarded } from './store-errors.js';
+
+/** Where a repository's lanes state lives. */
+export function stateFile(commonDir: string): string {
+  return join(commonDir, 'lanes', 'state.db');
+}
 
 const MIGRATIONS: string[] = [
   // 1: lanes, port leases, hook approvals, step journal, removed-lane history
@@ -167,18 +173,44 @@ export class StateStore {
     this.db = db;
   }
 
-  static open(commonDir: string): StateStore {
+  /** The default wait for another process's write lock; LANES_STATE_BUSY_TIMEOUT_MS overrides it (context.ts). */
+  static readonly DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+
+  /**
+   * Opens (creating when absent) the state database. Every failure that means the file or its disk
+   * is unusable, here or in any later call, is a StateError naming the file and the way out.
+   */
+  static open(commonDir: string, opts: { busyTimeoutMs?: number } = {}): StateStore {
     const dir = join(commonDir, 'lanes');
-    mkdirSync(dir, { recursive: true });
-    // Loaded lazily through require: the native module is only paid for by commands that need state.
-    const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-    const db = new Database(join(dir, 'state.db'), { timeout: 30_000 });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    const store = new StateStore(dir, db);
-    store.migrate();
-    return store;
+    const file = stateFile(commonDir);
+    const timeout = opts.busyTimeoutMs ?? StateStore.DEFAULT_BUSY_TIMEOUT_MS;
+    return guarded(
+      () => {
+        mkdirSync(dir, { recursive: true });
+        // Loaded lazily through require: the native module is only paid for by commands that need state.
+        const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+        const db = guardDatabase(new Database(file, { timeout }), file, timeout);
+        try {
+          db.pragma('journal_mode = WAL');
+          db.pragma('synchronous = NORMAL');
+          db.pragma('foreign_keys = ON');
+          const store = new StateStore(dir, db);
+          store.migrate();
+          return store;
+        } catch (err) {
+          db.close();
+          throw err;
+        }
+      },
+      file,
+      timeout,
+    );
+  }
+
+  /** SQLite's own consistency check of every page and index; empty when the file is sound. */
+  integrityProblems(): string[] {
+    const rows = this.db.pragma('quick_check') as { quick_check: string }[];
+    return rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
   }
 
   close(): void {
@@ -219,6 +251,11 @@ export class StateStore {
       }
       throw err;
     }
+  }
+
+  /** A lane record rebuilt from git (doctor --rebuild-state): inserted whole, with no operation running on it. */
+  restoreLane(record: LaneRecord): void {
+    this.db.prepare('INSERT INTO lanes (name, data) VALUES (?, ?)').run(record.name, JSON.stringify(record));
   }
 
   getLane(name: string): LaneRecord | undefined {
@@ -297,8 +334,8 @@ export class StateStore {
   }
 
   /** Placeholder rows of repairs (claimName), with the pid that holds each. */
-  repairClaims(): { name: string; pid: number }[] {
-    return this.db.prepare("SELECT name, op_pid AS pid FROM lanes WHERE data = 'null' AND op_pid IS NOT NULL").all() as { name: string; pid: number }[];
+  repairClaims(): { name: string; pid: number; started: string }[] {
+    return this.db.prepare("SELECT name, op_pid AS pid, op_started AS started FROM lanes WHERE data = 'null' AND op_pid IS NOT NULL").all() as { name: string; pid: number; started: string }[];
   }
 
   /** Drops a placeholder row whose holder `pid` is dead (compare-and-set on the pid). */

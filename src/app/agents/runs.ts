@@ -5,7 +5,7 @@
  */
 import type { AgentState, LaneRecord } from '../../domain/lane.js';
 import { FINISHED_RUN_STATUSES, type RunRecord, type RunStatus, type StateStore } from '../../infra/store.js';
-import { isProcessAlive } from '../process-alive.js';
+import { isRecordedProcessAlive } from '../process-alive.js';
 
 export function isActive(run: RunRecord): boolean {
   return !FINISHED_RUN_STATUSES.includes(run.status);
@@ -21,11 +21,23 @@ export function reconcileRun(store: StateStore, run: RunRecord): RunRecord {
   // A run is "starting" for a moment before its supervisor records its pid.
   if (run.supervisorPid === null) {
     if (Date.now() - Date.parse(run.startedAt) < 30_000) return run;
-  } else if (isProcessAlive(run.supervisorPid)) return run;
+  } else if (isRunProcessAlive(run, run.supervisorPid)) return run;
   const reason = 'the agent supervisor is gone (killed or the machine restarted); lanes start resumes the lane';
   store.updateRun(run.id, { status: 'failed', endedAt: new Date().toISOString(), reason });
   setLaneAgentState(store, run.lane, 'failed');
   return store.getRun(run.id) ?? run;
+}
+
+/**
+ * A run's started_at is written before its supervisor is spawned, and the issue is fetched in
+ * between (over the network for remote trackers); a process that started later than this after
+ * it cannot be the run's supervisor or agent, but a pid reused by a newer process is.
+ */
+export const RUN_SPAWN_ALLOWANCE_MS = 10 * 60_000;
+
+/** Whether `pid`, recorded for this run (its supervisor or agent), is still that process. */
+export function isRunProcessAlive(run: Pick<RunRecord, 'startedAt'>, pid: number): boolean {
+  return isRecordedProcessAlive(pid, run.startedAt, RUN_SPAWN_ALLOWANCE_MS);
 }
 
 export function latestRunOf(store: StateStore, lane: LaneRecord): RunRecord | undefined {

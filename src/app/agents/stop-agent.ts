@@ -3,7 +3,8 @@ import { InputError } from '../../domain/errors.js';
 import type { LaneRecord } from '../../domain/lane.js';
 import type { RunRecord } from '../../infra/store.js';
 import type { Context } from '../context.js';
-import { isActive, latestRunOf, reconcileRun, setLaneAgentState, waitForRun } from './runs.js';
+import { isProcessAlive } from '../process-alive.js';
+import { isActive, isRunProcessAlive, latestRunOf, reconcileRun, setLaneAgentState, waitForRun } from './runs.js';
 
 export async function stopRun(ctx: Context, run: RunRecord): Promise<RunRecord> {
   const store = await ctx.store();
@@ -15,7 +16,8 @@ export async function stopRun(ctx: Context, run: RunRecord): Promise<RunRecord> 
     if (!now || !isActive(now)) return now ?? run;
     pid = now.supervisorPid;
   }
-  if (pid !== null) {
+  // A pid reused by another process since is never signalled.
+  if (pid !== null && !isReused(run, pid)) {
     try {
       process.kill(pid, 'SIGTERM');
     } catch {
@@ -28,8 +30,8 @@ export async function stopRun(ctx: Context, run: RunRecord): Promise<RunRecord> 
   const finished = await waitForRun(store, run.id, deadline);
   if (!isActive(finished)) return finished;
   // The supervisor is stuck: end it and the agent's process group outright, so nothing lingers.
-  for (const target of [finished.agentPid === null ? null : -finished.agentPid, finished.supervisorPid]) {
-    if (target === null) continue;
+  for (const [target, recorded] of [[finished.agentPid === null ? null : -finished.agentPid, finished.agentPid], [finished.supervisorPid, finished.supervisorPid]] as const) {
+    if (target === null || recorded === null || isReused(finished, recorded)) continue;
     try {
       process.kill(target, 'SIGKILL');
     } catch {
@@ -46,4 +48,12 @@ export async function stopAgent(ctx: Context, lane: LaneRecord): Promise<RunReco
   const run = latestRunOf(store, lane);
   if (!run || !isActive(run)) throw new InputError(`lane ${lane.name} has no running agent${run ? ` (its last run is ${run.status})` : ''}`);
   return stopRun(ctx, run);
+}
+
+/**
+ * A live process under the recorded pid that started too late to be the run's: signalling it
+ * would hit a stranger. A dead leader's process group can only still be the run's, so it is fair game.
+ */
+function isReused(run: RunRecord, pid: number): boolean {
+  return isProcessAlive(pid) && !isRunProcessAlive(run, pid);
 }
