@@ -6,6 +6,7 @@
 import type { IssueSource } from '../contracts/issue-source.js';
 import type { Config } from '../infra/config-schema.js';
 import type { RepoContext } from '../infra/git.js';
+import type { PortRegistry } from '../infra/port-registry.js';
 import type { StateStore } from '../infra/store.js';
 
 export interface Io {
@@ -32,9 +33,11 @@ export interface Context {
   repo(): Promise<RepoContext>;
   config(): Promise<Config>;
   store(): Promise<StateStore>;
+  /** The user's machine-wide port registry (in the state directory the environment names). */
+  portRegistry(): Promise<PortRegistry>;
   /** The configured issue source, or the one a per-command `--source` names. */
   issueSource(override?: string): Promise<IssueSource>;
-  /** Releases what was opened (the state database). */
+  /** Releases what was opened (the state database, the port registry). */
   close(): void;
 }
 
@@ -52,6 +55,7 @@ export function createContext(opts: ContextOptions): Context {
   let repo: Promise<RepoContext> | undefined;
   let config: Promise<Config> | undefined;
   let store: StateStore | undefined;
+  let registry: PortRegistry | undefined;
   const sources = new Map<string, Promise<IssueSource>>();
   const ctx: Context = {
     cwd: opts.cwd,
@@ -76,6 +80,13 @@ export function createContext(opts: ContextOptions): Context {
       }
       return store;
     },
+    async portRegistry() {
+      if (!registry) {
+        const r = await import('../infra/port-registry.js');
+        registry ??= r.PortRegistry.open(r.userStateDir(opts.env));
+      }
+      return registry;
+    },
     issueSource(override?: string) {
       const key = override ?? '';
       let source = sources.get(key);
@@ -90,6 +101,8 @@ export function createContext(opts: ContextOptions): Context {
     close() {
       store?.close();
       store = undefined;
+      registry?.close();
+      registry = undefined;
     },
   };
   return ctx;

@@ -13,6 +13,7 @@ import type { Context } from './context.js';
 import { loadDbBranches } from './db-branches.js';
 import { findOrphanDatabases } from './lane-data.js';
 import { rollbackLane } from './lane-steps.js';
+import { findStaleLeases } from './port-leases-doctor.js';
 import { isProcessAlive } from './process-alive.js';
 import { assessWork, refusalReasons, removeLane } from './remove-lane.js';
 
@@ -92,12 +93,6 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
     report('orphan-worktree', null, `worktree ${w.path} (branch ${w.branch ?? 'detached'}) has no lane record; inspect it, then ${shellCommand(['git', 'worktree', 'remove', w.path])}`);
   }
 
-  const laneNames = new Set(store.listLanes().map((l) => l.name));
-  for (const owner of store.leaseOwners()) {
-    if (laneNames.has(owner)) continue;
-    if (opts.fix) store.releaseLeases(owner);
-    report('stale-lease', owner, `ports leased to lane ${owner}, which no longer exists`, opts.fix);
-  }
 
   const liveBranches = new Set(store.listLanes().map((l) => l.branch));
   for (const { name, branch } of store.removedBranches()) {
@@ -135,5 +130,7 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
   } catch (err) {
     ctx.io.err(`lanes: could not list database branches: ${errorMessage(err)}`);
   }
+  // Machine-wide port leases of repositories or lanes that are gone.
+  problems.push(...(await findStaleLeases(ctx, opts)));
   return problems;
 }

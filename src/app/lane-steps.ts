@@ -10,6 +10,7 @@ import type { DbBranch } from '../contracts/db-branches.js';
 import { errorMessage } from '../domain/errors.js';
 import type { JournalStep } from '../infra/store.js';
 import * as git from '../infra/git.js';
+import { releaseLanePorts } from './allocate-ports.js';
 import type { Context } from './context.js';
 import { loadDbBranches } from './db-branches.js';
 
@@ -67,6 +68,9 @@ export async function rollbackLane(ctx: Context, lane: string): Promise<string[]
       problems.push(`could not undo ${step.step} of lane ${lane}: ${errorMessage(err)}`);
     }
   }
-  if (problems.length === 0) store.deleteLane(lane);
+  if (problems.length === 0) {
+    store.deleteLane(lane);
+    await releaseLanePorts(ctx, lane);
+  }
   return problems;
 }

@@ -13,6 +13,7 @@ import { RefusedError, errorMessage } from '../domain/errors.js';
 import type { LaneRecord } from '../domain/lane.js';
 import { shellCommand } from '../domain/shell-quote.js';
 import * as git from '../infra/git.js';
+import { releaseLanePorts } from './allocate-ports.js';
 import type { Context } from './context.js';
 import { editedFiles } from './copy-files.js';
 import { requireApproval, runHooks } from './hooks.js';
@@ -99,6 +100,7 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
     branchDeleted = true;
   }
   store.deleteLane(lane.name);
+  await releaseLanePorts(ctx, lane.name);
   store.recordRemoved(lane.name, lane.branch, opts.keepBranch === true);
   return { name: lane.name, branchDeleted, backup };
 }

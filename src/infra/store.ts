@@ -4,9 +4,11 @@
  * once; multi-row changes run in IMMEDIATE transactions; the schema moves forward through numbered
  * migrations recorded in `PRAGMA user_version`.
  *
- * Contract: a lane name is unique; a port is leased to at most one lane (PRIMARY KEY); a lane
+ * Contract: a lane name is unique; a lane
  * being created or removed carries the pid of the process doing it (`op_pid`) and a journal of
- * the steps done, so `lanes doctor` can finish or undo the work of a killed process.
+ * the steps done, so `lanes doctor` can finish or undo the work of a killed process. Port leases
+ * are not here: they are machine-wide, in the user's port registry (port-registry.ts); a lane's
+ * record keeps the ports it was given.
  */
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -70,6 +72,9 @@ const MIGRATIONS: string[] = [
      cost_source TEXT
    );
    CREATE INDEX runs_lane ON runs(lane, id);`,
+  // 3: port leases moved to the machine-wide registry (port-registry.ts); lanes made before keep
+  // their ports in their records, which allocation adopts into the registry.
+  `DROP TABLE port_leases;`,
 ];
 
 export type RunStatus = 'starting' | 'running' | 'waiting' | 'done' | 'failed' | 'stopped';
@@ -239,7 +244,6 @@ export class StateStore {
   deleteLane(name: string): void {
     this.immediate(() => {
       this.db.prepare('DELETE FROM lanes WHERE name = ?').run(name);
-      this.db.prepare('DELETE FROM port_leases WHERE lane = ?').run(name);
       this.db.prepare('DELETE FROM journal WHERE lane = ?').run(name);
     });
   }
@@ -257,32 +261,6 @@ export class StateStore {
     this.db
       .prepare('UPDATE lanes SET op_kind = ?, op_pid = ?, op_started = ? WHERE name = ?')
       .run(op?.kind ?? null, op?.pid ?? null, op?.started ?? null, name);
-  }
-
-  // ---- port leases ----
-
-  leasedPorts(): Map<number, { lane: string; service: string }> {
-    const rows = this.db.prepare('SELECT port, lane, service FROM port_leases').all() as { port: number; lane: string; service: string }[];
-    return new Map(rows.map((r) => [r.port, { lane: r.lane, service: r.service }]));
-  }
-
-  /** Leases `port` to the lane unless someone holds it already; true when this call got it. */
-  tryLease(port: number, lane: string, service: string): boolean {
-    const res = this.db.prepare('INSERT OR IGNORE INTO port_leases (port, lane, service) VALUES (?, ?, ?)').run(port, lane, service);
-    return res.changes === 1;
-  }
-
-  leasesOf(lane: string): Record<string, number> {
-    const rows = this.db.prepare('SELECT port, service FROM port_leases WHERE lane = ? ORDER BY rowid').all(lane) as { port: number; service: string }[];
-    return Object.fromEntries(rows.map((r) => [r.service, r.port]));
-  }
-
-  releaseLeases(lane: string): number {
-    return this.db.prepare('DELETE FROM port_leases WHERE lane = ?').run(lane).changes;
-  }
-
-  leaseOwners(): string[] {
-    return (this.db.prepare('SELECT DISTINCT lane FROM port_leases').all() as { lane: string }[]).map((r) => r.lane);
   }
 
   // ---- hook approvals ----
