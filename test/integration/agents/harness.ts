@@ -14,8 +14,6 @@ import type { AgentAdapter, AgentEvent, AgentLaunch, AgentRunRequest } from '../
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const AGENTS_BIN = join(root, 'test/agents/node_modules/.bin');
-export const agentsInstalled = existsSync(AGENTS_BIN);
-export const skipReason = 'real agent CLIs are not installed: run `npm ci --prefix test/agents`';
 
 export function agentBin(name: string): string {
   return join(AGENTS_BIN, name);
