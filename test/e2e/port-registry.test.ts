@@ -65,6 +65,21 @@ describe('machine-wide port leases', () => {
     }
   });
 
+  it('leases the ports of lanes made before the registry (kept in their records) before probing again', () => {
+    const { repos: [a, b], env } = setup(2);
+    addIssue(a!, 1, 'x');
+    addIssue(a!, 2, 'y');
+    addIssue(b!, 1, 'x');
+    expect(lanes(a!, ['new', '1', '--no-agent'], { env }).code).toBe(0);
+    const portA = Number(lanes(a!, ['port', 'issue-1'], { env }).stdout.trim());
+    // As on a machine upgraded from per-repository leases: the lane knows its port, no registry does.
+    rmSync(stateHome, { recursive: true, force: true });
+    expect(lanes(a!, ['new', '2', '--no-agent'], { env }).code).toBe(0);
+    expect(lanes(b!, ['new', '1', '--no-agent'], { env }).code).toBe(0);
+    expect(Number(lanes(b!, ['port', 'issue-1'], { env }).stdout.trim())).not.toBe(portA);
+    expect(json<{ problems: unknown[] }>(lanes(a!, ['doctor', '--json'], { env })).problems).toEqual([]);
+  });
+
   it('undoes a lane whose ports cannot be leased without keeping any lease', () => {
     const { repos: [a, b], env } = setup(2, { ports: { base: 43200, range: 1 } });
     addIssue(a!, 1, 'x');
