@@ -6,7 +6,7 @@
  * folder starts empty. New `lanes-*`-like entries in the system folder itself (something that
  * ignored TMPDIR, or another process) are listed as a warning.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -17,6 +17,8 @@ export default function setup(): () => void {
   const systemTmp = tmpdir();
   const before = new Set(readdirSync(systemTmp));
   const runTmp = mkdtempSync(join(systemTmp, 'lanes-vitest-'));
+  // Others may pass through, not list: PostgreSQL test clusters run as the postgres user when root.
+  chmodSync(runTmp, 0o711);
   const saved = VARIABLES.map((v) => [v, process.env[v]] as const);
   for (const v of VARIABLES) process.env[v] = runTmp;
 
