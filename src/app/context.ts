@@ -7,6 +7,7 @@ import { InputError } from '../domain/errors.js';
 import type { IssueSource } from '../contracts/issue-source.js';
 import type { Config } from '../infra/config-schema.js';
 import type { RepoContext } from '../infra/git.js';
+import type { PortRegistry } from '../infra/port-registry.js';
 import type { StateStore } from '../infra/store.js';
 
 export interface Io {
@@ -33,9 +34,11 @@ export interface Context {
   repo(): Promise<RepoContext>;
   config(): Promise<Config>;
   store(): Promise<StateStore>;
+  /** The user's machine-wide port registry (in the state directory the environment names). */
+  portRegistry(): Promise<PortRegistry>;
   /** The configured issue source, or the one a per-command `--source` names. */
   issueSource(override?: string): Promise<IssueSource>;
-  /** Releases what was opened (the state database). */
+  /** Releases what was opened (the state database, the port registry). */
   close(): void;
 }
 
@@ -54,6 +57,7 @@ export function createContext(opts: ContextOptions): Context {
   let config: Promise<Config> | undefined;
   let store: StateStore | undefined;
   let opening: Promise<StateStore> | undefined;
+  let registry: PortRegistry | undefined;
   const sources = new Map<string, Promise<IssueSource>>();
   const ctx: Context = {
     cwd: opts.cwd,
@@ -76,6 +80,13 @@ export function createContext(opts: ContextOptions): Context {
       opening ??= Promise.all([ctx.repo(), import('../infra/store.js')]).then(([r, s]) => (store = s.StateStore.open(r.commonDir, { busyTimeoutMs: busyTimeoutFrom(opts.env) })));
       return opening;
     },
+    async portRegistry() {
+      if (!registry) {
+        const r = await import('../infra/port-registry.js');
+        registry ??= r.PortRegistry.open(r.userStateDir(opts.env));
+      }
+      return registry;
+    },
     issueSource(override?: string) {
       const key = override ?? '';
       let source = sources.get(key);
@@ -91,6 +102,8 @@ export function createContext(opts: ContextOptions): Context {
       store?.close();
       store = undefined;
       opening = undefined;
+      registry?.close();
+      registry = undefined;
     },
   };
   return ctx;

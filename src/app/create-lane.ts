@@ -12,9 +12,8 @@ import { branchName, laneName, worktreePath } from '../domain/naming.js';
 import { allThenThrow, settleLimit } from '../domain/concurrency.js';
 import type { Config } from '../infra/config-schema.js';
 import * as git from '../infra/git.js';
-import { isPortInUse } from '../infra/port-probe.js';
 import { canonicalPath } from '../infra/real-path.js';
-import { allocatePorts } from './allocate-ports.js';
+import { leaseLanePorts } from './allocate-ports.js';
 import type { Context } from './context.js';
 import { copyIntoLane, fileHash } from './copy-files.js';
 import { askEnvFileIgnored, ensureEnvFileIgnored } from './env-file-ignored.js';
@@ -182,7 +181,7 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
     // still runs would leave the worktree behind.
     const [, ports, toCopy, envIgnoredInMain, staged] = await allThenThrow([
       git.addWorktree(repo.mainRoot, plan.path, plan.branch, baseCommit, { signal }),
-      allocatePorts(store, plan.name, config.ports, isPortInUse, signal),
+      leaseLanePorts(ctx, plan.name, signal),
       git.listIgnoredFiles(repo.mainRoot, config.copy.include, config.copy.exclude, { signal }),
       askEnvFileIgnored(ctx, repo.mainRoot, config.envFile),
       stageDependencies(ctx, plan.name, repo.mainRoot, baseCommit, staging, config.dependencies).catch((err: unknown) => {

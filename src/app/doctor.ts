@@ -21,6 +21,7 @@ import { rollbackLane } from './lane-steps.js';
 import { assessWork, locateWorktree, refusalReasons } from './lane-work.js';
 import { isProcessAlive, isRecordedProcessAlive } from './process-alive.js';
 import { deleteFolder, removeLane, strayTrash } from './remove-lane.js';
+import { findStaleLeases } from './port-leases-doctor.js';
 
 export type ProblemKind =
   | 'interrupted-operation'
@@ -188,13 +189,9 @@ async function checkWorktrees(ctx: Context, fix: boolean, report: Report): Promi
   }
 }
 
+/** Machine-wide port leases of repositories or lanes that are gone (port-leases-doctor.ts). */
 async function checkLeases(ctx: Context, fix: boolean, report: Report): Promise<void> {
-  const store = await ctx.store();
-  const laneNames = new Set(store.listLanes().map((l) => l.name));
-  const stale = store.leaseOwners().filter((o) => !laneNames.has(o));
-  // Freed in one statement that re-checks the lanes table: a lane created meanwhile keeps its ports.
-  const freed = fix ? new Set(store.releaseOrphanLeases()) : new Set<string>();
-  for (const owner of stale) report('stale-lease', owner, `ports leased to lane ${owner}, which no longer exists`, freed.has(owner));
+  for (const p of await findStaleLeases(ctx, { fix })) report(p.kind, p.lane, p.detail, p.fixed);
 }
 
 /** Branches a removal had to leave (checked out elsewhere at the time). */

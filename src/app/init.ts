@@ -1,10 +1,9 @@
 /**
- * `lanes init`: writes `lanes.config.json` with `$schema` and what could be detected (base
+ * `lanes init`: writes `lanes.config.json` with `$schema` (when it can name one every clone has) and what could be detected (base
  * branch, issue folder, package manager, installed agents). It never overwrites an existing file.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { InputError } from '../domain/errors.js';
 import { CONFIG_FILE } from '../infra/config.js';
 import { exec } from '../infra/exec.js';
@@ -31,11 +30,16 @@ export interface InitResult {
   detected: { packageManager: string | null; agents: string[]; base: string | null };
 }
 
-export function schemaReference(repoRoot: string, packageRoot: string): string {
-  const schema = join(packageRoot, 'schema', 'lanes.config.schema.json');
-  const rel = relative(repoRoot, schema);
-  // Inside the repository (lanes installed as a dev dependency): a relative path teammates share.
-  return rel.startsWith('..') ? pathToFileURL(schema).href : `./${rel}`;
+/** Where the schema is when lanes is installed in the repository (a dev dependency): the same on every clone. */
+export const INSTALLED_SCHEMA = './node_modules/lanes/schema/lanes.config.schema.json';
+
+/**
+ * The `$schema` to write into a file people commit: the path inside the repository's own
+ * node_modules when lanes is installed there, else none (a path of this machine would be wrong on
+ * every other one).
+ */
+export function schemaReference(repoRoot: string): string | undefined {
+  return existsSync(join(repoRoot, INSTALLED_SCHEMA)) ? INSTALLED_SCHEMA : undefined;
 }
 
 export async function initConfig(ctx: Context, opts: { force?: boolean } = {}): Promise<InitResult> {
@@ -47,8 +51,14 @@ export async function initConfig(ctx: Context, opts: { force?: boolean } = {}): 
   const agents = (
     await Promise.all(AGENTS.map(async (a) => ((await exec('sh', ['-c', 'command -v "$1"', 'sh', a], { check: false, env: ctx.env })).exitCode === 0 ? a : null)))
   ).filter((a): a is string => a !== null);
+  const schema = schemaReference(repo.mainRoot);
+  if (!schema) {
+    ctx.io.err(
+      `lanes: no $schema written (lanes is not in this repository's node_modules); for editor completion, npm install --save-dev lanes and run lanes init --force, or point "$schema" at ${join(ctx.packageRoot, 'schema', 'lanes.config.schema.json')} in your own editor settings`,
+    );
+  }
   const config: Record<string, unknown> = {
-    $schema: schemaReference(repo.mainRoot, ctx.packageRoot),
+    ...(schema ? { $schema: schema } : {}),
     ...(base ? { base } : {}),
     issues: { source: 'local', dir: 'issues' },
     envFile: '.env.local',

@@ -11,6 +11,7 @@ import { errorMessage } from '../domain/errors.js';
 import type { JournalStep } from '../infra/store.js';
 import * as git from '../infra/git.js';
 import { samePath } from '../infra/real-path.js';
+import { releaseLanePorts } from './allocate-ports.js';
 import type { Context } from './context.js';
 import { loadDbBranches } from './db-branches.js';
 
@@ -68,6 +69,9 @@ export async function rollbackLane(ctx: Context, lane: string): Promise<string[]
       problems.push(`could not undo ${step.step} of lane ${lane}: ${errorMessage(err)}`);
     }
   }
-  if (problems.length === 0) store.deleteLane(lane);
+  if (problems.length === 0) {
+    store.deleteLane(lane);
+    await releaseLanePorts(ctx, lane);
+  }
   return problems;
 }

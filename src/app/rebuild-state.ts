@@ -24,8 +24,9 @@ import { portVariable } from '../domain/ports.js';
 import { writeFileAtomic } from '../infra/fs-atomic.js';
 import * as git from '../infra/git.js';
 import { isPortInUse } from '../infra/port-probe.js';
+import type { PortRegistry } from '../infra/port-registry.js';
 import { stateFile, type StateStore } from '../infra/store.js';
-import { allocatePorts, portServices } from './allocate-ports.js';
+import { allocatePorts, portServices, repositoryKey } from './allocate-ports.js';
 import type { Context } from './context.js';
 import { fileHash } from './copy-files.js';
 import { resolveBase } from './create-lane.js';
@@ -67,7 +68,8 @@ export async function rebuildState(ctx: Context, opts: { force: boolean }): Prom
   const reason = await judgeOldState(ctx, file, opts.force);
   const movedAside = moveAside(file);
 
-  const store = await ctx.store();
+  const [store, registry] = await Promise.all([ctx.store(), ctx.portRegistry()]);
+  const repoKey = repositoryKey(repo.commonDir);
   const { base, baseCommit } = await resolveBase(ctx, undefined, config);
   const issues = await localIssuesByLane(ctx);
   const repoNames = { root: repo.mainRoot, name: repo.name, parent: repo.parent };
@@ -92,7 +94,7 @@ export async function rebuildState(ctx: Context, opts: { force: boolean }): Prom
     const mergeBase = tip ? await git.git(repo.mainRoot, ['merge-base', baseCommit, tip], { check: false, signal: ctx.signal }) : undefined;
     const envText = readText(join(w.path, config.envFile));
     const block = readEnvBlock(envText ?? '');
-    const { ports, changed } = await releasePorts(store, name, block, config.ports, ctx.signal);
+    const { ports, changed } = await releasePorts(registry, repoKey, name, block, config.ports, ctx.signal);
     const record: LaneRecord = {
       name,
       issue: issues.get(name) ?? issueFromName(name, config.issues.source),
@@ -111,7 +113,7 @@ export async function rebuildState(ctx: Context, opts: { force: boolean }): Prom
     try {
       store.restoreLane(record);
     } catch (err) {
-      store.releaseLeases(name);
+      registry.release(repoKey, name);
       throw err;
     }
     // The env file must agree with the leases; everything else in it (DATABASE_URL too) stays.
@@ -190,8 +192,10 @@ function moveAside(file: string): string[] {
 }
 
 /** The ports the env file names, leased again where free; the rest allocated afresh. */
-async function releasePorts(store: StateStore, lane: string, block: Record<string, string>, config: Parameters<typeof portServices>[0], signal: AbortSignal): Promise<{ ports: Record<string, number>; changed: string[] }> {
+async function releasePorts(registry: PortRegistry, repoKey: string, lane: string, block: Record<string, string>, config: Parameters<typeof portServices>[0], signal: AbortSignal): Promise<{ ports: Record<string, number>; changed: string[] }> {
   const ports: Record<string, number> = {};
+  // The registry outlives the state: the lane's leases from before the damage are its own still.
+  const held = registry.leasesOf(repoKey, lane);
   const missing: Record<string, { base: number; range: number }> = {};
   const changed: string[] = [];
   for (const [index, [service, range]] of portServices(config).entries()) {
@@ -199,13 +203,13 @@ async function releasePorts(store: StateStore, lane: string, block: Record<strin
     const raw = block[portVariable(service)] ?? (index === 0 ? block.PORT : undefined);
     const port = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
     // No probe here: the lane's own server may be listening on its port right now.
-    if (port !== undefined && port > 0 && port < 65536 && store.tryLease(port, lane, service)) ports[service] = port;
+    if (port !== undefined && port > 0 && port < 65536 && (held[service] === port || registry.tryLease(port, repoKey, lane, service))) ports[service] = port;
     else {
       missing[service] = range;
       if (port !== undefined) changed.push(service);
     }
   }
-  if (Object.keys(missing).length > 0) Object.assign(ports, await allocatePorts(store, lane, { ...config, services: missing }, isPortInUse, signal));
+  if (Object.keys(missing).length > 0) Object.assign(ports, await allocatePorts(registry, repoKey, lane, { ...config, services: missing }, isPortInUse, signal));
   // Keep the configured order of services (the first is PORT).
   const ordered = Object.fromEntries(portServices(config).map(([s]) => [s, ports[s]!]));
   return { ports: ordered, changed };

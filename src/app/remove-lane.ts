@@ -22,6 +22,7 @@ import { shellCommand } from '../domain/shell-quote.js';
 import { exec } from '../infra/exec.js';
 import * as git from '../infra/git.js';
 import { canonicalPath } from '../infra/real-path.js';
+import { releaseLanePorts } from './allocate-ports.js';
 import type { Context } from './context.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { saveBackup } from './lane-backup.js';
@@ -121,6 +122,7 @@ async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, s
     if (branchKept) ctx.io.err(`lanes: kept branch ${lane.branch}: ${branchKept}`);
   }
   store.deleteLane(lane.name);
+  await releaseLanePorts(ctx, lane.name);
   store.recordRemoved(lane.name, lane.branch, opts.keepBranch === true, branchKept ? risk.branchTip : undefined);
   for (const note of notes) ctx.io.err(`lanes: ${lane.name}: ${note}`);
   return { name: lane.name, branchDeleted, branchKept, backup: backup?.dir, notes };

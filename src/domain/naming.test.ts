@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -10,7 +10,7 @@ const repo = { root: '/work/app', name: 'app', parent: '/work' };
 const hostileTitle = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'grapheme', maxLength: 300 }),
-  fc.constantFrom('../../etc/passwd', '"; rm -rf / #', '$(touch /tmp/x)', '`id`', 'a\nb\r\nc', '🎉🚀 emoji', 'x'.repeat(300), '.lock', '-', '..', '@{-1}', 'refs/heads/x', 'a/../b'),
+  fc.constantFrom('../../etc/passwd', '"; rm -rf / #', '$(touch "$MARK")', '`id`', 'a\nb\r\nc', '🎉🚀 emoji', 'x'.repeat(300), '.lock', '-', '..', '@{-1}', 'refs/heads/x', 'a/../b'),
 );
 const issueId = fc.oneof(fc.integer({ min: 1, max: 10 ** 9 }).map(String), fc.constantFrom('ENG-42', 'PROJ-7', 'abc-1'), fc.string({ maxLength: 40 }));
 const templates = fc.constantFrom('{ref}', '{ref}-{slug}', '{slug}', 'lane-{id}-{slug}');
@@ -61,15 +61,20 @@ describe('names derived from issues', () => {
 
   it('env values survive a shell sourcing the env file and never run anything', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lanes-env-'));
-    const values = fc.sample(hostileTitle, 200);
-    const file = join(dir, 'env');
-    writeFileSync(file, values.map((v, i) => `V${i}="${envValue(v)}"`).join('\n'));
-    const marker = join(dir, 'ran');
-    const script = `set -a; . "$1"; for i in $(seq 0 ${values.length - 1}); do eval "printf '%s\\0' \\"\\$V$i\\""; done`;
-    const res = spawnSync('bash', ['-c', script, 'bash', file], { encoding: 'utf8', env: { PATH: process.env.PATH, MARK: marker } });
-    expect(res.status).toBe(0);
-    const read = res.stdout.split('\0').slice(0, values.length);
-    values.forEach((v, i) => expect(read[i]).toBe(v.replace(/[\r\n\t\u0000-\u001f\u007f]+/g, ' ')));
-    expect(spawnSync('test', ['-e', '/tmp/x']).status).not.toBe(0);
+    try {
+      const values = fc.sample(hostileTitle, 200);
+      const file = join(dir, 'env');
+      writeFileSync(file, values.map((v, i) => `V${i}="${envValue(v)}"`).join('\n'));
+      const marker = join(dir, 'ran');
+      const script = `set -a; . "$1"; for i in $(seq 0 ${values.length - 1}); do eval "printf '%s\\0' \\"\\$V$i\\""; done`;
+      const res = spawnSync('bash', ['-c', script, 'bash', file], { encoding: 'utf8', env: { PATH: process.env.PATH, MARK: marker } });
+      expect(res.status).toBe(0);
+      const read = res.stdout.split('\0').slice(0, values.length);
+      values.forEach((v, i) => expect(read[i]).toBe(v.replace(/[\r\n\t\u0000-\u001f\u007f]+/g, ' ')));
+      // A title that ran would have made the marker file (MARK is set for the shell).
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,9 +8,13 @@ import { ExecError, exec, setBaseEnvironment } from './exec.js';
 describe('the process gateway', () => {
   it('passes arguments as an array: nothing in them is run by a shell', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lanes-exec-'));
-    const res = await exec('printf', ['%s', `$(touch ${join(dir, 'x')}) ; echo hi`]);
-    expect(res.stdout).toBe(`$(touch ${join(dir, 'x')}) ; echo hi`);
-    expect(existsSync(join(dir, 'x'))).toBe(false);
+    try {
+      const res = await exec('printf', ['%s', `$(touch ${join(dir, 'x')}) ; echo hi`]);
+      expect(res.stdout).toBe(`$(touch ${join(dir, 'x')}) ; echo hi`);
+      expect(existsSync(join(dir, 'x'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('scrubs variables that would point git at another repository', async () => {

@@ -4,9 +4,11 @@
  * once; multi-row changes run in IMMEDIATE transactions; the schema moves forward through numbered
  * migrations recorded in `PRAGMA user_version`.
  *
- * Contract: a lane name is unique; a port is leased to at most one lane (PRIMARY KEY); a lane
+ * Contract: a lane name is unique; a lane
  * being created or removed carries the pid of the process doing it (`op_pid`) and a journal of
- * the steps done, so `lanes doctor` can finish or undo the work of a killed process.
+ * the steps done, so `lanes doctor` can finish or undo the work of a killed process. Port leases
+ * are not here: they are machine-wide, in the user's port registry (port-registry.ts); a lane's
+ * record keeps the ports it was given.
  */
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -79,6 +81,9 @@ const MIGRATIONS: string[] = [
   // 3: a removal that had to leave the lane's branch (checked out in another worktree) says so;
   // only such branches are doctor's "left-branch" to clean up later.
   `ALTER TABLE removed_lanes ADD COLUMN branch_left TEXT;`,
+  // 4: port leases moved to the machine-wide registry (port-registry.ts); lanes made before keep
+  // their ports in their records, which allocation adopts into the registry.
+  `DROP TABLE port_leases;`,
 ];
 
 export type RunStatus = 'starting' | 'running' | 'waiting' | 'done' | 'failed' | 'stopped';
@@ -282,7 +287,6 @@ export class StateStore {
   deleteLane(name: string): void {
     this.immediate(() => {
       this.db.prepare('DELETE FROM lanes WHERE name = ?').run(name);
-      this.db.prepare('DELETE FROM port_leases WHERE lane = ?').run(name);
       this.db.prepare('DELETE FROM journal WHERE lane = ?').run(name);
     });
   }
@@ -350,41 +354,6 @@ export class StateStore {
   /** Whether any lane (one being created included) is on `branch`. */
   laneOnBranch(branch: string): string | undefined {
     return this.listLanes().find((l) => l.branch === branch)?.name;
-  }
-
-  // ---- port leases ----
-
-  leasedPorts(): Map<number, { lane: string; service: string }> {
-    const rows = this.db.prepare('SELECT port, lane, service FROM port_leases').all() as { port: number; lane: string; service: string }[];
-    return new Map(rows.map((r) => [r.port, { lane: r.lane, service: r.service }]));
-  }
-
-  /** Leases `port` to the lane unless someone holds it already; true when this call got it. */
-  tryLease(port: number, lane: string, service: string): boolean {
-    const res = this.db.prepare('INSERT OR IGNORE INTO port_leases (port, lane, service) VALUES (?, ?, ?)').run(port, lane, service);
-    return res.changes === 1;
-  }
-
-  leasesOf(lane: string): Record<string, number> {
-    const rows = this.db.prepare('SELECT port, service FROM port_leases WHERE lane = ? ORDER BY rowid').all(lane) as { port: number; service: string }[];
-    return Object.fromEntries(rows.map((r) => [r.service, r.port]));
-  }
-
-  releaseLeases(lane: string): number {
-    return this.db.prepare('DELETE FROM port_leases WHERE lane = ?').run(lane).changes;
-  }
-
-  /** Frees leases of lanes that do not exist, in one statement: a lane inserted meanwhile keeps its own. */
-  releaseOrphanLeases(): string[] {
-    return this.immediate(() => {
-      const owners = (this.db.prepare('SELECT DISTINCT lane FROM port_leases WHERE lane NOT IN (SELECT name FROM lanes)').all() as { lane: string }[]).map((r) => r.lane);
-      this.db.prepare('DELETE FROM port_leases WHERE lane NOT IN (SELECT name FROM lanes)').run();
-      return owners;
-    });
-  }
-
-  leaseOwners(): string[] {
-    return (this.db.prepare('SELECT DISTINCT lane FROM port_leases').all() as { lane: string }[]).map((r) => r.lane);
   }
 
   // ---- hook approvals ----

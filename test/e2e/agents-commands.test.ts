@@ -2,10 +2,11 @@
 // built CLI with the real Claude Code CLI or a command agent.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentsInstalled, isAlive, makeAgentRepo, SKIP_REASON, startModelEndpoint, until, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import { isAlive, makeAgentRepo, startModelEndpoint, until, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import { agentsMissing, tmuxMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
 
-if (!agentsInstalled) console.warn(`skipping agent command e2e tests with real agents: ${SKIP_REASON}`);
+const withoutAgents = agentsMissing();
 
 interface RunRecordJson { id: number; lane: string; agent: string; phase: string; status: string; reason: string | null }
 
@@ -23,7 +24,7 @@ function tmux(r: AgentRepo, ...args: string[]): string {
   return execFileSync('tmux', args, { env: { ...r.env, ...r.agentEnv }, encoding: 'utf8' });
 }
 
-describe.skipIf(!agentsInstalled)('agent commands with the real Claude Code CLI', () => {
+describe.skipIf(withoutAgents)('agent commands with the real Claude Code CLI', () => {
   it('lanes new without --no-agent starts the agent; lanes logs -f follows it to its end', async () => {
     endpoint = await startModelEndpoint(writeAndCommit({ delayMs: 200 }));
     repo = makeAgentRepo({ endpoint, issues: 1 });
@@ -42,7 +43,7 @@ describe.skipIf(!agentsInstalled)('agent commands with the real Claude Code CLI'
     expect(raw.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { type: string }).type)).toContain('result');
   });
 
-  it('lanes start --runner tmux runs the agent in a session whose pane shows its events, even when a tmux server already runs', async () => {
+  it.skipIf(withoutAgents || tmuxMissing())('lanes start --runner tmux runs the agent in a session whose pane shows its events, even when a tmux server already runs', async () => {
     endpoint = await startModelEndpoint(writeAndCommit());
     repo = makeAgentRepo({ endpoint, issues: 2 });
     expect((await repo.run(['new', '1', '2', '--no-agent'])).code).toBe(0);

@@ -3,10 +3,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentsInstalled, isAlive, makeAgentRepo, SKIP_REASON, startModelEndpoint, until, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import { isAlive, makeAgentRepo, startModelEndpoint, until, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
 
-if (!agentsInstalled) console.warn(`skipping agent failure e2e tests with real agents: ${SKIP_REASON}`);
+const withoutAgents = agentsMissing();
 
 interface RunJson { lanes: { lane: string; status: string; reason: string | null; phases: { status: string; reason: string | null; startedAt: string | null; endedAt: string | null }[] }[]; interrupted: boolean }
 interface LsJson { name: string; agentState: string; path: string; agent: { status: string; reason: string | null } | null }
@@ -55,7 +56,7 @@ async function groupAlive(pgid: number): Promise<boolean> {
   return groupRunning(pgid);
 }
 
-describe.skipIf(!agentsInstalled)('agent failures with the real Claude Code CLI', () => {
+describe.skipIf(withoutAgents)('agent failures with the real Claude Code CLI', () => {
   it('a crashed agent (the model answers 500) fails only its own lane, keeping worktree and transcript', async () => {
     const e = await endpoint(writeAndCommit(), { 'issue-2': { turns: [{ kind: 'error', status: 500, message: 'scripted outage' }] } });
     repo = makeAgentRepo({ endpoint: e, issues: 3 });

@@ -3,10 +3,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentsInstalled, COMMIT_SUBJECT, makeAgentRepo, SKIP_REASON, startModelEndpoint, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import { COMMIT_SUBJECT, makeAgentRepo, startModelEndpoint, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
 
-if (!agentsInstalled) console.warn(`skipping lanes run e2e tests with real agents: ${SKIP_REASON}`);
+const withoutAgents = agentsMissing();
 
 interface PhaseJson { phase: string; runId: number; status: string; startedAt: string; endedAt: string; durationMs: number; reason: string | null; tokens: number; costUsd: number | null }
 interface RunJson { lanes: { lane: string; issue: string; status: string; reason: string | null; phases: PhaseJson[] }[]; wallMs: number; agentMs: number; interrupted: boolean }
@@ -37,7 +38,7 @@ function expectCommittedOnOwnBranchOnly(r: AgentRepo, lanes: string[], mainHead:
   for (const lane of lanes) expect(existsSync(join(r.root, `${lane}.txt`))).toBe(false);
 }
 
-describe.skipIf(!agentsInstalled)('lanes run with real agent CLIs', () => {
+describe.skipIf(withoutAgents)('lanes run with real agent CLIs', () => {
   it('runs three Claude Code lanes at once; each commit lands on its own branch only; main is untouched', async () => {
     endpoint = await startModelEndpoint(writeAndCommit({ delayMs: 300 }));
     repo = makeAgentRepo({ endpoint, issues: 3, files: { 'CLAUDE.md': RULES }, issueBody: BODY });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, ROOT, addIssue, json, lanes, lanesAsync, makeRepo, type TempRepo } from '../helpers/repo.js';
@@ -109,13 +109,32 @@ describe('shell integration', () => {
 });
 
 describe('init, issues and usage', () => {
-  it('lanes init writes a config whose $schema names the generated JSON Schema', () => {
+  it('lanes init writes no $schema when lanes is not installed in the repository, and says how to get completion', () => {
     repo = makeRepo();
     const res = lanes(repo, ['init']);
     expect(res.code, res.stderr).toBe(0);
+    const text = readFileSync(join(repo.root, 'lanes.config.json'), 'utf8');
+    const config = JSON.parse(text) as { $schema?: string; base: string };
+    expect(config.$schema).toBeUndefined();
+    // Nothing of this machine goes into a file people commit.
+    expect(text).not.toContain(repo.parent);
+    expect(text).not.toContain(ROOT);
+    expect(res.stderr).toMatch(/^lanes: no \$schema written .*npm install --save-dev lanes.*lanes init --force/m);
+    expect(config.base).toBe('main');
+    expect(lanes(repo, ['ls']).code).toBe(0);
+  });
+
+  it('lanes init writes a config whose $schema is the installed package schema, a path that works on every clone', () => {
+    repo = makeRepo();
+    // lanes installed as a dev dependency of the repository (as npm would link or copy it).
+    mkdirSync(join(repo.root, 'node_modules'));
+    symlinkSync(ROOT, join(repo.root, 'node_modules', 'lanes'), 'dir');
+    const res = lanes(repo, ['init']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).not.toContain('no $schema');
     const config = JSON.parse(readFileSync(join(repo.root, 'lanes.config.json'), 'utf8')) as { $schema: string; base: string };
-    expect(config.$schema).toMatch(/^file:\/\/.*\/schema\/lanes\.config\.schema\.json$/);
-    expect(existsSync(new URL(config.$schema))).toBe(true);
+    expect(config.$schema).toBe('./node_modules/lanes/schema/lanes.config.schema.json');
+    expect(existsSync(join(repo.root, config.$schema))).toBe(true);
     expect(config.base).toBe('main');
     const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'lanes.config.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['ports', 'templates', 'hooks', 'copy', 'issues', 'database']));

@@ -1,4 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,8 +19,18 @@ function doctor(fix = false): { code: number; problems: Problem[] } {
   return { code: res.code, problems: json<{ problems: Problem[] }>(res).problems };
 }
 
-function stateDb(): Database.Database {
-  return new Database(join(repo.root, '.git', 'lanes', 'state.db'));
+/** The machine-wide port registry, which lives in the test's isolated HOME. */
+function registryDb(): Database.Database {
+  return new Database(join(repo.home, '.local', 'state', 'lanes', 'ports.db'));
+}
+
+function leasedLanes(): string[] {
+  const db = registryDb();
+  try {
+    return (db.prepare('SELECT lane FROM leases ORDER BY lane').all() as { lane: string }[]).map((r) => r.lane);
+  } finally {
+    db.close();
+  }
 }
 
 describe('lanes doctor', () => {
@@ -69,16 +79,37 @@ describe('lanes doctor', () => {
     expect(existsSync(wt)).toBe(true);
   });
 
-  it('releases port leases of lanes that no longer exist', () => {
+  it('releases port leases of lanes that no longer exist in their repository', () => {
     repo = makeRepo();
     addIssue(repo, 1, 'x');
     expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
-    const db = stateDb();
-    db.prepare("INSERT INTO port_leases (port, lane, service) VALUES (4999, 'ghost', 'web')").run();
+    const db = registryDb();
+    db.prepare("INSERT INTO leases (port, repo, lane, service, leased_at) VALUES (4999, ?, 'ghost', 'web', '2026-01-01T00:00:00Z')").run(realpathSync(join(repo.root, '.git')));
     db.close();
     expect(doctor().problems).toEqual([expect.objectContaining({ kind: 'stale-lease', lane: 'ghost', fixed: false })]);
     expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'stale-lease', fixed: true })]);
     expect(doctor().problems).toEqual([]);
+    expect(leasedLanes()).toEqual(['issue-1']);
+  });
+
+  it('releases port leases of a repository that was deleted, from any other repository', () => {
+    repo = makeRepo();
+    addIssue(repo, 1, 'x');
+    const gone = makeRepo({ name: 'gone' });
+    try {
+      addIssue(gone, 7, 'y');
+      // The deleted repository's lanes leased from the same registry (the same HOME).
+      expect(lanes(gone, ['new', '7', '--no-agent'], { env: { HOME: repo.home } }).code).toBe(0);
+      expect(leasedLanes()).toEqual(['issue-7']);
+    } finally {
+      gone.cleanup();
+    }
+    const found = doctor();
+    expect(found.problems).toEqual([expect.objectContaining({ kind: 'stale-lease', lane: 'issue-7', fixed: false })]);
+    expect(found.problems[0]!.detail).toMatch(/repository .*gone.* no longer exists/);
+    expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'stale-lease', lane: 'issue-7', fixed: true })]);
+    expect(leasedLanes()).toEqual([]);
+    expect(doctor()).toEqual({ code: 0, problems: [] });
   });
 
   it('undoes a lane whose lanes new was killed mid-way: no lane, branch, directory or lease left', async () => {
@@ -98,9 +129,7 @@ describe('lanes doctor', () => {
     expect(existsSync(wt)).toBe(false);
     expect(repo.git('branch', '--list', 'issue-1')).toBe('');
     expect(json(lanes(repo, ['ls', '--json']))).toEqual([]);
-    const db = stateDb();
-    expect(db.prepare('SELECT COUNT(*) AS n FROM port_leases').get()).toEqual({ n: 0 });
-    db.close();
+    expect(leasedLanes()).toEqual([]);
     expect(doctor()).toEqual({ code: 0, problems: [] });
   });
 

@@ -14,8 +14,6 @@ import { StateStore, type RunRecord } from '../../src/infra/store.js';
 import { addIssue, lanesAsync, makeRepo, ROOT, type TempRepo } from './repo.js';
 
 export const AGENTS_BIN = join(ROOT, 'test', 'agents', 'node_modules', '.bin');
-export const agentsInstalled = existsSync(join(AGENTS_BIN, 'claude')) && existsSync(join(AGENTS_BIN, 'codex'));
-export const SKIP_REASON = 'the real agent CLIs are not installed (npm ci --prefix test/agents installs them)';
 
 export const COMMIT_SUBJECT = (lane: string) => `Add ${lane}.txt`;
 

@@ -25,6 +25,7 @@ export async function makeLaneRepo(config: Record<string, unknown>, files: Recor
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: join(dir, 'home'),
+    TMPDIR: join(dir, 'tmp'),
     GIT_AUTHOR_NAME: 'Test',
     GIT_AUTHOR_EMAIL: 'test@example.com',
     GIT_COMMITTER_NAME: 'Test',
@@ -36,6 +37,7 @@ export async function makeLaneRepo(config: Record<string, unknown>, files: Recor
     npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
   };
   mkdirSync(env.HOME!, { recursive: true });
+  mkdirSync(env.TMPDIR!, { recursive: true });
   setBaseEnvironment(env);
   writeFileSync(join(root, 'lanes.config.json'), JSON.stringify(config, null, 2));
   writeFileSync(join(root, 'issues', '1.md'), '# Add a widget\n\nBody.\n');

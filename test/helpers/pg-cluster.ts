@@ -49,11 +49,18 @@ export async function startPgCluster(bin: string): Promise<PgCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-pg-'));
   const asRoot = userInfo().uid === 0;
   const run = (file: string, args: string[]) => (asRoot ? exec('runuser', ['-u', 'postgres', '--', join(bin, file), ...args], { env }) : exec(join(bin, file), args, { env }));
-  if (asRoot) chownSync(dir, Number((await exec('id', ['-u', 'postgres'], { env })).stdout.trim()), Number((await exec('id', ['-g', 'postgres'], { env })).stdout.trim()));
   const data = join(dir, 'data');
-  await run('initdb', ['-D', data, '-U', 'lanes', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const port = await freePort();
-  await run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c log_statement=all`, '-l', join(dir, 'log'), '-w', 'start']);
+  let port: number;
+  try {
+    if (asRoot) chownSync(dir, Number((await exec('id', ['-u', 'postgres'], { env })).stdout.trim()), Number((await exec('id', ['-g', 'postgres'], { env })).stdout.trim()));
+    await run('initdb', ['-D', data, '-U', 'lanes', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    port = await freePort();
+    await run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c log_statement=all`, '-l', join(dir, 'log'), '-w', 'start']);
+  } catch (err) {
+    // A cluster that did not start leaves nothing behind either.
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const url = (database = 'postgres') => `postgres://lanes@127.0.0.1:${port}/${database}`;
   return {
     port,

@@ -46,6 +46,9 @@ export function makeRepo(opts: { name?: string; files?: Record<string, string>; 
   const root = join(parent, opts.name ?? 'app');
   mkdirSync(root);
   const env = testEnv(home);
+  // The test's own temporary folder: what lanes and the agents it starts put in TMPDIR goes with the test.
+  env.TMPDIR = join(parent, 'tmp');
+  mkdirSync(env.TMPDIR);
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   const write = (rel: string, content: string) => {
     mkdirSync(dirname(join(root, rel)), { recursive: true });

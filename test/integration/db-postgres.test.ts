@@ -3,10 +3,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresBranches } from '../../src/adapters/db/postgres/index.js';
 import { InputError, ToolError } from '../../src/domain/errors.js';
-import { findPgBinDir, freePort, startPgCluster, type PgCluster } from '../helpers/pg-cluster.js';
+import { freePort, startPgCluster, type PgCluster } from '../helpers/pg-cluster.js';
+import { postgresBin } from '../helpers/requirements.js';
 
-const bin = await findPgBinDir();
-if (!bin) console.warn('skipping PostgreSQL tests: no initdb found (pg_config --bindir, /usr/lib/postgresql/*/bin); apt-get install -y postgresql');
+const bin = await postgresBin();
 
 describe.skipIf(!bin)('postgres database branches', () => {
   let cluster: PgCluster;

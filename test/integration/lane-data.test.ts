@@ -11,7 +11,8 @@ import { warmDependencies, planWarmup } from '../../src/app/warm-dependencies.js
 import { exec } from '../../src/infra/exec.js';
 import { makeLaneRepo, type LaneRepo } from '../helpers/lane-repo.js';
 import { npmProjectFiles } from '../helpers/npm-project.js';
-import { findPgBinDir, startPgCluster, type PgCluster } from '../helpers/pg-cluster.js';
+import { startPgCluster, type PgCluster } from '../helpers/pg-cluster.js';
+import { postgresBin } from '../helpers/requirements.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 let repo: LaneRepo | undefined;
@@ -117,7 +118,7 @@ describe('lanes with a sqlite database and warm npm dependencies', () => {
   });
 });
 
-const bin = await findPgBinDir();
+const bin = await postgresBin();
 describe.skipIf(!bin)('lanes with a postgres database', () => {
   let cluster: PgCluster;
   beforeAll(async () => {

@@ -30,6 +30,8 @@ export async function spawnFakeModelServer(script: FakeScript, dir: string, opts
   const tsx = createRequire(import.meta.url).resolve('tsx');
   const child = spawn(process.execPath, ['--import', tsx, join(here, 'main.ts'), '--script', scriptFile, '--port', String(opts.port ?? 0), '--requests', logFile], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    // tsx keeps a compile cache in TMPDIR: in `dir`, it goes with the caller's folder.
+    env: { ...process.env, TMPDIR: dir },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {

@@ -4,12 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../../src/adapters/agents/claude/index.js';
 import { summarizeAgentEvents } from '../../../src/domain/agent-events.js';
 import { spawnFakeModelServer, startFakeModelServer } from '../../fakes/model-server/index.js';
-import { agentsInstalled, describeRun, makeSandbox, runAgent, skipReason, type Sandbox } from './harness.js';
+import { describeRun, makeSandbox, runAgent, type Sandbox } from './harness.js';
+import { agentsMissing } from '../../helpers/requirements.js';
 import { COMMIT_MESSAGE, FILE_CONTENT, writeAndCommitScript } from './scenario.js';
 
-if (!agentsInstalled) console.warn(`skipping Claude Code integration tests: ${skipReason}`);
+const withoutAgents = agentsMissing();
 
-describe.skipIf(!agentsInstalled)('Claude Code against the fake Anthropic server', () => {
+describe.skipIf(withoutAgents)('Claude Code against the fake Anthropic server', () => {
   const boxes: Sandbox[] = [];
   const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {

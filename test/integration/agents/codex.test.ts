@@ -4,12 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { codexAdapter } from '../../../src/adapters/agents/codex/index.js';
 import { summarizeAgentEvents } from '../../../src/domain/agent-events.js';
 import { startFakeModelServer } from '../../fakes/model-server/index.js';
-import { agentsInstalled, describeRun, makeSandbox, runAgent, skipReason, type Sandbox } from './harness.js';
+import { describeRun, makeSandbox, runAgent, type Sandbox } from './harness.js';
+import { agentsMissing } from '../../helpers/requirements.js';
 import { COMMIT_MESSAGE, FILE_CONTENT, writeAndCommitScript } from './scenario.js';
 
-if (!agentsInstalled) console.warn(`skipping Codex integration tests: ${skipReason}`);
+const withoutAgents = agentsMissing();
 
-describe.skipIf(!agentsInstalled)('Codex against the fake Responses server', () => {
+describe.skipIf(withoutAgents)('Codex against the fake Responses server', () => {
   const boxes: Sandbox[] = [];
   const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {

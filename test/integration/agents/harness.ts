@@ -14,8 +14,6 @@ import type { AgentAdapter, AgentEvent, AgentLaunch, AgentRunRequest } from '../
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const AGENTS_BIN = join(root, 'test/agents/node_modules/.bin');
-export const agentsInstalled = existsSync(AGENTS_BIN);
-export const skipReason = 'real agent CLIs are not installed: run `npm ci --prefix test/agents`';
 
 export function agentBin(name: string): string {
   return join(AGENTS_BIN, name);
@@ -94,7 +92,10 @@ export async function runAgent(adapter: AgentAdapter, box: Sandbox, opts: RunOpt
   }
   // Only PATH (for node, git, bash) and the git identity come from outside: nothing of the
   // developer's own environment (API keys, HOME, XDG dirs) reaches the agent.
-  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...GIT_IDENTITY, ...launch.env };
+  // TMPDIR inside the sandbox: CLIs leave files there (Gemini CLI's error reports) that go with it.
+  const tmp = join(box.dir, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8', TMPDIR: tmp, ...GIT_IDENTITY, ...launch.env };
   const stdinFd = launch.stdin === 'closed' ? undefined : openSync(launch.stdin.file, 'r');
   const started = Date.now();
   const child = spawn(launch.file, launch.args, { cwd: launch.cwd, env, stdio: [stdinFd ?? 'ignore', 'pipe', 'pipe'] });
