@@ -47,3 +47,13 @@ export async function stopAgent(ctx: Context, lane: LaneRecord): Promise<RunReco
   if (!run || !isActive(run)) throw new InputError(`lane ${lane.name} has no running agent${run ? ` (its last run is ${run.status})` : ''}`);
   return stopRun(ctx, run);
 }
+
+/** `lanes stop --all`: every lane's running agent, stopped at once (each waits on its own supervisor). */
+export async function stopAllAgents(ctx: Context): Promise<RunRecord[]> {
+  const store = await ctx.store();
+  const active = store
+    .listLanes()
+    .map((lane) => latestRunOf(store, lane))
+    .filter((run): run is RunRecord => run !== undefined && isActive(run));
+  return Promise.all(active.map((run) => stopRun(ctx, run)));
+}
