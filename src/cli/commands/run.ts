@@ -68,8 +68,11 @@ function summary(result: PipelineResult): string {
     const seconds = l.phases.reduce((s, p) => s + (p.durationMs ?? 0), 0) / 1000;
     const tokens = l.phases.reduce((s, p) => s + p.tokens, 0);
     const cost = l.phases.reduce((s, p) => s + (p.costUsd ?? 0), 0);
-    return [l.lane, l.issue, last?.phase ?? 'lane', l.status, `${seconds.toFixed(1)}s`, String(tokens), `$${cost.toFixed(4)}`, l.reason ?? ''];
+    const status = l.status === 'done' && l.warning ? 'done-no-commits' : l.status;
+    return [l.lane, l.issue, last?.phase ?? 'lane', status, `${seconds.toFixed(1)}s`, String(tokens), `$${cost.toFixed(4)}`, l.reason ?? l.warning ?? ''];
   });
   const speedup = result.wallMs > 0 ? result.agentMs / result.wallMs : 0;
-  return `${table(rows, ['LANE', 'ISSUE', 'PHASE', 'STATUS', 'AGENT TIME', 'TOKENS', 'COST', 'REASON'])}\nwall ${(result.wallMs / 1000).toFixed(1)}s, agent time ${(result.agentMs / 1000).toFixed(1)}s, speed-up ${speedup.toFixed(2)}x\n`;
+  // Without agent time there is no speed-up to speak of (every lane failed before its agent ran).
+  const timing = result.agentMs > 0 ? `, agent time ${(result.agentMs / 1000).toFixed(1)}s, speed-up ${speedup.toFixed(2)}x` : ', no agent ran';
+  return `${table(rows, ['LANE', 'ISSUE', 'PHASE', 'STATUS', 'AGENT TIME', 'TOKENS', 'COST', 'REASON'])}\nwall ${(result.wallMs / 1000).toFixed(1)}s${timing}\n`;
 }
