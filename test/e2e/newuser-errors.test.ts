@@ -2,10 +2,10 @@
  * What a new user's first mistakes get (issue 9): a wrong -C directory, a config file that is not
  * JSON, and an unexpected failure must each end the process at once with one line and an exit code.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addIssue, lanes, makeRepo, type TempRepo } from '../helpers/repo.js';
+import { addIssue, lanes, lanesAsync, makeRepo, type TempRepo } from '../helpers/repo.js';
 
 let repo: TempRepo;
 afterEach(() => repo?.cleanup());
@@ -86,5 +86,24 @@ describe('config validation', () => {
     const res = lanes(repo, ['init', '--force']);
     expect(res.code, res.stderr).toBe(0);
     expect(lanes(repo, ['ls']).code).toBe(0);
+  });
+});
+
+describe('an interrupted lanes new', () => {
+  it('running it again says the lane is half-made and to run lanes doctor --fix; after that it works', async () => {
+    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['echo started > hook-ran; sleep 5'] } }) } });
+    addIssue(repo, 1, 'x');
+    repo.commitAll('issue');
+    const run = lanesAsync(repo, ['new', '1', '--no-agent', '--yes']);
+    const wt = join(repo.parent, 'app-worktrees', 'issue-1');
+    for (let i = 0; i < 300 && !existsSync(join(wt, 'hook-ran')); i++) await new Promise((r) => setTimeout(r, 50));
+    process.kill(run.pid!, 'SIGKILL');
+    await run;
+    const again = lanes(repo, ['new', '1', '--no-agent', '--yes']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('lanes: lane "issue-1" is half-made: an earlier lanes new was interrupted; run lanes doctor --fix to undo it, then lanes new again\n');
+    expect(lanes(repo, ['doctor', '--fix']).code).toBe(0);
+    const fresh = lanes(repo, ['new', '1', '--no-agent', '--yes']);
+    expect(fresh.code, fresh.stderr).toBe(0);
   });
 });
