@@ -10,6 +10,7 @@ import { createContext, type Io } from '../app/context.js';
 import { ExitCode, InputError, InterruptedError, LanesError } from '../domain/errors.js';
 import { setBaseEnvironment } from '../infra/exec.js';
 import type { CliRuntime, GlobalOptions } from './command.js';
+import { addCommandHelp, programHelpText } from './help.js';
 import * as agentCommands from './commands/agents.js';
 import * as doctorCommand from './commands/doctor.js';
 import * as initCommand from './commands/init.js';
@@ -104,6 +105,8 @@ export async function runCli(proc: Process): Promise<number> {
     command.register(program, runtime);
   }
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
+  addCommandHelp(program);
+  program.addHelpText('after', programHelpText());
 
   try {
     await program.parseAsync(proc.argv, { from: 'user' });
