@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'tsup';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -20,4 +21,11 @@ export default defineConfig({
   // Bundled (noExternal) libraries load as one file each instead of hundreds of modules.
   noExternal: ['zod', 'yaml', 'commander', 'tinyexec', 'picocolors'],
   external: ['better-sqlite3', 'pg', '@octokit/rest', '@linear/sdk', 'jira.js', '@neon/sdk'],
+  // One line instead of a line per chunk and source map (errors are still printed).
+  silent: true,
+  async onSuccess() {
+    const files = readdirSync('dist').filter((f) => f.endsWith('.js'));
+    const bytes = files.reduce((sum, f) => sum + statSync(join('dist', f)).size, 0);
+    console.log(`lanes ${version}: built dist/ (${files.length} chunks, ${Math.round(bytes / 1024)} KB of JavaScript)`);
+  },
 });

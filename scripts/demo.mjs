@@ -26,11 +26,15 @@ const env = {
   GIT_COMMITTER_EMAIL: 'demo@lanes.local',
 };
 const git = (...args) => execFileSync('git', args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
+// Quoted for pasting: a temporary folder's path could hold spaces or quotes.
+const q = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+/** The command exactly as run, so each printed line can be pasted into a shell as it is. */
+const pasteable = (args) => ['node', cli, '-C', repo, ...args].map(q).join(' ');
 function lanes(...args) {
-  console.log(`\n$ lanes ${args.join(' ')}`);
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd: repo, env, stdio: 'inherit' });
+  console.log(`\n$ ${pasteable(args)}`);
+  const res = spawnSync(process.execPath, [cli, '-C', repo, ...args], { cwd: repo, env, stdio: 'inherit' });
   if (res.status !== 0) {
-    console.error(`demo: lanes ${args.join(' ')} exited ${res.status}`);
+    console.error(`demo: ${pasteable(args)} exited ${res.status}`);
     stopServer();
     process.exit(res.status ?? 1);
   }
@@ -125,6 +129,4 @@ lanes('logs', 'issue-1');
 stopServer();
 console.log(`\ndemo: the agent was ${realAgent ? 'the real Claude Code CLI with your API key' : 'Claude Code from test/agents against the bundled scripted model server (offline)'}.`);
 console.log(`\nThe sample repository is ${repo}; its lanes are in ${repo}-worktrees.`);
-// Quoted for pasting: a temporary folder's path could hold spaces or quotes.
-const q = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
-console.log(`Try: ${['node', cli, '-C', repo, 'rm', 'issue-2'].map(q).join(' ')}`);
+console.log(`Try: ${pasteable(['rm', 'issue-2'])}`);

@@ -14,6 +14,7 @@ import type { Config } from '../infra/config-schema.js';
 import * as git from '../infra/git.js';
 import { canonicalPath } from '../infra/real-path.js';
 import { leaseLanePorts } from './allocate-ports.js';
+import { isRecordedProcessAlive } from './process-alive.js';
 import type { Context } from './context.js';
 import { copyIntoLane, fileHash } from './copy-files.js';
 import { askEnvFileIgnored, ensureEnvFileIgnored } from './env-file-ignored.js';
@@ -102,7 +103,14 @@ async function planWithRefs(ctx: Context, refs: readonly string[], opts: Pick<Ne
     // The real path: a template with `..`, `//` or a trailing `/`, or a symlinked folder, names the
     // same folder git will report, and every later check compares real paths.
     const path = canonicalPath(worktreePath(name, { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree));
-    if (store.getLane(name)) throw new InputError(`lane "${name}" already exists`, { hint: `use it (lanes cd ${name}) or remove it first (lanes rm ${name})` });
+    const existing = store.getLane(name);
+    if (existing?.phase === 'creating') {
+      // An interrupted `lanes new` (killed, machine restarted) left a half-made lane; doctor undoes it.
+      const op = store.operationOf(name);
+      if (op && isRecordedProcessAlive(op.pid, op.started)) throw new InputError(`lane "${name}" is being created by another lanes process (pid ${op.pid}); wait for it to finish`);
+      throw new InputError(`lane "${name}" is half-made: an earlier lanes new was interrupted; run lanes doctor --fix to undo it, then lanes new again`);
+    }
+    if (existing) throw new InputError(`lane "${name}" already exists`, { hint: `use it (lanes cd ${name}) or remove it first (lanes rm ${name})` });
     if (refFacts.has(`refs/heads/${branch}`)) {
       throw new InputError(`branch "${branch}" already exists, so lane "${name}" cannot create it`, { hint: `delete or rename that branch, or change templates.branch in lanes.config.json` });
     }

@@ -15,6 +15,8 @@ import type { AgentPhase } from '../domain/prompt.js';
 import type { RunRecord } from '../infra/store.js';
 import type { Context } from './context.js';
 import { createLanes } from './create-lane.js';
+import { isNoCommitWarning } from './agents/commit-check.js';
+import { requireAgentsReady } from './agents/preflight.js';
 import { startAgent } from './agents/start-agent.js';
 import { stopRun } from './agents/stop-agent.js';
 import { durationMs, isActive, waitForRun } from './agents/runs.js';
@@ -37,6 +39,8 @@ export interface PhaseOutcome {
   endedAt: string | null;
   durationMs: number | null;
   reason: string | null;
+  /** A done phase that should have committed and did not: the warning (also its reason). */
+  warning: string | null;
   tokens: number;
   costUsd: number | null;
 }
@@ -47,6 +51,8 @@ export interface LaneOutcome {
   status: 'done' | 'failed' | 'stopped';
   phases: PhaseOutcome[];
   reason: string | null;
+  /** Set when the lane is done but its agent committed nothing (shown as done-no-commits). */
+  warning: string | null;
 }
 
 export interface PipelineResult {
@@ -68,6 +74,10 @@ export async function runPipeline(ctx: Context, refs: readonly string[], opts: R
   if (!Number.isInteger(opts.parallel) || opts.parallel < 1) throw new InputError(`--parallel ${opts.parallel}: expected a whole number of at least 1`);
   const started = Date.now();
   const [config, store, source] = await Promise.all([ctx.config(), ctx.store(), ctx.issueSource()]);
+  const phases: AgentPhase[] = config.phases.plan ? ['plan', 'implement'] : ['implement'];
+  // The whole plan is checked before a lane is made or an agent started: one message for a typo,
+  // a missing CLI or a missing key, instead of the same failure in every lane.
+  requireAgentsReady(config, ctx.env, phases.map((phase) => ({ phase, agent: opts.agent })));
 
   // Lanes: reuse the ones that exist (a resumed run), create the rest all or nothing each.
   const issues = await Promise.all(refs.map((ref) => source.getIssue(ref, ctx.signal)));
@@ -78,14 +88,13 @@ export async function runPipeline(ctx: Context, refs: readonly string[], opts: R
     for (const ref of toCreate) progress({ lane: names[refs.indexOf(ref)]!, phase: 'lane', state: 'creating' });
     const created = await createLanes(ctx, toCreate, { base: opts.base, parallel: opts.parallel });
     for (const failure of created.failed) {
-      outcomes.set(failure.lane, { lane: failure.lane, issue: failure.issue, status: 'failed', phases: [], reason: failure.error.message });
+      outcomes.set(failure.lane, { lane: failure.lane, issue: failure.issue, status: 'failed', phases: [], reason: failure.error.message, warning: null });
       progress({ lane: failure.lane, phase: 'lane', state: 'failed', detail: failure.error.message });
     }
   }
   let lanes: LaneRecord[] = names.map((n) => store.getLane(n)).filter((l): l is LaneRecord => l !== undefined && !outcomes.has(l.name));
-  for (const lane of lanes) outcomes.set(lane.name, { lane: lane.name, issue: lane.issue.id, status: 'done', phases: [], reason: null });
+  for (const lane of lanes) outcomes.set(lane.name, { lane: lane.name, issue: lane.issue.id, status: 'done', phases: [], reason: null, warning: null });
 
-  const phases: AgentPhase[] = config.phases.plan ? ['plan', 'implement'] : ['implement'];
   for (const phase of phases) {
     if (ctx.signal.aborted) break;
     await settleLimit(lanes, opts.parallel, async (lane) => {
@@ -102,6 +111,7 @@ export async function runPipeline(ctx: Context, refs: readonly string[], opts: R
         outcome.status = result.status;
         outcome.reason = result.reason;
       }
+      outcome.warning = result.warning ?? outcome.warning;
     });
     lanes = lanes.filter((l) => outcomes.get(l.name)!.status === 'done');
   }
@@ -130,11 +140,12 @@ async function runPhase(ctx: Context, lane: LaneRecord, phase: AgentPhase, opts:
   const status = finished.status === 'done' ? 'done' : finished.status === 'stopped' ? 'stopped' : 'failed';
   progress({ lane: lane.name, phase, state: finished.status, ...(finished.reason ? { detail: finished.reason } : {}) });
   const tokens = Object.values(finished.usage ?? {}).reduce((sum, u) => sum + u.input + u.output + u.cacheRead + u.cacheWrite, 0);
-  return { phase, runId: finished.id, status, startedAt: finished.startedAt, endedAt: finished.endedAt, durationMs: durationMs(finished), reason: finished.reason, tokens, costUsd: finished.costUsd };
+  const warning = status === 'done' && isNoCommitWarning(finished.reason) ? finished.reason : null;
+  return { phase, runId: finished.id, status, startedAt: finished.startedAt, endedAt: finished.endedAt, durationMs: durationMs(finished), reason: finished.reason, warning, tokens, costUsd: finished.costUsd };
 }
 
 function skipped(phase: AgentPhase, status: 'failed' | 'stopped', reason: string): PhaseOutcome {
-  return { phase, runId: null, status, startedAt: null, endedAt: null, durationMs: null, reason, tokens: 0, costUsd: null };
+  return { phase, runId: null, status, startedAt: null, endedAt: null, durationMs: null, reason, warning: null, tokens: 0, costUsd: null };
 }
 
 function planText(run: RunRecord | undefined): string | undefined {

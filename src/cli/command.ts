@@ -19,13 +19,23 @@ export interface CliRuntime {
 
 export type Handler<A extends unknown[]> = (ctx: Context, globals: GlobalOptions, ...args: A) => Promise<number | void>;
 
-export function action<A extends unknown[]>(runtime: CliRuntime, handler: Handler<A>): (...args: unknown[]) => Promise<void> {
+export interface ActionOptions {
+  /**
+   * Whether the command works in a repository and so validates its lanes.config.json before doing
+   * anything (default). A broken config is exit 2 for every command, not only for those that read
+   * the settings it breaks; `init` (which may overwrite it) and `shell-init` (no repository) opt out.
+   */
+  validateConfig?: boolean;
+}
+
+export function action<A extends unknown[]>(runtime: CliRuntime, handler: Handler<A>, opts: ActionOptions = {}): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const raw = cmd.optsWithGlobals() as { json?: boolean; verbose?: boolean; yes?: boolean; dir?: string };
     const globals: GlobalOptions = { json: raw.json ?? false, verbose: raw.verbose ?? false, yes: raw.yes ?? false, dir: raw.dir };
     const ctx = runtime.createContext(globals);
     try {
+      if (opts.validateConfig !== false) await ctx.config();
       const code = await handler(ctx, globals, ...(args.slice(0, -1) as A));
       if (typeof code === 'number') runtime.setExitCode(code);
     } finally {

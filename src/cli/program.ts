@@ -3,12 +3,14 @@
  * errors become a message and an exit code.
  */
 import { setMaxListeners } from 'node:events';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { createContext, type Io } from '../app/context.js';
-import { ExitCode, InterruptedError, LanesError } from '../domain/errors.js';
+import { ExitCode, InputError, InterruptedError, LanesError } from '../domain/errors.js';
 import { setBaseEnvironment } from '../infra/exec.js';
 import type { CliRuntime, GlobalOptions } from './command.js';
+import { addCommandHelp, programHelpText } from './help.js';
 import * as agentCommands from './commands/agents.js';
 import * as doctorCommand from './commands/doctor.js';
 import * as initCommand from './commands/init.js';
@@ -73,7 +75,8 @@ export async function runCli(proc: Process): Promise<number> {
   const runtime: CliRuntime = {
     createContext: (g: GlobalOptions) => {
       verbose = g.verbose;
-      return createContext({ cwd: g.dir ? resolve(proc.cwd, g.dir) : proc.cwd, env: proc.env, signal: controller.signal, io, yes: g.yes, verbose: g.verbose, packageRoot: proc.packageRoot });
+      const cwd = g.dir === undefined ? proc.cwd : requireDirectory(g.dir, resolve(proc.cwd, g.dir));
+      return createContext({ cwd, env: proc.env, signal: controller.signal, io, yes: g.yes, verbose: g.verbose, packageRoot: proc.packageRoot });
     },
     setExitCode: (code) => {
       exitCode = code;
@@ -102,6 +105,8 @@ export async function runCli(proc: Process): Promise<number> {
     command.register(program, runtime);
   }
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
+  addCommandHelp(program);
+  program.addHelpText('after', programHelpText());
 
   try {
     await program.parseAsync(proc.argv, { from: 'user' });
@@ -113,6 +118,18 @@ export async function runCli(proc: Process): Promise<number> {
   }
   if (controller.signal.aborted && exitCode === ExitCode.ok) exitCode = ExitCode.interrupted;
   return exitCode;
+}
+
+/** `-C <dir>` must name a directory that exists; checked before anything runs in it. */
+function requireDirectory(given: string, absolute: string): string {
+  let stat;
+  try {
+    stat = statSync(absolute);
+  } catch {
+    throw new InputError(`-C ${JSON.stringify(given)}: no such directory`);
+  }
+  if (!stat.isDirectory()) throw new InputError(`-C ${JSON.stringify(given)}: not a directory`);
+  return absolute;
 }
 
 function reportError(err: unknown, stderr: NodeJS.WriteStream, interactive: boolean, verbose: boolean): number {

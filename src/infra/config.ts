@@ -4,6 +4,8 @@
  */
 import type { z } from 'zod';
 import { InputError } from '../domain/errors.js';
+import { didYouMean, nearest } from '../domain/nearest.js';
+import { AGENT_ADAPTER_NAMES } from '../contracts/agent-adapter.js';
 import { CONFIG_FILE, readConfigFile } from './config-file.js';
 import { defaultConfig } from './config-defaults.js';
 import { ConfigSchema, type Config } from './config-schema.js';
@@ -18,10 +20,26 @@ export function loadConfig(repoRoot: string): Config {
 
 export function parseConfig(data: unknown): Config {
   const result = ConfigSchema.safeParse(data);
-  if (result.success) return result.data;
+  if (result.success) return requireKnownAgents(result.data);
   const issues = result.error.issues;
   const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
   throw new InputError(describeIssue(first, data), { hint: 'see the JSON Schema named by "$schema" (lanes init writes it) for every key' });
+}
+
+/**
+ * Agent names the schema cannot check on its own: `agent` and `phases.<phase>.agent` name a key
+ * of `agents` or a built-in adapter. A typo here would otherwise surface only when an agent
+ * starts, after lanes were made.
+ */
+function requireKnownAgents(config: Config): Config {
+  const accepted = [...new Set([...Object.keys(config.agents), ...AGENT_ADAPTER_NAMES])];
+  const named: [string, string | undefined][] = [['agent', config.agent], ...Object.entries(config.phases).map(([phase, p]) => [`phases.${phase}.agent`, p?.agent] as [string, string | undefined])];
+  for (const [key, name] of named) {
+    if (name !== undefined && !accepted.includes(name)) {
+      throw new InputError(`${CONFIG_FILE}: ${key} ${JSON.stringify(name)} is not a known agent${didYouMean(name, accepted)} (accepted: ${accepted.join(', ')}, or a name added under "agents")`);
+    }
+  }
+  return config;
 }
 
 type Issue = z.core.$ZodIssue;
@@ -101,28 +119,5 @@ function unwrap(node: unknown, value: unknown): unknown {
 
 /** The accepted key closest to a typo, when it is close enough to be what was meant. */
 export function nearestKey(typo: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = editDistance(typo.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
+  return nearest(typo, known);
 }

@@ -22,6 +22,11 @@ export interface ExecOptions {
   input?: string;
   /** When false, a non-zero exit is returned rather than thrown. */
   check?: boolean;
+  /**
+   * A scratch index for git (GIT_INDEX_FILE), e.g. to mark untracked files intent-to-add without
+   * touching the worktree's real index. Only ever set this way: an inherited one is scrubbed.
+   */
+  gitIndexFile?: string;
 }
 
 export interface ExecResult {
@@ -76,28 +81,27 @@ export async function exec(file: string, args: readonly string[], opts: ExecOpti
   }, timeoutMs);
   const onCallerAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  const proc = x(file, [...args], {
-    throwOnError: false,
-    inheritEnv: false,
-    nodePath: false,
-    signal: stop.signal,
-    stdin: opts.input,
-    nodeOptions: {
-      cwd: opts.cwd,
-      env: childEnvironment(opts.env),
-      detached: true,
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    },
-  });
+  const release = () => {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onCallerAbort);
+  };
+  let proc: ReturnType<typeof x>;
+  try {
+    proc = spawnCaptured(file, args, opts, stop.signal);
+  } catch (cause) {
+    // spawn() throws synchronously for some failures (ENOTDIR: the working directory is a file);
+    // the timer must not outlive the call, or it keeps the process alive until the timeout.
+    release();
+    throw spawnFailure(file, args, cause, opts.cwd);
+  }
   stop.signal.addEventListener('abort', () => signalGroup(proc.pid, 'SIGKILL'), { once: true });
   let out: { stdout: string; stderr: string; exitCode: number | undefined };
   try {
     out = await proc;
   } catch (cause) {
-    throw spawnFailure(file, args, cause);
+    throw spawnFailure(file, args, cause, opts.cwd);
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onCallerAbort);
+    release();
   }
   if (timedOut) throw new ToolError(`${describeCommand(file, args)} timed out after ${Math.round(timeoutMs / 1000)} s`);
   if (out.exitCode === undefined) {
@@ -111,12 +115,40 @@ export async function exec(file: string, args: readonly string[], opts: ExecOpti
   return result;
 }
 
-function spawnFailure(file: string, args: readonly string[], cause: unknown): ToolError {
+function spawnCaptured(file: string, args: readonly string[], opts: ExecOptions, signal: AbortSignal): ReturnType<typeof x> {
+  return x(file, [...args], {
+    throwOnError: false,
+    inheritEnv: false,
+    nodePath: false,
+    signal,
+    stdin: opts.input,
+    nodeOptions: {
+      cwd: opts.cwd,
+      env: { ...childEnvironment(opts.env), ...(opts.gitIndexFile === undefined ? {} : { GIT_INDEX_FILE: opts.gitIndexFile }) },
+      detached: true,
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    },
+  });
+}
+
+function spawnFailure(file: string, args: readonly string[], cause: unknown, cwd?: string): ToolError {
   const code = (cause as { code?: string } | undefined)?.code;
+  // ENOENT/ENOTDIR also come from a working directory that is missing or a file: name that, not the program.
+  if ((code === 'ENOENT' || code === 'ENOTDIR') && cwd !== undefined && !isDirectory(cwd)) {
+    return new ToolError(`cannot run ${file} in ${cwd}: not a directory`, { cause });
+  }
   if (code === 'ENOENT') {
     return new ToolError(`command not found: ${file}`, { hint: `install ${file} and make sure it is on PATH`, cause });
   }
   return new ToolError(`could not run ${describeCommand(file, args)}`, { cause });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export class ExecError extends ToolError {
@@ -277,7 +309,7 @@ export function findExecutable(file: string, env: Record<string, string | undefi
 export function execOnTerminal(file: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(file, [...args], { cwd: opts.cwd, env: childEnvironment(opts.env), stdio: 'inherit' });
-    child.on('error', (err) => reject(spawnFailure(file, args, err)));
+    child.on('error', (err) => reject(spawnFailure(file, args, err, opts.cwd)));
     child.on('close', (code) => resolvePromise(code ?? 1));
   });
 }

@@ -72,7 +72,8 @@ describe.skipIf(withoutAgents)('agent commands with the real Claude Code CLI', (
     const again = await repo.run(['start', 'issue-1', '--runner', 'tmux']);
     expect(again.code, again.stderr).toBe(0);
     const done = await repo.run(['logs', 'issue-1', '-f']);
-    expect(done.stdout).toMatch(/# done\s*$/);
+    // The same script again finds its file already committed: done, and told it committed nothing.
+    expect(done.stdout).toMatch(/# done: finished without a new commit on branch issue-1: git commit failed: nothing to commit, working tree clean\s*$/);
 
     const attach = await repo.run(['attach', 'issue-2']);
     expect(attach.code).toBe(2);

@@ -140,24 +140,27 @@ describe.skipIf(withoutAgents)('agent failures with the real Claude Code CLI', (
 describe('agent failures that need no real CLI', () => {
   const SCRIPT = { adapter: 'command', command: ['sh', '-c', 'echo working; echo done > w.txt; git add w.txt; git commit -qm w', 'sh', '{promptFile}'] };
 
-  it('a missing CLI fails only its own lane, naming the CLI and how to install it', async () => {
+  it('a missing CLI stops its run before any lane is made, naming the CLI and how to install it', async () => {
     const e = await endpoint(writeAndCommit());
     repo = makeAgentRepo({ endpoint: e, issues: 2, config: { agents: { ghost: { adapter: 'claude', bin: '/nowhere/claude' }, script: SCRIPT } } });
     const [ghost, script] = await Promise.all([repo.run(['run', '1', '--agent', 'ghost']), repo.run(['run', '2', '--agent', 'script'])]);
     expect(ghost.code, ghost.stderr).toBe(1);
-    expect(ghost.stdout + ghost.stderr).toContain('Claude Code CLI not found: "/nowhere/claude"');
-    expect(ghost.stdout + ghost.stderr).toContain('npm install -g @anthropic-ai/claude-code');
+    expect(ghost.stderr).toBe('lanes: Claude Code CLI not found: "/nowhere/claude" is not on PATH; install it with: npm install -g @anthropic-ai/claude-code, then run `claude` once to log in\n');
+    expect(ghost.stdout).toBe('');
     expect(script.code, script.stderr).toBe(0);
     const states = await laneStates(repo);
-    expect(states['issue-1']).toMatchObject({ agentState: 'failed' });
-    expect(states['issue-1']!.agent!.reason).toContain('install it with: npm install -g @anthropic-ai/claude-code');
+    // Checked before anything was made: no lane, no failed run for issue 1.
+    expect(states['issue-1']).toBeUndefined();
+    expect(repo.runs().map((r) => r.lane)).toEqual(['issue-2']);
     expect(states['issue-2']).toMatchObject({ agentState: 'done' });
-    expect(existsSync(states['issue-1']!.path)).toBe(true);
 
-    // The default agent with no claude on PATH: the same clear error from lanes start.
+    // The default agent with no claude on PATH: the same clear error from lanes start, which
+    // leaves the lane as it was.
+    expect((await repo.run(['new', '1', '--no-agent'])).code).toBe(0);
     const start = await repo.run(['start', 'issue-1'], { env: { PATH: '/usr/bin:/bin' } });
     expect(start.code).toBe(1);
     expect(start.stderr).toMatch(/^lanes: Claude Code CLI not found: "claude" is not on PATH; install it with: npm install -g @anthropic-ai\/claude-code/m);
+    expect((await laneStates(repo))['issue-1']).toMatchObject({ phase: 'ready', agentState: 'none', agent: null });
   });
 
   it('a CLI that asks for input in headless mode fails at once instead of hanging', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -173,6 +173,9 @@ describe('lanes new', () => {
     const res = lanes(repo, ['new', '1', '--no-agent']);
     expect(res.code).toBe(2);
     expect(res.stderr.trim()).toBe('lanes: lanes.config.json: unknown key "prots"; did you mean "ports"?');
+    // Every command refuses the broken config (lanes ls too); without it, the state shows nothing made.
+    expect(lanes(repo, ['ls']).code).toBe(2);
+    rmSync(join(repo.root, 'lanes.config.json'));
     nothingMade(repo, 'issue-1');
   });
 

@@ -6,6 +6,7 @@
 import { AGENT_ADAPTER_NAMES, type AgentAdapter, type AgentAdapterName } from '../../contracts/agent-adapter.js';
 import { AGENT_ADAPTERS } from '../../adapters/agents/registry.js';
 import { InputError } from '../../domain/errors.js';
+import { didYouMean } from '../../domain/nearest.js';
 import type { Config } from '../../infra/config-schema.js';
 
 export type Runner = 'headless' | 'tmux';
@@ -23,14 +24,20 @@ export interface ResolvedAgent {
 
 export const DEFAULT_TIMEOUT_MINUTES = 60;
 
+/** The names an agent can be given by: the configured agents, then the built-in adapters. */
+export function acceptedAgentNames(config: Config): string[] {
+  return [...new Set([...Object.keys(config.agents), ...AGENT_ADAPTER_NAMES])];
+}
+
 export function resolveAgent(config: Config, phase: string, override?: { agent?: string | undefined; model?: string | undefined; runner?: Runner | undefined }): ResolvedAgent {
   const phaseConfig = config.phases[phase as keyof Config['phases']];
   const name = override?.agent ?? phaseConfig?.agent ?? config.agent ?? 'claude';
   const configured = config.agents[name];
   const adapterName = (configured?.adapter ?? name) as AgentAdapterName;
   if (!AGENT_ADAPTER_NAMES.includes(adapterName)) {
-    const accepted = [...new Set([...AGENT_ADAPTER_NAMES, ...Object.keys(config.agents)])].join(', ');
-    throw new InputError(`unknown agent ${JSON.stringify(name)}; accepted: ${accepted} (or add it under "agents" in lanes.config.json)`);
+    const accepted = acceptedAgentNames(config);
+    const where = override?.agent !== undefined ? '--agent' : phaseConfig?.agent !== undefined ? `lanes.config.json: phases.${phase}.agent` : 'lanes.config.json: agent';
+    throw new InputError(`${where} ${JSON.stringify(name)} is not a known agent${didYouMean(name, accepted)} (accepted: ${accepted.join(', ')}, or a name added under "agents" in lanes.config.json)`);
   }
   if (adapterName === 'command' && !configured?.command?.length) {
     throw new InputError(`agent ${JSON.stringify(name)} uses the command adapter but has no "command" template in lanes.config.json (e.g. ["aider", "--message-file", "{promptFile}"])`);

@@ -7,13 +7,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentRunRequest } from '../../contracts/agent-adapter.js';
-import { InputError, ToolError } from '../../domain/errors.js';
+import { InputError } from '../../domain/errors.js';
 import type { LaneRecord } from '../../domain/lane.js';
 import { buildPrompt, type AgentPhase } from '../../domain/prompt.js';
-import { childEnvironment, exec, findExecutable, startDetached } from '../../infra/exec.js';
+import { childEnvironment, exec, startDetached } from '../../infra/exec.js';
 import type { RunRecord } from '../../infra/store.js';
 import type { Context } from '../context.js';
-import { resolveAgent, type Runner } from './resolve-agent.js';
+import { requireAgentsReady } from './preflight.js';
+import type { ResolvedAgent, Runner } from './resolve-agent.js';
 import { isActive, latestRunOf, setLaneAgentState } from './runs.js';
 import { SUPERVISOR_ENV_FILE, type SupervisorSpec } from './supervise.js';
 
@@ -44,9 +45,9 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
     throw new InputError(`lane ${lane.name} already has an agent ${previous.status} (${previous.agent}, ${previous.phase}); stop it first with: lanes stop ${lane.name}`);
   }
   if (!existsSync(lane.path)) throw new InputError(`lane ${lane.name} has no worktree at ${lane.path}; lanes doctor explains what happened`);
-  const agent = resolveAgent(config, opts.phase, opts);
+  // Checked before a run is recorded: an agent that cannot start leaves the lane as it was.
+  const [agent] = requireAgentsReady(config, ctx.env, [{ ...opts, phase: opts.phase }]) as [ResolvedAgent];
   const env = { ...ctx.env, ...agent.env };
-  const bin = agent.adapter.name === 'command' ? agent.command![0]! : (agent.bin ?? agent.adapter.defaultBin);
 
   const startedAt = new Date().toISOString();
   const runId = store.insertRun({ lane: lane.name, phase: opts.phase, agent: agent.name, adapter: agent.adapter.name, model: agent.model ?? null, runner: agent.runner, runDir: '', startedAt });
@@ -56,9 +57,6 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
     setLaneAgentState(store, lane.name, 'failed', 'failed');
   };
   try {
-    if (!findExecutable(bin, env)) {
-      throw new ToolError(`${agent.adapter.displayName} CLI not found: "${bin}" is not on PATH; install it with: ${agent.adapter.installHint}`);
-    }
     const issue = await source.getIssue(lane.issue.id, ctx.signal);
     const rules = RULES_FILES.filter((f) => existsSync(join(lane.path, f))).map((file) => ({ file, text: readFileSync(join(lane.path, file), 'utf8') }));
     mkdirSync(runDir, { recursive: true });
@@ -78,7 +76,7 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
       ...(agent.command ? { command: agent.command } : {}),
     };
     const launch = agent.adapter.launch(request);
-    const spec: SupervisorSpec = { commonDir: repo.commonDir, runId, lane: lane.name, adapter: agent.adapter.name, model: agent.model ?? null, timeoutMs: agent.timeoutMs, launch };
+    const spec: SupervisorSpec = { commonDir: repo.commonDir, runId, lane: lane.name, adapter: agent.adapter.name, model: agent.model ?? null, timeoutMs: agent.timeoutMs, launch, phase: opts.phase, branch: lane.branch };
     writeFileSync(join(runDir, 'launch.json'), `${JSON.stringify(spec, null, 2)}\n`);
     store.setRunDir(runId, runDir);
     setLaneAgentState(store, lane.name, 'starting', opts.phase);

@@ -57,3 +57,13 @@ export async function stopAgent(ctx: Context, lane: LaneRecord): Promise<RunReco
 function isReused(run: RunRecord, pid: number): boolean {
   return isProcessAlive(pid) && !isRunProcessAlive(run, pid);
 }
+
+/** `lanes stop --all`: every lane's running agent, stopped at once (each waits on its own supervisor). */
+export async function stopAllAgents(ctx: Context): Promise<RunRecord[]> {
+  const store = await ctx.store();
+  const active = store
+    .listLanes()
+    .map((lane) => latestRunOf(store, lane))
+    .filter((run): run is RunRecord => run !== undefined && isActive(run));
+  return Promise.all(active.map((run) => stopRun(ctx, run)));
+}

@@ -10,8 +10,9 @@ import { basename, dirname, join } from 'node:path';
 import type { AgentAdapterName, AgentEvent, AgentLaunch } from '../../contracts/agent-adapter.js';
 import { AGENT_ADAPTERS } from '../../adapters/agents/registry.js';
 import { summarizeAgentEvents } from '../../domain/agent-events.js';
-import { runSupervised, type SupervisedExit } from '../../infra/exec.js';
+import { exec, runSupervised, type SupervisedExit } from '../../infra/exec.js';
 import { StateStore, type RunStatus } from '../../infra/store.js';
+import { noCommitWarning } from './commit-check.js';
 import { renderEvent } from './render-events.js';
 import { agentStateOf, setLaneAgentState } from './runs.js';
 
@@ -26,7 +27,13 @@ export interface SupervisorSpec {
   model: string | null;
   timeoutMs: number;
   launch: AgentLaunch;
+  /** The phase and the lane's branch: an implementing phase is expected to commit on it. */
+  phase?: string;
+  branch?: string;
 }
+
+// Phases whose work is a commit; a plan or a review answers in text.
+const COMMITTING_PHASES = ['implement', 'fix'];
 
 export async function supervise(runDir: string, opts: { show: boolean; write: (text: string) => void }): Promise<number> {
   const spec = JSON.parse(readFileSync(join(runDir, 'launch.json'), 'utf8')) as SupervisorSpec;
@@ -60,6 +67,8 @@ export async function supervise(runDir: string, opts: { show: boolean; write: (t
       }
     }
   };
+  const expectsCommit = spec.branch !== undefined && COMMITTING_PHASES.includes(spec.phase ?? '');
+  const tipBefore = expectsCommit ? await branchTip(spec.launch.cwd, spec.branch!) : undefined;
   const stdinFile = spec.launch.stdin === 'closed' ? undefined : spec.launch.stdin.file;
   const exit = await runSupervised(spec.launch.file, spec.launch.args, {
     cwd: spec.launch.cwd,
@@ -81,7 +90,12 @@ export async function supervise(runDir: string, opts: { show: boolean; write: (t
   const summary = summarizeAgentEvents(events, { ...(spec.model ? { model: spec.model } : {}), exitCode });
   // A command agent is named by its program ("aider"), a known CLI by its product name.
   const displayName = spec.adapter === 'command' ? basename(spec.launch.file) : adapter.displayName;
-  const { status, reason } = outcome(exit, summary.ok, summary.error, spec, displayName, runDir);
+  const { status, reason: failure } = outcome(exit, summary.ok, summary.error, spec, displayName, runDir);
+  let reason = failure;
+  // A done run that left its branch where it was: still done, with the warning as its reason.
+  if (status === 'done' && expectsCommit && tipBefore !== undefined && (await branchTip(spec.launch.cwd, spec.branch!)) === tipBefore) {
+    reason = noCommitWarning(spec.branch!, events);
+  }
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify({ status, reason, exit, summary }, null, 2)}\n`);
   if (summary.text) writeFileSync(join(runDir, 'result.md'), `${summary.text}\n`);
   store.updateRun(spec.runId, {
@@ -118,6 +132,16 @@ function outcome(exit: SupervisedExit, ok: boolean, error: string | undefined, s
       return { status: 'failed', reason: `${displayName} CLI not found: ${spec.launch.file}` };
     case 'spawn-failed':
       return { status: 'failed', reason: `could not start ${displayName}: ${exit.message}` };
+  }
+}
+
+/** The commit the branch points at; undefined when git cannot say (the check is then skipped). */
+async function branchTip(cwd: string, branch: string): Promise<string | undefined> {
+  try {
+    const res = await exec('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], { cwd, check: false, timeoutMs: 30_000 });
+    return res.exitCode === 0 ? res.stdout.trim() : undefined;
+  } catch {
+    return undefined;
   }
 }
 

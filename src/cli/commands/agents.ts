@@ -9,16 +9,16 @@ export function register(program: Command, runtime: CliRuntime): void {
   program
     .command('start')
     .description('start an agent phase in a lane (headless, or in tmux when the agent\'s runner is tmux)')
-    .argument('<lane>')
+    .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .addOption(new Option('--phase <phase>', 'plan, implement or fix').choices(['plan', 'implement', 'fix']).default('implement'))
     .option('--agent <agent>', 'agent to run instead of the configured one')
     .option('--model <model>', 'model to ask for instead of the configured one')
     .addOption(new Option('--runner <runner>', 'headless or tmux').choices(['headless', 'tmux']))
     .option('--resume', "continue the lane's previous session of the same agent")
     .action(
-      action(runtime, async (ctx, globals, name: string, opts: { phase: 'plan' | 'implement' | 'fix'; agent?: string; model?: string; runner?: 'headless' | 'tmux'; resume?: boolean }) => {
+      action(runtime, async (ctx, globals, name: string | undefined, opts: { phase: 'plan' | 'implement' | 'fix'; agent?: string; model?: string; runner?: 'headless' | 'tmux'; resume?: boolean }) => {
         const [{ requireLane }, { startAgent }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/start-agent.js')]);
-        const lane = await requireLane(ctx, name);
+        const lane = await requireLane(ctx, name, 'lanes start');
         const run = await startAgent(ctx, lane, opts);
         if (globals.json) return printJson(ctx.io, run);
         ctx.io.out(`${run.id}\n`);
@@ -29,11 +29,20 @@ export function register(program: Command, runtime: CliRuntime): void {
   program
     .command('stop')
     .description("stop a lane's running agent (the lane stays resumable with lanes start)")
-    .argument('<lane>')
+    .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
+    .option('--all', "stop every lane's running agent")
     .action(
-      action(runtime, async (ctx, globals, name: string) => {
-        const [{ requireLane }, { stopAgent }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/stop-agent.js')]);
-        const run = await stopAgent(ctx, await requireLane(ctx, name));
+      action(runtime, async (ctx, globals, name: string | undefined, opts: { all?: boolean }) => {
+        const [{ requireLane }, { stopAgent, stopAllAgents }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/stop-agent.js')]);
+        if (opts.all) {
+          if (name !== undefined) throw new InputError(`lanes stop takes a lane or --all, not both (got ${JSON.stringify(name)} and --all)`);
+          const runs = await stopAllAgents(ctx);
+          if (globals.json) return printJson(ctx.io, runs);
+          if (runs.length === 0) return ctx.io.err('lanes: no agent is running');
+          for (const run of runs) ctx.io.err(`lanes: ${run.lane}: agent ${run.status}`);
+          return;
+        }
+        const run = await stopAgent(ctx, await requireLane(ctx, name, 'lanes stop'));
         if (globals.json) return printJson(ctx.io, run);
         ctx.io.err(`lanes: ${run.lane}: agent ${run.status}`);
       }),
@@ -42,28 +51,28 @@ export function register(program: Command, runtime: CliRuntime): void {
   program
     .command('logs')
     .description("show a lane's latest agent transcript; -f follows it")
-    .argument('<lane>')
+    .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .option('-f, --follow', 'keep printing until the agent ends')
     .option('--raw', "print the CLI's own machine output unchanged")
     .action(
-      action(runtime, async (ctx, _globals, name: string, opts: { follow?: boolean; raw?: boolean }) => {
+      action(runtime, async (ctx, _globals, name: string | undefined, opts: { follow?: boolean; raw?: boolean }) => {
         const [{ requireLane }, { showLogs }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/read-logs.js')]);
-        await showLogs(ctx, await requireLane(ctx, name), { follow: opts.follow === true, raw: opts.raw === true, write: (t) => ctx.io.out(t) });
+        await showLogs(ctx, await requireLane(ctx, name, 'lanes logs'), { follow: opts.follow === true, raw: opts.raw === true, write: (t) => ctx.io.out(t) });
       }),
     );
 
   program
     .command('attach')
     .description("attach to a lane's tmux session (agents run with the tmux runner)")
-    .argument('<lane>')
+    .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .action(
-      action(runtime, async (ctx, _globals, name: string) => {
+      action(runtime, async (ctx, _globals, name: string | undefined) => {
         const [{ requireLane }, { tmuxSessionName }, { exec, execOnTerminal }] = await Promise.all([
           import('../../app/require-lane.js'),
           import('../../app/agents/start-agent.js'),
           import('../../infra/exec.js'),
         ]);
-        const lane = await requireLane(ctx, name);
+        const lane = await requireLane(ctx, name, 'lanes attach');
         const session = tmuxSessionName((await ctx.repo()).commonDir, lane.name);
         const has = await exec('tmux', ['has-session', '-t', `=${session}`], { check: false, env: ctx.env });
         if (has.exitCode !== 0) throw new InputError(`lane ${lane.name} has no tmux session; start an agent with --runner tmux (or agents.<name>.runner: "tmux"), or read its log with lanes logs ${lane.name}`);

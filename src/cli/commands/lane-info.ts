@@ -9,12 +9,12 @@ export function register(program: Command, runtime: CliRuntime): void {
   program
     .command('port')
     .description("print a lane's port (the first service, or --service S)")
-    .argument('<lane>')
+    .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .option('--service <name>', 'a named service from ports.services')
     .action(
-      action(runtime, async (ctx, globals, name: string, opts: { service?: string }) => {
+      action(runtime, async (ctx, globals, name: string | undefined, opts: { service?: string }) => {
         const { requireLane } = await import('../../app/require-lane.js');
-        const lane = await requireLane(ctx, name);
+        const lane = await requireLane(ctx, name, 'lanes port');
         if (opts.service !== undefined && !(opts.service in lane.ports)) {
           throw new InputError(`lane ${lane.name} has no service ${JSON.stringify(opts.service)}; its services: ${Object.keys(lane.ports).join(', ')}`);
         }
@@ -27,11 +27,11 @@ export function register(program: Command, runtime: CliRuntime): void {
   program
     .command('env')
     .description("print a lane's environment (LANE, PORT, PORT_<SERVICE>, DATABASE_URL) as shell exports")
-    .argument('<lane>')
+    .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .action(
-      action(runtime, async (ctx, globals, name: string) => {
+      action(runtime, async (ctx, globals, name: string | undefined) => {
         const [{ requireLane }, { laneVariables }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/lane-env.js')]);
-        const vars = laneVariables(await requireLane(ctx, name));
+        const vars = laneVariables(await requireLane(ctx, name, 'lanes env'));
         if (globals.json) return printJson(ctx.io, vars);
         ctx.io.out(Object.entries(vars).map(([k, v]) => `export ${k}=${shellCommand([v])}\n`).join(''));
       }),
@@ -39,33 +39,31 @@ export function register(program: Command, runtime: CliRuntime): void {
 
   program
     .command('cd')
-    .description("print a lane's directory; with shell integration (lanes shell-init) it changes into it")
-    .argument('<lane>')
+    .description("print a lane's directory (without a lane: the main worktree); with shell integration (lanes shell-init) it changes into it")
+    .argument('[lane]', 'lane name or issue number (default: the main worktree)')
     .action(
-      action(runtime, async (ctx, globals, name: string) => {
+      action(runtime, async (ctx, globals, name: string | undefined) => {
         const { requireLane } = await import('../../app/require-lane.js');
-        const lane = await requireLane(ctx, name);
-        if (globals.json) return printJson(ctx.io, { path: lane.path });
-        ctx.io.out(`${lane.path}\n`);
+        // Like a bare `cd` going home: no lane means back to the main worktree.
+        const path = name === undefined ? (await ctx.repo()).mainRoot : (await requireLane(ctx, name, 'lanes cd')).path;
+        if (globals.json) return printJson(ctx.io, { path });
+        ctx.io.out(`${path}\n`);
         if (ctx.env.LANES_SHELL_INTEGRATION !== '1' && ctx.io.interactive) {
-          ctx.io.err(`lanes: shell integration is not active, so lanes cannot change your directory; paste ${shellCommand(['cd', lane.path])}, or add eval "$(lanes shell-init bash)" to your shell's startup file`);
+          ctx.io.err(`lanes: shell integration is not active, so lanes cannot change your directory; paste ${shellCommand(['cd', path])}, or add eval "$(lanes shell-init bash)" to your shell's startup file`);
         }
       }),
     );
 
   program
     .command('diff')
-    .description("show a lane's changes against its base (committed and uncommitted)")
-    .argument('<lane>')
+    .description("show a lane's changes against its base: committed, uncommitted and untracked files")
+    .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .option('--stat', 'a summary instead of the patch')
     .action(
-      action(runtime, async (ctx, _globals, name: string, opts: { stat?: boolean }) => {
-        const [{ requireLane }, git] = await Promise.all([import('../../app/require-lane.js'), import('../../infra/git.js')]);
-        const lane = await requireLane(ctx, name);
-        const base = (await git.resolveCommit(lane.path, lane.base)) ? lane.base : lane.baseCommit;
-        const mergeBase = (await git.git(lane.path, ['merge-base', base, 'HEAD'], { signal: ctx.signal })).stdout.trim();
-        const res = await git.git(lane.path, ['diff', ...(opts.stat ? ['--stat'] : []), mergeBase], { signal: ctx.signal });
-        ctx.io.out(res.stdout);
+      action(runtime, async (ctx, _globals, name: string | undefined, opts: { stat?: boolean }) => {
+        const [{ requireLane }, { laneDiff }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/lane-diff.js')]);
+        const lane = await requireLane(ctx, name, 'lanes diff');
+        ctx.io.out(await laneDiff(ctx, lane, opts));
       }),
     );
 }

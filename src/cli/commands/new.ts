@@ -19,6 +19,13 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async (ctx, globals, issues: string[], opts: { base?: string; agent: boolean | string; parallel: number; source?: string; allowClosed?: boolean }) => {
         const { createLanes } = await import('../../app/create-lane.js');
+        if (opts.agent !== false) {
+          // Before any lane is made: an unknown agent, a missing CLI or missing credentials.
+          const { requireAgentsReady } = await import('../../app/agents/preflight.js');
+          requireAgentsReady(await ctx.config(), ctx.env, [{ phase: 'implement', agent: typeof opts.agent === 'string' ? opts.agent : undefined }], {
+            hint: 'pass --no-agent to make the lanes without starting agents',
+          });
+        }
         const result = await createLanes(ctx, issues, { base: opts.base, parallel: opts.parallel, source: opts.source, allowClosed: opts.allowClosed });
         if (globals.json) {
           printJson(ctx.io, { base: result.base, baseCommit: result.baseCommit, lanes: result.created.map((l) => laneJson(l)), failed: result.failed.map((f) => ({ issue: f.issue, lane: f.lane, error: f.error.message, exitCode: f.error.exitCode })) });

@@ -8,12 +8,13 @@ export function register(program: Command, runtime: CliRuntime): void {
     .command('rm')
     .alias('remove')
     .description('remove lanes (worktree, branch, ports); refuses with exit 3 when work would be lost')
-    .argument('<lane...>')
+    .argument('[lane...]', 'lane names or issue numbers (default: the lane whose worktree you are in)')
     .option('--force', 'remove even with uncommitted or unpushed work, after saving a backup in the state folder')
     .option('--keep-branch', 'remove only the worktree; keep the branch')
     .action(
       action(runtime, async (ctx, globals, names: string[], opts: { force?: boolean; keepBranch?: boolean }) => {
-        const [{ requireLane }, { removeLane }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/remove-lane.js')]);
+        const [{ requireLane, requireCurrentLane }, { removeLane }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/remove-lane.js')]);
+        if (names.length === 0) names = [(await requireCurrentLane(ctx, 'lanes rm')).name];
         const results: Record<string, unknown>[] = [];
         let exitCode = 0;
         for (const name of names) {

@@ -12,17 +12,22 @@ function positiveInt(flag: string) {
   };
 }
 
+function untilPhase(value: string): 'implement' {
+  if (value === 'implement') return value;
+  if (value === 'pr' || value === 'review') throw new InputError(`--until ${value} is not available yet: pull requests and review are not part of this build; accepted: implement`);
+  throw new InputError(`--until ${JSON.stringify(value)}: unknown phase; accepted: implement`);
+}
+
 export function register(program: Command, runtime: CliRuntime): void {
   program
     .command('run')
     .description('the whole pipeline for many issues: lanes, then each phase for all lanes, at most --parallel agents at once')
     .argument('<issue...>')
     .option('--parallel <n>', 'agents running at once', positiveInt('--parallel'), 3)
-    .option('--max-rounds <k>', 'fix rounds after review (with review, in a later build)', positiveInt('--max-rounds'), 3)
     .option('--agent <agent>', 'implementer agent instead of the configured one')
-    .option('--reviewer <agent>', 'reviewer agent (with review, in a later build)')
     .option('--base <ref>', 'base for lanes that do not exist yet')
-    .addOption(new Option('--until <phase>', 'stop after this phase').choices(['implement', 'pr', 'review']).default('implement'))
+    // Only the phases this build has are offered; --max-rounds and --reviewer come with review.
+    .addOption(new Option('--until <phase>', 'stop after this phase: implement').argParser(untilPhase).default('implement'))
     .action(
       action(runtime, async (ctx, globals, refs: string[], opts: { parallel: number; agent?: string; base?: string; until: 'implement' | 'pr' | 'review' }) => {
         const { runPipeline } = await import('../../app/run-pipeline.js');
@@ -68,8 +73,11 @@ function summary(result: PipelineResult): string {
     const seconds = l.phases.reduce((s, p) => s + (p.durationMs ?? 0), 0) / 1000;
     const tokens = l.phases.reduce((s, p) => s + p.tokens, 0);
     const cost = l.phases.reduce((s, p) => s + (p.costUsd ?? 0), 0);
-    return [l.lane, l.issue, last?.phase ?? 'lane', l.status, `${seconds.toFixed(1)}s`, String(tokens), `$${cost.toFixed(4)}`, l.reason ?? ''];
+    const status = l.status === 'done' && l.warning ? 'done-no-commits' : l.status;
+    return [l.lane, l.issue, last?.phase ?? 'lane', status, `${seconds.toFixed(1)}s`, String(tokens), `$${cost.toFixed(4)}`, l.reason ?? l.warning ?? ''];
   });
   const speedup = result.wallMs > 0 ? result.agentMs / result.wallMs : 0;
-  return `${table(rows, ['LANE', 'ISSUE', 'PHASE', 'STATUS', 'AGENT TIME', 'TOKENS', 'COST', 'REASON'])}\nwall ${(result.wallMs / 1000).toFixed(1)}s, agent time ${(result.agentMs / 1000).toFixed(1)}s, speed-up ${speedup.toFixed(2)}x\n`;
+  // Without agent time there is no speed-up to speak of (every lane failed before its agent ran).
+  const timing = result.agentMs > 0 ? `, agent time ${(result.agentMs / 1000).toFixed(1)}s, speed-up ${speedup.toFixed(2)}x` : ', no agent ran';
+  return `${table(rows, ['LANE', 'ISSUE', 'PHASE', 'STATUS', 'AGENT TIME', 'TOKENS', 'COST', 'REASON'])}\nwall ${(result.wallMs / 1000).toFixed(1)}s${timing}\n`;
 }

@@ -45,6 +45,6 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async (ctx, _globals, shell: string) => {
         ctx.io.out(SCRIPTS[shell]!);
-      }),
+      }, { validateConfig: false }),
     );
 }

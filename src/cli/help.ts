@@ -1,0 +1,100 @@
+/**
+ * What `lanes <command> --help` shows after the options: examples to copy, and the exit codes
+ * that command can give (the command-line contract's codes, narrowed to what it can meet).
+ */
+import type { Command } from 'commander';
+
+const CODES: Record<number, string> = {
+  0: 'success',
+  1: 'a tool or service failed (git, an agent CLI, a tracker)',
+  2: 'bad input or usage (unknown lane, issue or agent, a config with a typo)',
+  3: 'refused to protect work (uncommitted, unpushed or unmerged changes)',
+  130: 'interrupted (Ctrl-C); what was half-done is undone',
+};
+
+interface CommandHelp {
+  examples: [command: string, what: string][];
+  codes: number[];
+  note?: string;
+}
+
+const LANE_NOTE = 'Without <lane>, the lane whose worktree holds the current directory.';
+
+export const COMMAND_HELP: Record<string, CommandHelp> = {
+  init: { examples: [['lanes init', 'write lanes.config.json for this repository'], ['lanes init --force', 'replace an existing one']], codes: [0, 1, 2] },
+  issues: {
+    examples: [['lanes issues', 'open issues of the configured source'], ['lanes issues --label bug --limit 20', 'filter'], ['lanes issues --source github --json', 'another source, for scripts']],
+    codes: [0, 1, 2],
+  },
+  issue: {
+    examples: [['lanes issue add "Add a login page"', 'a local issue file in issues/']],
+    codes: [0, 1, 2],
+  },
+  'issue add': {
+    examples: [['lanes issue add "Add a login page" --label feature', 'a local issue file in issues/'], ['lanes issue add "Fix the crash" --body notes.md', 'with a body from a file']],
+    codes: [0, 1, 2],
+  },
+  new: {
+    examples: [['lanes new 123', 'a lane for issue 123, and its agent'], ['lanes new 12 13 14 --no-agent', 'three lanes, no agents'], ['lanes new 123 --base develop --agent codex', 'another base and agent']],
+    codes: [0, 1, 2, 130],
+  },
+  ls: { examples: [['lanes ls', 'every lane with its state'], ['lanes ls --json', 'for scripts']], codes: [0, 1, 2] },
+  port: { examples: [['lanes port issue-123', "the lane's first port"], ['lanes port 123 --service api', 'a named service'], ['lanes port', 'inside a lane: its port']], codes: [0, 1, 2], note: LANE_NOTE },
+  env: { examples: [['eval "$(lanes env issue-123)"', "the lane's variables in this shell"], ['lanes env --json', 'inside a lane, for scripts']], codes: [0, 1, 2], note: LANE_NOTE },
+  cd: { examples: [['lanes cd 123', "into the lane's worktree (with lanes shell-init)"], ['lanes cd', 'back to the main worktree']], codes: [0, 1, 2] },
+  diff: { examples: [['lanes diff 123', 'the whole change, untracked files included'], ['lanes diff --stat', 'inside a lane: a summary']], codes: [0, 1, 2], note: LANE_NOTE },
+  start: {
+    examples: [['lanes start 123', 'run the implement phase again'], ['lanes start 123 --resume', "continue the agent's last session"], ['lanes start 123 --agent codex --runner tmux', 'another agent, in tmux']],
+    codes: [0, 1, 2],
+    note: LANE_NOTE,
+  },
+  stop: { examples: [['lanes stop 123', "stop the lane's agent"], ['lanes stop --all', 'stop every running agent']], codes: [0, 1, 2], note: LANE_NOTE },
+  logs: { examples: [['lanes logs 123', 'the latest transcript'], ['lanes logs 123 -f', 'follow it until the agent ends'], ['lanes logs --raw', "inside a lane: the CLI's own output"]], codes: [0, 1, 2], note: LANE_NOTE },
+  attach: { examples: [['lanes attach 123', "the lane's tmux session (agents started with --runner tmux)"]], codes: [0, 1, 2], note: LANE_NOTE },
+  run: {
+    examples: [['lanes run 12 13 14 15', 'lanes and agents for four issues, three at a time'], ['lanes run 12 13 --parallel 2 --agent codex', 'another agent'], ['lanes run 12 13 --json', 'the summary for scripts']],
+    codes: [0, 1, 2, 130],
+    note: 'Checks every agent (name, CLI, credentials or LANES_AGENT_BASE_URL) before making anything.',
+  },
+  rm: {
+    examples: [['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'], ['lanes rm 123 --keep-branch', 'keep the branch'], ['lanes rm 123 --force', 'remove anyway, after a backup']],
+    codes: [0, 1, 2, 3, 130],
+    note: LANE_NOTE,
+  },
+  doctor: { examples: [['lanes doctor', 'report orphans and interrupted operations'], ['lanes doctor --fix', 'repair what is safe to repair']], codes: [0, 1, 2] },
+  'shell-init': { examples: [['eval "$(lanes shell-init bash)"', 'in ~/.bashrc: lanes cd changes directory'], ['lanes shell-init fish | source', 'in fish']], codes: [0, 2] },
+};
+
+export function helpText(help: CommandHelp): string {
+  const width = Math.max(...help.examples.map(([c]) => c.length));
+  const examples = help.examples.map(([c, what]) => `  $ ${c.padEnd(width)}  # ${what}`).join('\n');
+  const codes = help.codes.map((code) => `  ${String(code).padStart(3)}  ${CODES[code]}`).join('\n');
+  return `${help.note ? `\n${help.note}\n` : ''}\nExamples:\n${examples}\n\nExit codes:\n${codes}\n`;
+}
+
+/** For `lanes --help`: where to start, and every exit code. */
+export function programHelpText(): string {
+  return helpText({
+    examples: [
+      ['lanes init', 'write lanes.config.json'],
+      ['lanes issue add "Add a login page"', 'a local issue (or use GitHub, Linear, Jira)'],
+      ['lanes new 1', 'a lane for issue 1, with its agent'],
+      ['lanes run 1 2 3', 'lanes and agents for three issues at once'],
+      ['lanes ls', 'what every lane is doing'],
+    ],
+    codes: [0, 1, 2, 3, 130],
+  });
+}
+
+/** Adds the examples and exit codes to every registered command (and subcommand) that has them. */
+export function addCommandHelp(program: Command): void {
+  const visit = (cmd: Command, prefix: string) => {
+    for (const sub of cmd.commands) {
+      const name = prefix ? `${prefix} ${sub.name()}` : sub.name();
+      const help = COMMAND_HELP[name];
+      if (help) sub.addHelpText('after', helpText(help));
+      visit(sub, name);
+    }
+  };
+  visit(program, '');
+}

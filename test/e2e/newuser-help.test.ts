@@ -1,0 +1,46 @@
+/** Every command's --help has examples and its exit codes; phases not built yet offer no options. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lanes, makeRepo, type TempRepo } from '../helpers/repo.js';
+
+let repo: TempRepo;
+beforeAll(() => {
+  repo = makeRepo();
+});
+afterAll(() => repo.cleanup());
+
+/** The command names `lanes --help` lists (so a new command cannot be forgotten here). */
+function listedCommands(): string[] {
+  const help = lanes(repo, ['--help']).stdout;
+  const section = help.slice(help.indexOf('Commands:'), help.indexOf('Examples:'));
+  return [...section.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]!).filter((name) => name !== 'help');
+}
+
+describe('--help', () => {
+  it('lists the commands of the contract', () => {
+    expect(listedCommands()).toEqual(expect.arrayContaining(['init', 'issues', 'issue', 'new', 'ls', 'port', 'env', 'cd', 'diff', 'start', 'stop', 'logs', 'attach', 'run', 'rm', 'doctor', 'shell-init']));
+  });
+
+  it('of lanes itself, and of every command and subcommand, has examples and exit codes', () => {
+    const commands = [[], ...listedCommands().map((c) => [c]), ['issue', 'add']];
+    for (const command of commands) {
+      const res = lanes(repo, [...command, '--help']);
+      expect(res.code, command.join(' ')).toBe(0);
+      expect(res.stdout, command.join(' ')).toMatch(/\nExamples:\n {2}\$ .*lanes /);
+      expect(res.stdout, command.join(' ')).toMatch(/\nExit codes:\n {4}0 {2}success\n/);
+      expect(res.stdout, command.join(' ')).toContain('  2  bad input or usage');
+    }
+  });
+
+  it('names exit 3 where work is protected (rm) and not where it cannot happen (ls)', () => {
+    expect(lanes(repo, ['rm', '--help']).stdout).toContain('  3  refused to protect work');
+    expect(lanes(repo, ['ls', '--help']).stdout).not.toContain('  3  refused');
+  });
+
+  it('does not offer the options of phases this build does not have', () => {
+    const help = lanes(repo, ['run', '--help']).stdout;
+    for (const option of ['--max-rounds', '--reviewer', 'review', ' pr']) expect(help).not.toContain(option);
+    const res = lanes(repo, ['run', '1', '--until', 'review']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('lanes: --until review is not available yet: pull requests and review are not part of this build; accepted: implement\n');
+  });
+});
