@@ -6,7 +6,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { envFileProblem, isInside, worktreeTemplateProblem } from '../domain/config-paths.js';
+import { dependencyDirProblem, envFileProblem, isInside, worktreeTemplateProblem } from '../domain/config-paths.js';
 import { InputError } from '../domain/errors.js';
 import { visibleControls } from '../domain/terminal-text.js';
 import type { Config } from '../infra/config-schema.js';
@@ -30,9 +30,13 @@ export function realpathOfExisting(path: string): string {
   }
 }
 
-export function requireConfigPaths<C extends Pick<Config, 'envFile' | 'templates'>>(config: C, repo: Pick<RepoContext, 'mainRoot' | 'name' | 'parent' | 'commonDir'>): C {
+export function requireConfigPaths<C extends Pick<Config, 'envFile' | 'templates' | 'dependencies'>>(config: C, repo: Pick<RepoContext, 'mainRoot' | 'name' | 'parent' | 'commonDir'>): C {
   const envProblem = envFileProblem(config.envFile);
   if (envProblem) throw new InputError(`${FILE}: envFile "${visibleControls(config.envFile)}" ${envProblem}`);
+  for (const [i, dir] of (config.dependencies.dirs ?? []).entries()) {
+    const problem = dependencyDirProblem(dir);
+    if (problem) throw new InputError(`${FILE}: dependencies.dirs[${i}] "${visibleControls(dir)}" ${problem}`);
+  }
   const template = config.templates.worktree;
   const repoPaths = { root: repo.mainRoot, name: repo.name, parent: repo.parent, commonDir: repo.commonDir };
   const worktreeProblem = worktreeTemplateProblem(template, repoPaths, realpathOfExisting);

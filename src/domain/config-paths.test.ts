@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { envFileProblem, isInside, worktreeTemplateProblem } from './config-paths.js';
+import { dependencyDirProblem, envFileProblem, isInside, worktreeTemplateProblem } from './config-paths.js';
 
 const repo = { root: '/work/app', name: 'app', parent: '/work', commonDir: '/work/app/.git' };
 
@@ -45,6 +45,16 @@ describe('envFile stays inside the lane\'s worktree', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('dependencies.dirs stay inside the lane\'s worktree (lanes clones into them and removes them on rollback)', () => {
+  it('accepts folders in the worktree and refuses the rest', () => {
+    for (const ok of ['node_modules', '.venv', 'apps/web/node_modules', 'target/']) expect(dependencyDirProblem(ok), ok).toBeUndefined();
+    expect(dependencyDirProblem('../../home/me')).toBe('must stay inside the lane\'s worktree (no .. parts)');
+    expect(dependencyDirProblem('/home/me')).toBe('must be a path relative to the lane\'s worktree, e.g. node_modules');
+    expect(dependencyDirProblem('.git/objects')).toBe('must not be inside .git');
+    expect(dependencyDirProblem('.')).toMatch(/must name a folder/);
   });
 });
 

@@ -17,19 +17,32 @@ function hasGitSegment(path: string): boolean {
   return path.split(/[\\/]+/).some((part) => part.toLowerCase() === '.git');
 }
 
-/** Why an `envFile` value is not acceptable, or undefined when it is. */
-export function envFileProblem(envFile: string): string | undefined {
-  if (envFile.includes('\0')) return 'must not contain a NUL character';
-  if (isAbsolute(envFile) || /^[a-zA-Z]:[\\/]/.test(envFile) || envFile.startsWith('\\')) return 'must be a path relative to the lane\'s worktree, e.g. .env.local';
-  const slashed = envFile.replace(/\\/g, '/');
-  // Any `..` is refused, not only one that climbs out on paper: `link/../x` leaves the worktree
-  // when `link` is a symlink the repository committed, whatever the text says.
+/**
+ * Why a path meant to be inside a lane's worktree is not acceptable, or undefined. Relative, no
+ * `..` part at all (not only one that climbs out on paper: `link/../x` leaves the worktree when
+ * `link` is a symlink the repository committed), nothing inside `.git` (a worktree's `.git` is
+ * git's pointer file, a submodule's is its git directory: never ours to write).
+ */
+export function lanePathProblem(value: string, kind: 'file' | 'folder', example: string): string | undefined {
+  if (value.includes('\0')) return 'must not contain a NUL character';
+  if (isAbsolute(value) || /^[a-zA-Z]:[\\/]/.test(value) || value.startsWith('\\')) return `must be a path relative to the lane's worktree, e.g. ${example}`;
+  const slashed = value.replace(/\\/g, '/');
   if (slashed.split('/').includes('..')) return 'must stay inside the lane\'s worktree (no .. parts)';
   const normalized = posix.normalize(slashed);
-  if (normalized === '.' || normalized === './' || slashed.endsWith('/') || slashed.endsWith('/.')) return 'must name a file inside the lane\'s worktree, e.g. .env.local';
-  // `.git` in a worktree is git's pointer file (or a submodule's git directory): never ours to write.
+  if (normalized === '.' || normalized === './') return `must name a ${kind} inside the lane's worktree, e.g. ${example}`;
+  if (kind === 'file' && (slashed.endsWith('/') || slashed.endsWith('/.'))) return `must name a file inside the lane's worktree, e.g. ${example}`;
   if (hasGitSegment(normalized)) return 'must not be inside .git';
   return undefined;
+}
+
+/** Why an `envFile` value is not acceptable, or undefined when it is. */
+export function envFileProblem(envFile: string): string | undefined {
+  return lanePathProblem(envFile, 'file', '.env.local');
+}
+
+/** Why a `dependencies.dirs` entry is not acceptable: lanes clones into it and removes it on rollback. */
+export function dependencyDirProblem(dir: string): string | undefined {
+  return lanePathProblem(dir, 'folder', 'node_modules');
 }
 
 export interface RepoPaths {

@@ -50,6 +50,14 @@ describe('paths from the config', () => {
     expectNothingMade(repo);
   });
 
+  it('refuses a dependencies.dirs entry outside the worktree (lanes would clone into it and remove it on rollback)', () => {
+    repo = repoWithConfig({ dependencies: { dirs: ['node_modules', '../../victim'] } });
+    const res = lanes(repo, ['new', '1', '--no-agent']);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim()).toBe('lanes: lanes.config.json: dependencies.dirs[1] "../../victim" must stay inside the lane\'s worktree (no .. parts)');
+    expectNothingMade(repo);
+  });
+
   it('refuses a templates.worktree that reaches .git through a symlinked folder', () => {
     repo = repoWithConfig({ templates: { worktree: '{repoParent}/gitlink/{lane}' } });
     symlinkSync(join(repo.root, '.git'), join(repo.parent, 'gitlink'));
