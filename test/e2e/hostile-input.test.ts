@@ -11,7 +11,8 @@ import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, lanes, makeRepo, type TempRepo } from '../helpers/repo.js';
+import { visibleControls } from '../../src/domain/terminal-text.js';
+import { CLI, addIssue, json, lanes, makeRepo, type TempRepo } from '../helpers/repo.js';
 
 const RUNS = Number(process.env.LANES_FUZZ_RUNS ?? 15);
 /** Control characters but newline (which a multi-line message keeps) and tab; DEL, C1 and bidi controls. */
@@ -117,4 +118,50 @@ describe('hostile issue titles through the CLI', () => {
       { numRuns: RUNS, seed: process.env.LANES_FUZZ_SEED ? Number(process.env.LANES_FUZZ_SEED) : undefined },
     );
   }, 60_000 + RUNS * 8_000);
+});
+
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
+
+describe('hostile hook commands in the approval prompt', () => {
+  it(`are named with every control character visible, and refused without a terminal (${Math.ceil(RUNS / 2)} generated commands)`, () => {
+    const hookRepo = makeRepo();
+    addIssue(hookRepo, 1, 'x');
+    hookRepo.commitAll('issue');
+    try {
+      fc.assert(
+        fc.property(hostileTitle, (command) => {
+          hookRepo.write('lanes.config.json', JSON.stringify({ hooks: { postCreate: [command] } }));
+          const res = lanes(hookRepo, ['new', '1', '--no-agent']);
+          expect(res.code, res.stderr).toBe(2);
+          expect(printed(res)).not.toMatch(CONTROL);
+          expect(res.stderr).toContain(`lanes: hooks.postCreate "${visibleControls(command).replace(/"/g, '\\"')}" is not approved yet`);
+          expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
+        }),
+        { numRuns: Math.ceil(RUNS / 2) },
+      );
+    } finally {
+      hookRepo.cleanup();
+    }
+  }, 60_000 + RUNS * 4_000);
+
+  it.skipIf(!hasScript)('are shown escaped on a terminal, where refusing runs nothing', () => {
+    const hookRepo = makeRepo();
+    addIssue(hookRepo, 1, 'x');
+    hookRepo.commitAll('issue');
+    try {
+      fc.assert(
+        fc.property(hostileTitle, (command) => {
+          hookRepo.write('lanes.config.json', JSON.stringify({ hooks: { postCreate: [command] } }));
+          const argv = [process.execPath, CLI, 'new', '1', '--no-agent'].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+          const res = spawnSync('script', ['-qec', argv, '/dev/null'], { cwd: hookRepo.root, env: { ...hookRepo.env, COLUMNS: '10000' }, input: 'n\n', encoding: 'utf8', timeout: 60_000 });
+          expect(res.status, res.stdout).toBe(2);
+          expect(res.stdout).toContain(`lanes: hooks.postCreate wants to run: ${visibleControls(command)}`);
+          expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
+        }),
+        { numRuns: Math.ceil(RUNS / 3) },
+      );
+    } finally {
+      hookRepo.cleanup();
+    }
+  }, 60_000 + RUNS * 4_000);
 });
