@@ -72,7 +72,8 @@ export function createContext(opts: ContextOptions): Context {
       return repo;
     },
     config() {
-      config ??= Promise.all([ctx.repo(), import('../infra/config-file.js')]).then(([r, c]) => c.loadConfigFile(r.mainRoot));
+      // Paths from the config are checked against the repository once, before any command uses them.
+      config ??= Promise.all([ctx.repo(), import('../infra/config-file.js'), import('./config-paths.js')]).then(async ([r, c, p]) => p.requireConfigPaths(await c.loadConfigFile(r.mainRoot), r));
       return config;
     },
     store() {

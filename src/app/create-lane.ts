@@ -20,7 +20,7 @@ import { copyIntoLane, fileHash } from './copy-files.js';
 import { askEnvFileIgnored, ensureEnvFileIgnored } from './env-file-ignored.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { laneVariables, writeLaneEnv } from './lane-env.js';
-import { afterBranchCommands, branchDatabase, prepareDependencies } from './lane-data.js';
+import { afterBranchCommands, branchDatabase, prepareDependencies, requireDependencyApproval } from './lane-data.js';
 import { moveStagedDependencies, stageDependencies } from './warm-dependencies.js';
 import { rollbackLane } from './lane-steps.js';
 import { writeBack } from './write-back.js';
@@ -134,6 +134,7 @@ export async function createLanes(ctx: Context, refs: readonly string[], opts: N
   const { base, baseCommit } = (await namedBase) ?? (await resolveBase(ctx, undefined, config, refFacts));
   await requireApproval(ctx, config.hooks.postCreate, 'hooks.postCreate');
   await requireApproval(ctx, afterBranchCommands(config), 'database.afterBranch');
+  await requireDependencyApproval(ctx, baseCommit, config.dependencies);
   ctx.io.err(`lanes: base ${base} (${baseCommit.slice(0, 12)})`);
 
   const results = await settleLimit(plans, opts.parallel ?? 4, (plan) => createLane(ctx, plan, base, baseCommit));

@@ -11,7 +11,8 @@ import * as git from '../infra/git.js';
 import type { Context } from './context.js';
 import { loadDbBranches } from './db-branches.js';
 import { addToInfoExclude } from './info-exclude.js';
-import { planWarmup, warmDependencies, type WarmResult } from './warm-dependencies.js';
+import { requireApproval } from './hooks.js';
+import { plannedInstalls, planWarmup, warmDependencies, type WarmResult } from './warm-dependencies.js';
 
 export async function branchDatabase(ctx: Context, lane: string, path: string): Promise<LaneDatabase | null> {
   const db = await loadDbBranches(ctx);
@@ -38,6 +39,21 @@ export async function prepareDependencies(ctx: Context, lane: string, mainRoot: 
   const store = await ctx.store();
   if (plan.dirs.length > 0) store.addStep(lane, 'dependencies', { path, dirs: plan.dirs });
   return warmDependencies(ctx, lane, mainRoot, path, plan, config);
+}
+
+/**
+ * Asks, in the plan phase of `lanes new` (before anything is made), for every dependency install
+ * the new lanes will run, like a hook: the exact command text once per repository, --yes for
+ * scripts, and without a terminal an unapproved install stops lanes new with exit 2.
+ */
+export async function requireDependencyApproval(ctx: Context, baseCommit: string, config: Config['dependencies']): Promise<void> {
+  const repo = await ctx.repo();
+  for (const install of await plannedInstalls(ctx, repo.mainRoot, baseCommit, config)) {
+    await requireApproval(ctx, [install.command], `the dependency install (${install.manager}, ${install.lockfile})`, {
+      why: 'It runs code from the repository and its packages (install scripts) with your permissions.',
+      hint: 'run lanes new once interactively to approve it, pass --yes to approve it for scripts, or set "dependencies": { "install": false } in lanes.config.json to skip installs',
+    });
+  }
 }
 
 /** The database.afterBranch command, if any, as a hook list. */

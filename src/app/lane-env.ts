@@ -5,6 +5,7 @@ import { upsertEnvBlock } from '../domain/env-block.js';
 import type { LaneRecord } from '../domain/lane.js';
 import { portVariable } from '../domain/ports.js';
 import { writeFileAtomic } from '../infra/fs-atomic.js';
+import { requireEnvFileInWorktree } from './config-paths.js';
 
 export function laneVariables(lane: Pick<LaneRecord, 'name' | 'ports' | 'database' | 'branch' | 'path'>): Record<string, string> {
   const vars: Record<string, string> = { LANE: lane.name, LANE_BRANCH: lane.branch, LANE_PATH: lane.path };
@@ -17,6 +18,7 @@ export function laneVariables(lane: Pick<LaneRecord, 'name' | 'ports' | 'databas
 
 /** Rewrites lanes' block in the lane's env file; everything else in the file stays as it was. */
 export function writeLaneEnv(lane: Pick<LaneRecord, 'name' | 'ports' | 'database' | 'branch' | 'path' | 'envFile'>): string {
+  requireEnvFileInWorktree(lane.path, lane.envFile);
   const file = join(lane.path, lane.envFile);
   const exists = existsSync(file);
   const before = exists ? readFileSync(file, 'utf8') : '';

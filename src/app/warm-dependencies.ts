@@ -4,6 +4,12 @@
  * installed, the folders are cloned from it (copy-on-write where possible, never hard links);
  * otherwise the package manager's own frozen install runs in the lane. A failure is a warning
  * naming the command and its output: the lane stays usable, the user can install by hand.
+ *
+ * An install runs code from the repository and its packages (`npm ci` runs lifecycle scripts),
+ * so, like a hook, it runs only once its exact command text is approved: `lanes new` asks in its
+ * plan phase for the installs it predicts (`plannedInstalls`), and an install not approved by the
+ * time it would run (a clone that failed and fell back) is skipped with a warning. Cloning needs
+ * no approval: it runs nothing.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +21,20 @@ import { copyTree } from '../infra/copy-tree.js';
 import { describeCommand, exec } from '../infra/exec.js';
 import { git } from '../infra/git.js';
 import type { Context } from './context.js';
+
+/** The text a person approves for a manager's install: its commands, in order. */
+export function installCommandText(install: readonly (readonly string[])[]): string {
+  return install.map(([file, ...args]) => describeCommand(file!, args)).join(' && ');
+}
+
+/** Whether an install may run: approved before, or approved now by --yes. */
+async function installApproved(ctx: Context, command: string): Promise<boolean> {
+  const store = await ctx.store();
+  if (store.isApproved(command)) return true;
+  if (!ctx.yes) return false;
+  store.approve(command);
+  return true;
+}
 
 export interface WarmPlan {
   managers: PackageManager[];
@@ -82,6 +102,13 @@ export async function warmDependencies(ctx: Context, lane: string, mainRoot: str
       continue;
     }
     const why = !g.lockMatches ? 'the lockfile differs from the main worktree\'s' : 'the main worktree has no installed dependencies to clone';
+    const approval = installCommandText(g.install);
+    if (!(await installApproved(ctx, approval))) {
+      const warning = `${approval} is not approved, so it did not run (${why}); install the lane's dependencies by hand, or approve it in an interactive lanes new`;
+      ctx.io.err(`lanes: warning: ${lane}: ${warning}`);
+      results.push({ manager: g.manager, method: 'skipped', dirs: [], ms: ms(), warning });
+      continue;
+    }
     let failed: string | undefined;
     for (const [file, ...args] of g.install) {
       const command = describeCommand(file!, args);
@@ -170,13 +197,7 @@ function gitBlobId(content: Buffer): string {
  */
 export async function stageDependencies(ctx: Context, lane: string, mainRoot: string, baseCommit: string, staging: string, config: Config['dependencies']): Promise<string[]> {
   if (!config.enabled) return [];
-  const listing = await git(mainRoot, ['ls-tree', '-z', baseCommit], { signal: ctx.signal });
-  const tree = new Map<string, { type: string; oid: string }>();
-  for (const entry of listing.stdout.split('\0').filter(Boolean)) {
-    const tab = entry.indexOf('\t');
-    const [, type, oid] = entry.slice(0, tab).split(' ') as [string, string, string];
-    tree.set(entry.slice(tab + 1), { type, oid });
-  }
+  const tree = await readRootTree(ctx, mainRoot, baseCommit);
   const staged: string[] = [];
   for (const manager of detectPackageManagers(tree.keys())) {
     const lock = tree.get(manager.lockfile);
@@ -197,6 +218,55 @@ export async function stageDependencies(ctx: Context, lane: string, mainRoot: st
     }
   }
   return staged;
+}
+
+/** The entries at the root of a commit's tree: the files a new lane's worktree starts with. */
+async function readRootTree(ctx: Context, mainRoot: string, commit: string): Promise<Map<string, { type: string; oid: string }>> {
+  const listing = await git(mainRoot, ['ls-tree', '-z', commit], { signal: ctx.signal });
+  const tree = new Map<string, { type: string; oid: string }>();
+  for (const entry of listing.stdout.split('\0').filter(Boolean)) {
+    const tab = entry.indexOf('\t');
+    const [, type, oid] = entry.slice(0, tab).split(' ') as [string, string, string];
+    tree.set(entry.slice(tab + 1), { type, oid });
+  }
+  return tree;
+}
+
+export interface PlannedInstall {
+  manager: string;
+  lockfile: string;
+  /** The text approved: the manager's install commands joined with ` && `. */
+  command: string;
+}
+
+/**
+ * The installs a lane made at `baseCommit` will run, decided as warmDependencies decides: a
+ * manager whose lockfile equals the main worktree's, with all its folders installed there, is
+ * cloned; every other detected manager installs. Nothing when dependencies or installs are off.
+ */
+export async function plannedInstalls(ctx: Context, mainRoot: string, baseCommit: string, config: Config['dependencies']): Promise<PlannedInstall[]> {
+  if (!config.enabled || !config.install) return [];
+  const tree = await readRootTree(ctx, mainRoot, baseCommit);
+  const planned: PlannedInstall[] = [];
+  for (const manager of detectPackageManagers(tree.keys())) {
+    if (manager.install.length === 0) continue;
+    const lock = tree.get(manager.lockfile);
+    const mainLock = readOrUndefined(join(mainRoot, manager.lockfile));
+    const lockMatches = lock?.type === 'blob' && mainLock !== undefined && lock.oid === gitBlobId(mainLock);
+    const dirs = (config.dirs ?? manager.dirs).filter((d) => !tree.has(d));
+    const installed = dirs.length > 0 && dirs.every((d) => isDir(join(mainRoot, d)));
+    if (lockMatches && installed) continue;
+    planned.push({ manager: manager.id, lockfile: manager.lockfile, command: installCommandText(manager.install) });
+  }
+  return planned;
+}
+
+function readOrUndefined(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Moves staged dependency folders into the checked-out worktree (a rename: same filesystem) and removes the staging folder. */

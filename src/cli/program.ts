@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { createContext, type Io } from '../app/context.js';
 import { ExitCode, InputError, InterruptedError, LanesError } from '../domain/errors.js';
+import { stripTerminalControls } from '../domain/terminal-text.js';
 import { setBaseEnvironment } from '../infra/exec.js';
 import type { CliRuntime, GlobalOptions } from './command.js';
 import { addCommandHelp, programHelpText } from './help.js';
@@ -35,16 +36,18 @@ export interface Process {
 
 function terminalIo(proc: Process): Io {
   const interactive = proc.stderr.isTTY === true;
+  // Everything printed passes here: text from outside (titles, labels, agent output, errors that
+  // quote them) must not drive the terminal. JSON reaches it without controls (output.ts printJson).
   return {
-    out: (text) => void proc.stdout.write(text),
-    err: (text) => void proc.stderr.write(`${text}\n`),
+    out: (text) => void proc.stdout.write(stripTerminalControls(text)),
+    err: (text) => void proc.stderr.write(`${stripTerminalControls(text)}\n`),
     interactive,
     async confirm(question) {
       if (!interactive || proc.stdin.isTTY !== true) return undefined;
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: proc.stdin, output: proc.stderr });
       try {
-        const answer = await rl.question(`${question} [y/N] `);
+        const answer = await rl.question(`${stripTerminalControls(question)} [y/N] `);
         return /^y(es)?$/i.test(answer.trim());
       } finally {
         rl.close();
@@ -96,7 +99,7 @@ export async function runCli(proc: Process): Promise<number> {
     .configureOutput({
       writeOut: (s) => void proc.stdout.write(s),
       writeErr: (s) => void proc.stderr.write(s),
-      outputError: (s, write) => write(`lanes: ${s.replace(/^error: /, '').trim()}\n`),
+      outputError: (s, write) => write(`lanes: ${stripTerminalControls(s.replace(/^error: /, '').trim())}\n`),
     });
   // Commander stores -C as "C"; expose it as dir for the context.
   program.on('option:C', (dir: string) => program.setOptionValue('dir', dir));
@@ -132,7 +135,9 @@ function requireDirectory(given: string, absolute: string): string {
   return absolute;
 }
 
-function reportError(err: unknown, stderr: NodeJS.WriteStream, interactive: boolean, verbose: boolean): number {
+function reportError(err: unknown, stream: NodeJS.WriteStream, interactive: boolean, verbose: boolean): number {
+  // Messages quote issue text, branch names and tool output: stripped like everything else printed.
+  const stderr = { write: (text: string) => stream.write(stripTerminalControls(text)) };
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
     return ExitCode.badInput;

@@ -99,7 +99,10 @@ export const DatabaseSchema = z.discriminatedUnion('provider', [
 export const DependenciesSchema = z.strictObject({
   enabled: z.boolean().default(true),
   dirs: z.array(z.string().min(1)).optional().describe('Folders cloned from the main worktree (default: by package manager, e.g. node_modules).'),
-  install: z.boolean().default(true).describe('Run the package manager\'s frozen install when the lockfile differs.'),
+  install: z
+    .boolean()
+    .default(true)
+    .describe('Run the package manager\'s frozen install when the lockfile differs (or nothing is installed to clone); it runs the packages\' install scripts, so each install command runs only after you approved its exact text once. false: never install.'),
 });
 
 export const PhaseSchema = z.strictObject({

@@ -1,5 +1,10 @@
-/** One line per agent event, for `lanes logs` and the tmux pane. */
+/**
+ * One line per agent event, for `lanes logs` and the tmux pane. What an agent prints is text from
+ * outside (a model, a tool, a file it read): terminal controls are removed here, so neither
+ * writer can be driven by it.
+ */
 import type { AgentEvent } from '../../contracts/agent-adapter.js';
+import { stripTerminalControls } from '../../domain/terminal-text.js';
 
 function brief(value: unknown, max = 160): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
@@ -8,6 +13,11 @@ function brief(value: unknown, max = 160): string {
 }
 
 export function renderEvent(event: AgentEvent): string | undefined {
+  const line = eventLine(event);
+  return line === undefined ? undefined : stripTerminalControls(line);
+}
+
+function eventLine(event: AgentEvent): string | undefined {
   switch (event.type) {
     case 'session':
       return `· session ${event.sessionId}${event.model ? ` (${event.model})` : ''}`;

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { shellCommand } from '../../domain/shell-quote.js';
 import { action, type CliRuntime } from '../command.js';
-import { printJson } from '../output.js';
+import { jsonSafeForTerminal, printJson } from '../output.js';
 
 export function register(program: Command, runtime: CliRuntime): void {
   program
@@ -57,7 +57,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async (ctx, _globals, name: string | undefined, opts: { follow?: boolean; raw?: boolean }) => {
         const [{ requireLane }, { showLogs }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/read-logs.js')]);
-        await showLogs(ctx, await requireLane(ctx, name, 'lanes logs'), { follow: opts.follow === true, raw: opts.raw === true, write: (t) => ctx.io.out(t) });
+        await showLogs(ctx, await requireLane(ctx, name, 'lanes logs'), { follow: opts.follow === true, raw: opts.raw === true, write: (t) => ctx.io.out(opts.raw ? jsonSafeForTerminal(t) : t) });
       }),
     );
 

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { ProgressEvent, PipelineResult } from '../../app/run-pipeline.js';
 import { InputError } from '../../domain/errors.js';
+import { stripTerminalControls } from '../../domain/terminal-text.js';
 import { action, type CliRuntime } from '../command.js';
 import { printJson, table } from '../output.js';
 
@@ -49,7 +50,7 @@ function progressPrinter(live: boolean, write: (text: string) => void) {
   const started = Date.now();
   const redraw = () => {
     const out = [...lines.values()];
-    process.stderr.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${out.map((l) => `\x1b[2K${l}\n`).join('')}`);
+    process.stderr.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${out.map((l) => `\x1b[2K${stripTerminalControls(l, { keepLayout: false })}\n`).join('')}`);
     drawn = out.length;
   };
   return {
