@@ -18,7 +18,8 @@ function repoWithConfig(config: Record<string, unknown>): TempRepo {
 }
 
 function expectNothingMade(r: TempRepo): void {
-  expect(readdirSync(r.parent).sort()).toEqual(['app', 'home']);
+  // home and tmp are the test's own (HOME and TMPDIR); nothing else may appear beside the repository.
+  expect(readdirSync(r.parent).filter((n) => n !== 'tmp').sort()).toEqual(['app', 'home']);
   expect(r.git('branch', '--list', 'issue-1')).toBe('');
   expect(readdirSync(join(r.root, '.git')).filter((f) => f === 'worktrees')).toEqual([]);
 }
