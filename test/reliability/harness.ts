@@ -34,7 +34,7 @@ export const COUNTS = {
   sigkill: envInt('LANES_RELIABILITY_TRIALS') ?? (FULL ? 50 : 3),
   /** Processes in one storm, and how many storms. */
   stormProcesses: envInt('LANES_RELIABILITY_STORM') ?? (FULL ? 50 : 8),
-  storms: FULL ? 3 : 1,
+  storms: FULL ? 5 : 1,
   /** Trials of each two-process race of the rm-safety matrix. */
   races: FULL ? 16 : 2,
 };
