@@ -6,7 +6,7 @@
 // Restoring a backup follows its README: every *.bundle is fetched, every *.patch is applied to the
 // lane's HEAD commit in a scratch worktree, and files/ is copied over it. Messages are not asserted
 // where the contract does not fix them: the safety properties are (exit code, file bytes, commits).
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -70,7 +70,7 @@ function readAt(dir: string, path: Buffer): Buffer | undefined {
 function reachable(r: TrialRepo, commit: string): boolean {
   if (!tryGit(r, r.root, ['cat-file', '-e', `${commit}^{commit}`]).ok) return false;
   const tips = gitIn(r, r.root, ['for-each-ref', '--format=%(objectname)']).split('\n').filter(Boolean);
-  const heads = gitIn(r, r.root, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('HEAD ')).map((l) => l.slice(5));
+  const heads = gitIn(r, r.root, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('HEAD ')).map((l) => l.slice(5)).filter((h) => !/^0+$/.test(h));
   return gitIn(r, r.root, ['rev-list', '--stdin'], `${[...tips, ...heads].join('\n')}\n`).split('\n').includes(commit);
 }
 
@@ -99,8 +99,21 @@ function restore(r: TrialRepo, backup: string, head: string): string {
     const p = join(backup, name);
     if (name.endsWith('.patch') && statSync(p).size > 0) gitIn(r, scratch, ['apply', '--binary', p]);
   }
-  if (existsSync(join(backup, 'files'))) cpSync(Buffer.from(join(backup, 'files')) as unknown as string, Buffer.from(scratch) as unknown as string, { recursive: true, verbatimSymlinks: true });
+  if (existsSync(join(backup, 'files'))) copyTreeBytes(Buffer.from(join(backup, 'files')), Buffer.from(scratch));
   return scratch;
+}
+
+/** Copies a tree by raw byte names (cpSync takes only string paths, which lose non-UTF-8 names). */
+function copyTreeBytes(from: Buffer, to: Buffer): void {
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from, { encoding: 'buffer' })) {
+    const src = Buffer.concat([from, Buffer.from('/'), name]);
+    const dst = Buffer.concat([to, Buffer.from('/'), name]);
+    const st = lstatSync(src);
+    if (st.isDirectory()) copyTreeBytes(src, dst);
+    else if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+    else writeFileSync(dst, readFileSync(src));
+  }
 }
 
 interface Row {
@@ -115,16 +128,24 @@ interface Row {
   verify?(r: TrialRepo, risk: AtRisk, phase: 'refused' | 'forced', backup?: string): void;
 }
 
+/** Uncommitted work only (an edit and an untracked file): what the worktree checks alone protect. */
 function dirty(r: TrialRepo, dir: string): AtRisk {
-  const c = commitIn(r, dir, 'feature.txt', 'committed work\n');
   const files = [file('README.md', '# app\nuncommitted edit\n'), file('notes.txt', 'untracked notes\n')];
   for (const f of files) writeAtRisk(dir, f);
-  return { dir, head: c, commits: [c], files };
+  return { dir, head: gitIn(r, dir, ['rev-parse', 'HEAD']), commits: [], files };
 }
 
 const IGNORE_WITH_SCRATCH = '.env*\n!.env.example\nnode_modules/\ndist/\ndata/\nscratch/\n';
 
 const rows: Row[] = [
+  {
+    // The control row: work rm has always seen. It shows the harness's restore works on today's backups.
+    name: 'a commit, an uncommitted edit and an untracked file (control)',
+    setup(r, lane) {
+      const c = commitIn(r, lane.path, 'feature.txt', 'committed work\n');
+      return { ...dirty(r, lane.path), head: c, commits: [c] };
+    },
+  },
   {
     name: 'commits on a detached HEAD in the lane',
     setup(r, lane) {
