@@ -32,6 +32,8 @@ const envInt = (name: string): number | undefined => (process.env[name] ? Number
 export const COUNTS = {
   /** SIGKILL trials per command. */
   sigkill: envInt('LANES_RELIABILITY_TRIALS') ?? (FULL ? 50 : 3),
+  /** SIGKILL trials of `lanes run` with the real Claude Code CLI (7 s a run: fewer; the command agent has the full count). */
+  claudeRun: envInt('LANES_RELIABILITY_CLAUDE_TRIALS') ?? (FULL ? 20 : 2),
   /** Processes in one storm, and how many storms. */
   stormProcesses: envInt('LANES_RELIABILITY_STORM') ?? (FULL ? 50 : 8),
   storms: FULL ? 5 : 1,

@@ -5,7 +5,8 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentsInstalled, makeAgentRepo, startModelEndpoint, writeAndCommit, type ModelEndpoint } from '../helpers/agents.js';
 import {
   COUNTS,
   FULL,
@@ -35,6 +36,8 @@ interface Prepared {
   env?: Record<string, string>;
   /** Checks of this scenario beyond the shared invariants. */
   extra?: () => string[];
+  /** Ends what the setup started beyond the repository (agents, tmux); the repository is removed after. */
+  dispose?: () => Promise<void>;
   /** Lanes the setup itself leaves as kept work (not counted as left by the kill). */
   keptOnPurpose?: string[];
 }
@@ -128,6 +131,24 @@ const doctorScenario: Scenario = {
   },
 };
 
+// The real Claude Code CLI against the fake model server (offline): heavier, so only in the full run.
+let endpoint: ModelEndpoint | undefined;
+const claudeRunScenario: Scenario = {
+  label: 'SIGKILL lanes run (Claude Code CLI, fake model server)',
+  async prepare(rng) {
+    const agentRepo = makeAgentRepo({ endpoint: endpoint!, issues: 2 });
+    const worktrees = join(agentRepo.parent, 'app-worktrees');
+    const repo: TrialRepo = { ...agentRepo, worktrees, sqlite: false, lanePath: (name) => join(worktrees, name) };
+    return {
+      repo,
+      env: agentRepo.agentEnv,
+      args: rng() < 0.5 ? ['run', '1', '--json'] : ['run', '1', '2', '--parallel', '2', '--json'],
+      // Kills what agents, supervisors and tmux server are left, and removes the repository.
+      dispose: () => agentRepo.dispose(),
+    };
+  },
+};
+
 async function calibrate(s: Scenario): Promise<number> {
   let worst = 0;
   for (let i = 0; i < (FULL ? 2 : 1); i++) {
@@ -138,19 +159,20 @@ async function calibrate(s: Scenario): Promise<number> {
       if (res.code !== 0 && !(s === doctorScenario && res.code === 1)) throw new Error(`calibration of ${s.label} exited ${res.code}: ${res.stderr}`);
       worst = Math.max(worst, res.ms);
     } finally {
+      await p.dispose?.();
       p.repo.cleanup();
     }
   }
   return worst;
 }
 
-async function runTrials(s: Scenario): Promise<void> {
+async function runTrials(s: Scenario, trials = COUNTS.sigkill): Promise<void> {
   const t = tally(s.label);
   const duration = await calibrate(s);
   const spread = Math.round(duration * 1.2);
   let killedMidway = 0;
   let keptAfterRecovery = 0;
-  for (let i = 0; i < COUNTS.sigkill; i++) {
+  for (let i = 0; i < trials; i++) {
     const seed = trialSeed(s.label, i);
     const rng = prng(seed);
     const p = await s.prepare(rng);
@@ -169,6 +191,7 @@ async function runTrials(s: Scenario): Promise<void> {
       t.trials++;
       if (v.length > 0) t.failures.push({ trial: i, seed, what: `SIGKILL to the ${target} after ${delay} ms${killed.killed ? '' : ' (it had finished)'}`, violations: v });
     } finally {
+      await p.dispose?.();
       p.repo.cleanup();
     }
   }
@@ -182,5 +205,16 @@ describe('SIGKILL at a random moment, then lanes doctor --fix: every invariant h
   it(`lanes rm --force (${COUNTS.sigkill} trials)`, () => runTrials(rmScenario), TIMEOUT_MS);
   it(`lanes run with a command agent (${COUNTS.sigkill} trials)`, () => runTrials(runScenario), TIMEOUT_MS);
   it(`lanes doctor --fix (${COUNTS.sigkill} trials)`, () => runTrials(doctorScenario), TIMEOUT_MS);
+});
+
+const withClaude = agentsInstalled && (FULL || process.env.LANES_RELIABILITY_CLAUDE === '1');
+describe.skipIf(!withClaude)('SIGKILL of lanes run with the real Claude Code CLI', () => {
+  beforeAll(async () => {
+    endpoint = await startModelEndpoint(writeAndCommit({ delayMs: 150 }));
+  });
+  afterAll(async () => {
+    await endpoint?.close();
+  });
+  it(`lanes run with Claude Code (${COUNTS.claudeRun} trials)`, () => runTrials(claudeRunScenario, COUNTS.claudeRun), TIMEOUT_MS);
 });
 
