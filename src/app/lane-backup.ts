@@ -62,8 +62,16 @@ export async function saveBackup(ctx: Context, lane: LaneRecord, risk: WorkAtRis
     let s = 0;
     for (const sub of risk.submodules.filter((x) => x.unpushed > 0)) {
       const file = join(dir, `submodule-${++s}.bundle`);
-      await git.git(join(wt ?? lane.path, sub.path), ['bundle', 'create', '--quiet', file, 'HEAD', '--branches', '--not', '--remotes'], opts);
-      await git.git(join(wt ?? lane.path, sub.path), ['bundle', 'verify', '--quiet', file], opts);
+      const subDir = join(wt ?? lane.path, sub.path);
+      // A submodule usually sits on a detached HEAD: a ref names that commit inside the bundle.
+      const headRef = `refs/lanes-backup/${lane.name}-${stamp}/head`;
+      await git.git(subDir, ['update-ref', headRef, 'HEAD'], opts);
+      try {
+        await git.git(subDir, ['bundle', 'create', '--quiet', file, headRef, '--branches', '--not', '--remotes'], opts);
+      } finally {
+        await git.git(subDir, ['update-ref', '-d', headRef], { check: false });
+      }
+      await git.git(subDir, ['bundle', 'verify', '--quiet', file], opts);
       writeFileSync(join(dir, `submodule-${s}.path`), `${sub.path}\n`);
     }
     writeFileSync(join(dir, 'README.txt'), backupReadme(lane, made, dir));
@@ -120,7 +128,7 @@ function backupReadme(lane: LaneRecord, refs: string[], dir: string): string {
     'lane.bundle        every commit the removal would have lost, plus a snapshot commit of the worktree.',
     '                   Its refs:',
     ...refs.map((r) => `                     ${r}`),
-    `                   Get them back:  git fetch ${dir}/lane.bundle 'refs/lanes-backup/*:refs/lanes-restored/*'`,
+    `                   Get them back:  git fetch --no-recurse-submodules ${dir}/lane.bundle 'refs/lanes-backup/*:refs/lanes-restored/*'`,
     has('branch') ? `                   The branch:     git branch ${lane.branch}-restored <the fetched .../branch ref>` : '',
     has('worktree')
       ? '                   The worktree:   git worktree add ../restored <the fetched .../worktree ref>  (tracked changes, untracked and ignored work files, exactly)'

@@ -259,10 +259,18 @@ async function assessFiles(ctx: Context, lane: LaneRecord, worktree: string, dis
       continue;
     }
     const bare = name.replace(/\/$/, '');
-    if (copied.has(bare) || dbFiles.has(bare) || isDisposable(name)) continue;
-    risk.ignoredWork.push(name);
-    if (name.endsWith('/')) risk.ignoredWorkFiles.push(...walkFiles(worktree, entry.path, isDisposable));
-    else risk.ignoredWorkFiles.push(entry.path);
+    const lanesOwn = (rel: string) => copied.has(rel) || dbFiles.has(rel);
+    if (lanesOwn(bare) || isDisposable(name)) continue;
+    if (name.endsWith('/')) {
+      // An ignored folder counts only for what is in it besides lanes' own files (the lane's database copy).
+      const files = walkFiles(worktree, entry.path, isDisposable).filter((f) => !lanesOwn(f.toString('utf8')));
+      if (files.length === 0) continue;
+      risk.ignoredWork.push(name);
+      risk.ignoredWorkFiles.push(...files);
+    } else {
+      risk.ignoredWork.push(name);
+      risk.ignoredWorkFiles.push(entry.path);
+    }
   }
   risk.editedCopies = editedFiles(worktree, lane.copiedFiles);
 }

@@ -22,6 +22,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
+import { userStateDir } from '../../src/infra/port-registry.js';
 import { addIssue, CLI, makeRepo, type CliResult, type TempRepo } from '../helpers/repo.js';
 
 // ---------------------------------------------------------------- mode, counts, seeds
@@ -379,11 +380,24 @@ export function readState(repo: TempRepo): StateRows {
   const file = join(repo.root, '.git', 'lanes', 'state.db');
   if (!existsSync(file)) return { lanes: [], leases: [] };
   const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 30_000 });
+  let lanes: StateRows['lanes'];
   try {
-    return {
-      lanes: db.prepare('SELECT name, data, op_kind, op_pid FROM lanes').all() as StateRows['lanes'],
-      leases: db.prepare('SELECT port, lane, service FROM port_leases').all() as StateRows['leases'],
-    };
+    // Placeholder rows (data 'null') hold a name during a repair; they are no lane.
+    lanes = db.prepare("SELECT name, data, op_kind, op_pid FROM lanes WHERE data != 'null'").all() as StateRows['lanes'];
+  } finally {
+    db.close();
+  }
+  return { lanes, leases: readLeases(repo) };
+}
+
+/** This repository's leases in the machine-wide port registry (the test's HOME holds it). */
+function readLeases(repo: TempRepo): StateRows['leases'] {
+  const file = join(userStateDir(repo.env), 'ports.db');
+  if (!existsSync(file)) return [];
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 30_000 });
+  try {
+    const key = realpathSync(join(repo.root, '.git'));
+    return db.prepare('SELECT port, lane, service FROM leases WHERE repo = ?').all(key) as StateRows['leases'];
   } finally {
     db.close();
   }

@@ -2,11 +2,12 @@
 // each trial kills the command at a random moment of its run (the process alone, or its whole
 // process group), runs `lanes doctor --fix` and `lanes doctor`, and checks every invariant of
 // harness.ts. Counts: LANES_RELIABILITY=full for ≥50 trials per command; seed: LANES_RELIABILITY_SEED.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { PortRegistry, userStateDir } from '../../src/infra/port-registry.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentsInstalled, makeAgentRepo, startModelEndpoint, writeAndCommit, type ModelEndpoint } from '../helpers/agents.js';
+import { makeAgentRepo, startModelEndpoint, writeAndCommit, type ModelEndpoint } from '../helpers/agents.js';
+import { agentsMissing } from '../helpers/requirements.js';
 import {
   COUNTS,
   FULL,
@@ -79,7 +80,11 @@ const rmScenario: Scenario = {
       // The untracked file is in the lane still, or in a backup: never nowhere.
       extra: () => {
         if (existsSync(join(wt, 'notes.txt'))) return [];
-        for (const [rel, bytes] of filesAsBytes(backupsDir(repo))) if (rel.endsWith('notes.txt') && bytes.toString() === 'untracked notes\n') return [];
+        // The backup holds it in the patch of everything uncommitted (and in the bundle's worktree snapshot).
+        for (const [rel, bytes] of filesAsBytes(backupsDir(repo))) {
+          if (rel.endsWith('notes.txt') && bytes.toString() === 'untracked notes\n') return [];
+          if (rel.endsWith('uncommitted.patch') && bytes.includes('+++ b/notes.txt') && bytes.includes('+untracked notes')) return [];
+        }
         return ['the untracked notes.txt of lane issue-1 is neither in the lane nor in a backup'];
       },
     };
@@ -106,16 +111,19 @@ const doctorScenario: Scenario = {
     gitIn(repo, repo.root, ['worktree', 'remove', '--force', repo.lanePath('issue-1')]);
     // issue-2: healthy, with committed work.
     commitIn(repo, repo.lanePath('issue-2'), 'two.txt', 'work of lane 2\n');
-    // issue-3: removed, but its (merged) branch was left behind.
+    // issue-3: removed while the main worktree had its (merged) branch checked out, so the removal
+    // had to leave the branch; main is back on main now and doctor may delete it.
+    gitIn(repo, repo.lanePath('issue-3'), ['checkout', '-q', '--detach']);
+    gitIn(repo, repo.root, ['checkout', '-q', 'issue-3']);
     await must(repo, ['rm', 'issue-3']);
-    gitIn(repo, repo.root, ['branch', 'issue-3', 'main']);
+    gitIn(repo, repo.root, ['checkout', '-q', 'main']);
     // issue-4: directory deleted by hand after a commit (doctor must keep its branch).
     commitIn(repo, repo.lanePath('issue-4'), 'four.txt', 'work of lane 4\n');
     rmSync(repo.lanePath('issue-4'), { recursive: true, force: true });
     // A lease of a lane that no longer exists.
-    const db = new Database(join(repo.root, '.git', 'lanes', 'state.db'));
-    db.prepare("INSERT INTO port_leases (port, lane, service) VALUES (4999, 'ghost', 'web')").run();
-    db.close();
+    const registry = PortRegistry.open(userStateDir(repo.env));
+    registry.tryLease(4999, realpathSync(join(repo.root, '.git')), 'ghost', 'web');
+    registry.close();
     return {
       repo,
       args: ['doctor', '--fix', '--json'],
@@ -207,7 +215,7 @@ describe('SIGKILL at a random moment, then lanes doctor --fix: every invariant h
   it(`lanes doctor --fix (${COUNTS.sigkill} trials)`, () => runTrials(doctorScenario), TIMEOUT_MS);
 });
 
-const withClaude = agentsInstalled && (FULL || process.env.LANES_RELIABILITY_CLAUDE === '1');
+const withClaude = !agentsMissing() && (FULL || process.env.LANES_RELIABILITY_CLAUDE === '1');
 describe.skipIf(!withClaude)('SIGKILL of lanes run with the real Claude Code CLI', () => {
   beforeAll(async () => {
     endpoint = await startModelEndpoint(writeAndCommit({ delayMs: 150 }));
