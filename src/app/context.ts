@@ -4,7 +4,11 @@
  * module below reads process.cwd() or process.env; they get them from here.
  */
 import { InputError } from '../domain/errors.js';
+import type { AgentAdapters } from '../contracts/agent-adapter.js';
+import type { Adapters, Clock } from '../contracts/adapters.js';
+import type { DbBranches } from '../contracts/db-branches.js';
 import type { IssueSource } from '../contracts/issue-source.js';
+import type { Runners } from '../contracts/runner.js';
 import type { Config } from '../infra/config-schema.js';
 import type { RepoContext } from '../infra/git.js';
 import type { PortRegistry } from '../infra/port-registry.js';
@@ -38,6 +42,13 @@ export interface Context {
   portRegistry(): Promise<PortRegistry>;
   /** The configured issue source, or the one a per-command `--source` names. */
   issueSource(override?: string): Promise<IssueSource>;
+  /** The configured database branch provider; undefined for `database.provider: "none"`. */
+  dbBranches(): Promise<DbBranches | undefined>;
+  /** The agent adapters by name (loaded on first use). */
+  agentAdapters(): Promise<AgentAdapters>;
+  /** Where agent runs' supervisors live: headless, tmux … by name. */
+  runners: Runners;
+  clock: Clock;
   /** Releases what was opened (the state database, the port registry). */
   close(): void;
 }
@@ -50,6 +61,8 @@ export interface ContextOptions {
   yes?: boolean;
   verbose?: boolean;
   packageRoot: string;
+  /** The implementations behind the contracts, chosen by the entry point (src/cli/compose.ts). */
+  adapters: Adapters;
 }
 
 export function createContext(opts: ContextOptions): Context {
@@ -59,6 +72,8 @@ export function createContext(opts: ContextOptions): Context {
   let opening: Promise<StateStore> | undefined;
   let registry: PortRegistry | undefined;
   const sources = new Map<string, Promise<IssueSource>>();
+  let dbBranches: Promise<DbBranches | undefined> | undefined;
+  const { adapters } = opts;
   const ctx: Context = {
     cwd: opts.cwd,
     env: opts.env,
@@ -67,6 +82,8 @@ export function createContext(opts: ContextOptions): Context {
     yes: opts.yes ?? false,
     verbose: opts.verbose ?? false,
     packageRoot: opts.packageRoot,
+    runners: adapters.runners,
+    clock: adapters.clock,
     repo() {
       repo ??= import('../infra/git.js').then((g) => g.loadRepoContext(opts.cwd, { signal: opts.signal }));
       return repo;
@@ -92,12 +109,19 @@ export function createContext(opts: ContextOptions): Context {
       const key = override ?? '';
       let source = sources.get(key);
       if (!source) {
-        source = Promise.all([ctx.repo(), ctx.config(), import('../adapters/issues/registry.js')]).then(([r, c, reg]) =>
-          reg.createIssueSource(reg.issuesConfigFor(c.issues, override), { repoRoot: r.mainRoot, env: opts.env, runtime: { onWait: (m) => opts.io.err(`lanes: ${m}`) } }),
+        source = Promise.all([ctx.repo(), ctx.config()]).then(([r, c]) =>
+          adapters.issueSource({ config: c.issues, override, repoRoot: r.mainRoot, env: opts.env, onWait: (m) => opts.io.err(`lanes: ${m}`) }),
         );
         sources.set(key, source);
       }
       return source;
+    },
+    dbBranches() {
+      dbBranches ??= Promise.all([ctx.repo(), ctx.config()]).then(([r, c]) => adapters.dbBranches({ config: c.database, repoRoot: r.mainRoot, env: opts.env }));
+      return dbBranches;
+    },
+    agentAdapters() {
+      return adapters.agents();
     },
     close() {
       store?.close();

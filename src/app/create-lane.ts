@@ -14,7 +14,7 @@ import type { Config } from '../infra/config-schema.js';
 import * as git from '../infra/git.js';
 import { canonicalPath } from '../infra/real-path.js';
 import { leaseLanePorts } from './allocate-ports.js';
-import { isRecordedProcessAlive } from './process-alive.js';
+import { isRecordedProcessAlive } from '../infra/process-alive.js';
 import type { Context } from './context.js';
 import { copyIntoLane, fileHash } from './copy-files.js';
 import { askEnvFileIgnored, ensureEnvFileIgnored } from './env-file-ignored.js';
@@ -104,7 +104,7 @@ async function planWithRefs(ctx: Context, refs: readonly string[], opts: Pick<Ne
     // same folder git will report, and every later check compares real paths.
     const path = canonicalPath(worktreePath(name, { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree));
     const existing = store.getLane(name);
-    if (existing?.phase === 'creating') {
+    if (existing?.lifecycle === 'creating') {
       // An interrupted `lanes new` (killed, machine restarted) left a half-made lane; doctor undoes it.
       const op = store.operationOf(name);
       if (op && isRecordedProcessAlive(op.pid, op.started)) throw new InputError(`lane "${name}" is being created by another lanes process (pid ${op.pid}); wait for it to finish`);
@@ -173,7 +173,8 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
     database: null,
     envFile: config.envFile,
     copiedFiles: [],
-    phase: 'creating',
+    lifecycle: 'creating',
+    agentPhase: null,
     agentState: 'none',
     createdAt: new Date().toISOString(),
   };
@@ -231,7 +232,7 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
     signal.throwIfAborted();
 
     const adminDir = git.worktreeAdminDir(plan.path);
-    record = { ...record, copiedFiles, phase: 'ready', worktreeId: adminDir === undefined ? undefined : basename(adminDir) };
+    record = { ...record, copiedFiles, lifecycle: 'ready', worktreeId: adminDir === undefined ? undefined : basename(adminDir) };
     store.updateLane(plan.name, () => record);
     store.releaseOperation(plan.name, process.pid);
     store.clearSteps(plan.name);

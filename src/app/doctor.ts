@@ -19,7 +19,7 @@ import { loadDbBranches } from './db-branches.js';
 import { findOrphanDatabases } from './lane-data.js';
 import { rollbackLane } from './lane-steps.js';
 import { assessWork, locateWorktree, refusalReasons } from './lane-work.js';
-import { isProcessAlive, isRecordedProcessAlive } from './process-alive.js';
+import { isProcessAlive, isRecordedProcessAlive } from '../infra/process-alive.js';
 import { deleteFolder, removeLane, strayTrash } from './remove-lane.js';
 import { findStaleLeases } from './port-leases-doctor.js';
 

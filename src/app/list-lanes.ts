@@ -48,7 +48,7 @@ export async function listLanes(ctx: Context): Promise<LaneView[]> {
 export async function inspectLane(ctx: Context, lane: LaneRecord, tips?: ReadonlyMap<string, string>): Promise<LaneView> {
   const store = await ctx.store();
   const run = store.latestRun(lane.name, lane.createdAt);
-  const current = run ? reconcileRun(store, run) : undefined;
+  const current = run ? reconcileRun(store, run, ctx.runners) : undefined;
   const agent: AgentView | null = current
     ? {
         runId: current.id,
@@ -65,7 +65,7 @@ export async function inspectLane(ctx: Context, lane: LaneRecord, tips?: Readonl
     : null;
   const fresh = current ? store.getLane(lane.name) ?? lane : lane;
   const view: LaneView = { ...fresh, agent, ahead: null, behind: null, dirty: null, missing: !existsSync(lane.path) };
-  if (view.missing || lane.phase === 'creating') return view;
+  if (view.missing || lane.lifecycle === 'creating') return view;
   const branchTip = tips?.get(lane.branch);
   const atBase = branchTip !== undefined && branchTip === tips?.get(lane.base);
   try {

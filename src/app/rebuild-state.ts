@@ -106,7 +106,8 @@ export async function rebuildState(ctx: Context, opts: { force: boolean }): Prom
       database: null,
       envFile: config.envFile,
       copiedFiles: copiedFilesOf(repo.mainRoot, w.path, toCopy, config.envFile),
-      phase: 'ready',
+      lifecycle: 'ready',
+      agentPhase: null,
       agentState: 'none',
       createdAt: new Date().toISOString(),
     };

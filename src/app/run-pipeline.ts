@@ -11,7 +11,7 @@ import { settleLimit } from '../domain/concurrency.js';
 import { InputError, LanesError, errorMessage } from '../domain/errors.js';
 import type { LaneRecord } from '../domain/lane.js';
 import { laneName } from '../domain/naming.js';
-import type { AgentPhase } from '../domain/prompt.js';
+import type { AgentPhase } from '../domain/phases.js';
 import type { RunRecord } from '../infra/store.js';
 import type { Context } from './context.js';
 import { createLanes } from './create-lane.js';
@@ -77,7 +77,7 @@ export async function runPipeline(ctx: Context, refs: readonly string[], opts: R
   const phases: AgentPhase[] = config.phases.plan ? ['plan', 'implement'] : ['implement'];
   // The whole plan is checked before a lane is made or an agent started: one message for a typo,
   // a missing CLI or a missing key, instead of the same failure in every lane.
-  requireAgentsReady(config, ctx.env, phases.map((phase) => ({ phase, agent: opts.agent })));
+  requireAgentsReady(config, await ctx.agentAdapters(), ctx.env, phases.map((phase) => ({ phase, agent: opts.agent })));
 
   // Lanes: reuse the ones that exist (a resumed run), create the rest all or nothing each.
   const issues = await Promise.all(refs.map((ref) => source.getIssue(ref, ctx.signal)));
@@ -135,7 +135,7 @@ async function runPhase(ctx: Context, lane: LaneRecord, phase: AgentPhase, opts:
     return skipped(phase, 'failed', reason);
   }
   progress({ lane: lane.name, phase, state: 'running', detail: `${run.agent}${run.model ? ` ${run.model}` : ''}` });
-  let finished = await waitForRun(store, run.id, ctx.signal);
+  let finished = await waitForRun(store, ctx.runners, run.id, ctx.signal);
   if (isActive(finished)) finished = await stopRun(ctx, finished);
   const status = finished.status === 'done' ? 'done' : finished.status === 'stopped' ? 'stopped' : 'failed';
   progress({ lane: lane.name, phase, state: finished.status, ...(finished.reason ? { detail: finished.reason } : {}) });

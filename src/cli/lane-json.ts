@@ -1,5 +1,5 @@
 /** The public JSON shape of a lane: the field names are part of the command-line contract. */
-import type { LaneRecord } from '../domain/lane.js';
+import { lanePhase, type LaneRecord } from '../domain/lane.js';
 
 export function laneJson(lane: LaneRecord, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -12,7 +12,7 @@ export function laneJson(lane: LaneRecord, extra: Record<string, unknown> = {}):
     ports: lane.ports,
     database: lane.database ? { provider: lane.database.provider, name: lane.database.name, url: lane.database.url } : { provider: 'none', name: null, url: null },
     envFile: lane.envFile,
-    phase: lane.phase,
+    phase: lanePhase(lane),
     agentState: lane.agentState,
     createdAt: lane.createdAt,
     ...extra,

@@ -11,6 +11,7 @@ import { ExitCode, InputError, InterruptedError, LanesError } from '../domain/er
 import { stripTerminalControls } from '../domain/terminal-text.js';
 import { setBaseEnvironment } from '../infra/exec.js';
 import type { CliRuntime, GlobalOptions } from './command.js';
+import { composeAdapters } from './compose.js';
 import { addCommandHelp, programHelpText } from './help.js';
 import * as agentCommands from './commands/agents.js';
 import * as doctorCommand from './commands/doctor.js';
@@ -73,13 +74,14 @@ export async function runCli(proc: Process): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const io = terminalIo(proc);
+  const adapters = composeAdapters();
   let exitCode: number = ExitCode.ok;
   let verbose = false;
   const runtime: CliRuntime = {
     createContext: (g: GlobalOptions) => {
       verbose = g.verbose;
       const cwd = g.dir === undefined ? proc.cwd : requireDirectory(g.dir, resolve(proc.cwd, g.dir));
-      return createContext({ cwd, env: proc.env, signal: controller.signal, io, yes: g.yes, verbose: g.verbose, packageRoot: proc.packageRoot });
+      return createContext({ cwd, env: proc.env, signal: controller.signal, io, yes: g.yes, verbose: g.verbose, packageRoot: proc.packageRoot, adapters });
     },
     setExitCode: (code) => {
       exitCode = code;

@@ -2,8 +2,10 @@
 // described by <runDir>/launch.json and records its outcome in the state.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SUPERVISOR_ENV_FILE, supervise } from '../app/agents/supervise.js';
+import { supervise } from '../app/agents/supervise.js';
+import { SUPERVISOR_ENV_FILE, SUPERVISOR_SHOW_FLAG } from '../contracts/runner.js';
 import { setBaseEnvironment } from '../infra/exec.js';
+import { composeAdapters } from './compose.js';
 
 const [runDir, flag] = process.argv.slice(2);
 if (!runDir) {
@@ -16,8 +18,9 @@ if (existsSync(envFile)) {
   setBaseEnvironment(JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>);
   rmSync(envFile, { force: true });
 } else setBaseEnvironment(process.env);
-const code = await supervise(runDir, { show: flag === '--show', write: (text) => void process.stdout.write(text) });
-if (flag === '--show') {
+const show = flag === SUPERVISOR_SHOW_FLAG;
+const code = await supervise(runDir, { show, write: (text) => void process.stdout.write(text), agents: await composeAdapters().agents() });
+if (show) {
   // In tmux, keep the pane open so a user attaching after the end still sees the outcome.
   process.stdout.write('lanes: press Enter to close this pane\n');
   process.stdin.resume();

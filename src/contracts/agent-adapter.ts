@@ -11,9 +11,6 @@ import type { AgentEvent } from '../domain/agent-events.js';
 
 export type { AgentEvent, AgentRunSummary, TokenUsage } from '../domain/agent-events.js';
 
-export const AGENT_ADAPTER_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'command'] as const;
-export type AgentAdapterName = (typeof AGENT_ADAPTER_NAMES)[number];
-
 /**
  * Set by the user (or lanes' demo) to point every agent at one model endpoint, such as the bundled
  * scripted model server or a proxy. Each adapter translates it into its vendor's own setting.
@@ -76,14 +73,40 @@ export interface AgentOutputParser {
   end(): AgentEvent[];
 }
 
+/** Where a CLI finds its credentials, so lanes can say what is missing before it starts anything. */
+export interface CredentialSources {
+  /** Any one of these set (non-empty) is enough. */
+  variables: string[];
+  /** Files a logged-in CLI keeps, relative to the agent's home; `{VAR}` uses the variable when set. */
+  files: (env: Readonly<Record<string, string | undefined>>, home: string) => string[];
+  /** Where the login lives when no file shows it (the macOS keychain): not checkable, so assumed. */
+  uncheckable?: (platform: NodeJS.Platform) => boolean;
+  /** A login of another kind the CLI's own settings show (Claude Code's apiKeyHelper). */
+  configured?: (env: Readonly<Record<string, string | undefined>>, home: string) => boolean;
+  how: string;
+}
+
 export interface AgentAdapter {
-  readonly name: AgentAdapterName;
+  /** The name config and the state know it by (`agents.<name>.adapter`, a run's `adapter`). */
+  readonly name: string;
   /** For messages: "Claude Code". */
   readonly displayName: string;
   readonly defaultBin: string;
   /** Shown when the executable is missing: how to install it. */
   readonly installHint: string;
   readonly resume: ResumeSupport;
+  /** How to check its credentials; absent when any of many providers may serve it (nothing to check). */
+  readonly credentials?: CredentialSources;
   launch(request: AgentRunRequest): AgentLaunch;
   createParser(): AgentOutputParser;
+}
+
+/**
+ * The agent adapters a process can use, by name. Built by the entry point (src/cli/compose.ts) and
+ * handed down, so use cases never import an adapter.
+ */
+export interface AgentAdapters {
+  /** Every name `get` answers, in the order messages list them. */
+  readonly names: readonly string[];
+  get(name: string): AgentAdapter | undefined;
 }

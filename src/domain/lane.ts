@@ -1,9 +1,16 @@
 import type { IssueRef } from './issue.js';
+import { isAgentPhase, type AgentPhase } from './phases.js';
 
-/** Lifecycle phase of a lane. Later phases (plan, implement, pr, review, fix) extend this. */
-export type LanePhase = 'creating' | 'ready' | 'removing' | 'plan' | 'implement' | 'fix' | 'pr' | 'review' | 'done' | 'failed';
+/**
+ * Where the lane itself is: being made (its pid and journal in the state say by whom) or made.
+ * Removal is not a lifecycle state: a lane being removed is held by the remover's operation and
+ * its record is forgotten first.
+ */
+export const LANE_LIFECYCLES = ['creating', 'ready'] as const;
+export type LaneLifecycle = (typeof LANE_LIFECYCLES)[number];
 
-export type AgentState = 'none' | 'starting' | 'running' | 'waiting' | 'done' | 'failed' | 'stopped';
+export const AGENT_STATES = ['none', 'starting', 'running', 'waiting', 'done', 'failed', 'stopped'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
 
 export interface LaneDatabase {
   provider: string;
@@ -31,9 +38,31 @@ export interface LaneRecord {
   database: LaneDatabase | null;
   envFile: string;
   copiedFiles: CopiedFile[];
-  phase: LanePhase;
+  lifecycle: LaneLifecycle;
+  /** The phase the lane's latest agent run works on; null before any agent started. */
+  agentPhase: AgentPhase | null;
   agentState: AgentState;
   createdAt: string;
   /** The id of git's admin folder for the worktree (`.git/worktrees/<id>`): it follows a `git worktree move`. */
   worktreeId?: string | undefined;
+}
+
+/**
+ * The lane's phase as `lanes ls` and `--json` show it (the SPEC's `phase`): its lifecycle while it
+ * is being made, then the phase its agent works on, or `ready` before any agent started.
+ */
+export function lanePhase(lane: Pick<LaneRecord, 'lifecycle' | 'agentPhase'>): string {
+  return lane.lifecycle === 'ready' && lane.agentPhase !== null ? lane.agentPhase : lane.lifecycle;
+}
+
+/**
+ * A lane record as stored (JSON in the state), including records written before lifecycle and
+ * agent phase were separate fields: those had one `phase` holding either (`creating`, `ready`,
+ * an agent phase, or `failed` for an agent that could not start).
+ */
+export function laneRecordFromStored(data: unknown): LaneRecord {
+  const stored = data as LaneRecord & { phase?: string };
+  if (stored.lifecycle !== undefined) return stored;
+  const { phase, ...rest } = stored;
+  return { ...rest, lifecycle: phase === 'creating' ? 'creating' : 'ready', agentPhase: phase !== undefined && isAgentPhase(phase) ? phase : null };
 }

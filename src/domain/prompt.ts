@@ -4,9 +4,9 @@
  * same text, which is saved next to the transcript so a user can see exactly what the agent was told.
  */
 import type { Issue } from './issue.js';
+import type { AgentPhase } from './phases.js';
 
-export type AgentPhase = 'plan' | 'implement' | 'fix';
-export const AGENT_PHASES: readonly AgentPhase[] = ['plan', 'implement', 'fix'];
+export type { AgentPhase } from './phases.js';
 
 export interface PromptInput {
   phase: AgentPhase;

@@ -4,6 +4,9 @@
  * error that names the nearest valid key, because a typo silently ignored is a setting silently lost.
  */
 import { DEFAULT_DISPOSABLE } from '../domain/disposable.js';
+import { PHASES } from '../domain/phases.js';
+import { AGENT_ADAPTER_NAMES } from '../adapters/agents/names.js';
+import { RUNNER_NAMES } from '../adapters/runners/names.js';
 import { z } from 'zod';
 
 const portNumber = z.number().int().min(1).max(65535);
@@ -112,11 +115,11 @@ export const PhaseSchema = z.strictObject({
 });
 
 export const AgentSchema = z.strictObject({
-  adapter: z.enum(['claude', 'codex', 'gemini', 'opencode', 'command']).optional(),
+  adapter: z.enum(AGENT_ADAPTER_NAMES).optional(),
   command: z.array(z.string()).optional().describe('For the command adapter: argument template with {promptFile}, {model}, {lane}.'),
   bin: z.string().optional().describe('Executable to run instead of the adapter\'s default.'),
   env: z.record(z.string(), z.string()).optional(),
-  runner: z.enum(['headless', 'tmux']).optional(),
+  runner: z.enum(RUNNER_NAMES).optional(),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -136,7 +139,7 @@ export const ConfigSchema = z.strictObject({
     .describe('Ignored files and folders that are regenerable (globs); lanes rm does not count them as work. Every other ignored file the lane created does count. Setting this replaces the default list.'),
   agent: z.string().min(1).optional().describe('Default implementer agent (a key of agents or an adapter name).'),
   agents: z.record(z.string(), AgentSchema).default({}),
-  phases: z.partialRecord(z.enum(['plan', 'implement', 'fix', 'review', 'audit', 'lint', 'heal']), PhaseSchema).default({}),
+  phases: z.partialRecord(z.enum(PHASES), PhaseSchema).default({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

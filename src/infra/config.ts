@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { InputError } from '../domain/errors.js';
 import { didYouMean, nearest } from '../domain/nearest.js';
-import { AGENT_ADAPTER_NAMES } from '../contracts/agent-adapter.js';
+import { AGENT_ADAPTER_NAMES } from '../adapters/agents/names.js';
 import { CONFIG_FILE, readConfigFile } from './config-file.js';
 import { defaultConfig } from './config-defaults.js';
 import { ConfigSchema, type Config } from './config-schema.js';

@@ -379,3 +379,23 @@ export function execBytes(file: string, args: readonly string[], opts: BytesOpti
     });
   });
 }
+
+// ---- Signals ----------------------------------------------------------------------------------
+// The one place lanes signals a process it does not hold a handle to (a run's supervisor started
+// by another lanes command, a liveness check), so no module outside the gateway calls process.kill.
+
+/** `sent`; `gone`: no such process (or group); `not-permitted`: it exists but belongs to someone else. */
+export type SignalOutcome = 'sent' | 'gone' | 'not-permitted';
+
+/**
+ * Sends `signal` to a process, or with `group` to the process group it leads. Signal 0 checks
+ * whether the process exists without sending anything.
+ */
+export function signalProcess(pid: number, signal: NodeJS.Signals | 0, opts: { group?: boolean } = {}): SignalOutcome {
+  try {
+    process.kill(opts.group ? -pid : pid, signal);
+    return 'sent';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' ? 'not-permitted' : 'gone';
+  }
+}

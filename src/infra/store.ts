@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { InputError, ToolError } from '../domain/errors.js';
-import type { LaneRecord } from '../domain/lane.js';
+import { laneRecordFromStored, type LaneRecord } from '../domain/lane.js';
 import { guardDatabase, guarded } from './store-errors.js';
 
 /** Where a repository's lanes state lives. */
@@ -265,12 +265,12 @@ export class StateStore {
 
   getLane(name: string): LaneRecord | undefined {
     const row = this.db.prepare("SELECT data FROM lanes WHERE name = ? AND data != 'null'").get(name) as { data: string } | undefined;
-    return row ? (JSON.parse(row.data) as LaneRecord) : undefined;
+    return row ? laneRecordFromStored(JSON.parse(row.data)) : undefined;
   }
 
   listLanes(): LaneRecord[] {
     const rows = this.db.prepare("SELECT data FROM lanes WHERE data != 'null' ORDER BY name").all() as { data: string }[];
-    return rows.map((r) => JSON.parse(r.data) as LaneRecord);
+    return rows.map((r) => laneRecordFromStored(JSON.parse(r.data)));
   }
 
   /** Applies `change` to the stored record in one transaction (read-modify-write). */

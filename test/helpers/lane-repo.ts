@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, type Context } from '../../src/app/context.js';
+import type { Adapters } from '../../src/contracts/adapters.js';
+import { composeAdapters } from '../../src/cli/compose.js';
 import { exec, setBaseEnvironment } from '../../src/infra/exec.js';
 
 export interface LaneRepo {
@@ -13,7 +15,8 @@ export interface LaneRepo {
   dir: string;
   env: Record<string, string>;
   err: string[];
-  context(extraEnv?: Record<string, string>): Context;
+  /** A Context on the repository; `adapters` default to the CLI's own composition. */
+  context(extraEnv?: Record<string, string>, adapters?: Adapters): Context;
   git(...args: string[]): Promise<string>;
   cleanup(): void;
 }
@@ -58,7 +61,7 @@ export async function makeLaneRepo(config: Record<string, unknown>, files: Recor
     env,
     err,
     git,
-    context(extraEnv = {}) {
+    context(extraEnv = {}, adapters = composeAdapters()) {
       return createContext({
         cwd: root,
         env: { ...env, ...extraEnv },
@@ -66,6 +69,7 @@ export async function makeLaneRepo(config: Record<string, unknown>, files: Recor
         io: { out: () => undefined, err: (t) => void err.push(t), interactive: false, confirm: async () => undefined },
         yes: true,
         packageRoot: process.cwd(),
+        adapters,
       });
     },
     cleanup() {

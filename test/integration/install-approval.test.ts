@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/app/context.js';
+import { composeAdapters } from '../../src/cli/compose.js';
 import { planWarmup, plannedInstalls, warmDependencies } from '../../src/app/warm-dependencies.js';
 import { makeLaneRepo, type LaneRepo } from '../helpers/lane-repo.js';
 
@@ -31,6 +32,7 @@ function contextWithoutYes(r: LaneRepo) {
     io: { out: () => undefined, err: (t) => void err.push(t), interactive: false, confirm: async () => undefined },
     yes: false,
     packageRoot: process.cwd(),
+    adapters: composeAdapters(),
   });
   return { ctx, err };
 }

@@ -4,8 +4,6 @@
  */
 import { existsSync, readFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_ADAPTERS } from '../../adapters/agents/registry.js';
-import type { AgentAdapterName } from '../../contracts/agent-adapter.js';
 import { InputError } from '../../domain/errors.js';
 import type { LaneRecord } from '../../domain/lane.js';
 import type { RunRecord } from '../../infra/store.js';
@@ -21,9 +19,11 @@ export interface LogsOptions {
 
 export async function showLogs(ctx: Context, lane: LaneRecord, opts: LogsOptions): Promise<RunRecord> {
   const store = await ctx.store();
-  const run = latestRunOf(store, lane);
+  const run = latestRunOf(store, lane, ctx.runners);
   if (!run) throw new InputError(`lane ${lane.name} has no agent runs yet (lanes start ${lane.name} starts one)`);
-  const parser = AGENT_ADAPTERS[run.adapter as AgentAdapterName].createParser();
+  const adapter = (await ctx.agentAdapters()).get(run.adapter);
+  if (!adapter) throw new InputError(`run ${run.id} of lane ${lane.name} was made by the agent adapter "${run.adapter}", which this lanes does not have; its raw output is ${join(run.runDir, 'output.jsonl')}`);
+  const parser = adapter.createParser();
   const emit = (line: string) => {
     if (opts.raw) return opts.write(`${line}\n`);
     for (const event of parser.push(line)) {
@@ -53,7 +53,7 @@ export async function showLogs(ctx: Context, lane: LaneRecord, opts: LogsOptions
   while (opts.follow && isActive(current) && !ctx.signal.aborted) {
     await new Promise((r) => setTimeout(r, 250));
     readNew();
-    current = reconcileRun(store, store.getRun(run.id)!);
+    current = reconcileRun(store, store.getRun(run.id)!, ctx.runners);
   }
   readNew();
   if (partial) emit(partial);

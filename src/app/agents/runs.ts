@@ -3,9 +3,10 @@
  * that finds a run "active" whose supervisor is gone (killed, machine restarted) marks it failed,
  * so no lane claims an agent that no longer exists.
  */
+import type { Runner, Runners } from '../../contracts/runner.js';
 import type { AgentState, LaneRecord } from '../../domain/lane.js';
+import type { AgentPhase } from '../../domain/phases.js';
 import { FINISHED_RUN_STATUSES, type RunRecord, type RunStatus, type StateStore } from '../../infra/store.js';
-import { isRecordedProcessAlive } from '../process-alive.js';
 
 export function isActive(run: RunRecord): boolean {
   return !FINISHED_RUN_STATUSES.includes(run.status);
@@ -15,46 +16,42 @@ export function agentStateOf(status: RunStatus): AgentState {
   return status === 'done' ? 'done' : status === 'failed' ? 'failed' : status === 'stopped' ? 'stopped' : status === 'waiting' ? 'waiting' : status === 'starting' ? 'starting' : 'running';
 }
 
+/**
+ * The runner a run was started with. A run recorded under a runner this process does not have (a
+ * newer lanes, a test's runner) is judged by the default runner, which knows local processes.
+ */
+export function runnerOf(runners: Runners, run: Pick<RunRecord, 'runner'>): Runner {
+  return runners.get(run.runner) ?? runners.get(runners.defaultName)!;
+}
+
 /** The run as it really is: an active run without a live supervisor is failed on the spot. */
-export function reconcileRun(store: StateStore, run: RunRecord): RunRecord {
+export function reconcileRun(store: StateStore, run: RunRecord, runners: Runners): RunRecord {
   if (!isActive(run)) return run;
+  if (runnerOf(runners, run).alive(run)) return run;
   // A run is "starting" for a moment before its supervisor records its pid.
-  if (run.supervisorPid === null) {
-    if (Date.now() - Date.parse(run.startedAt) < 30_000) return run;
-  } else if (isRunProcessAlive(run, run.supervisorPid)) return run;
+  if (run.supervisorPid === null && Date.now() - Date.parse(run.startedAt) < 30_000) return run;
   const reason = 'the agent supervisor is gone (killed or the machine restarted); lanes start resumes the lane';
   store.updateRun(run.id, { status: 'failed', endedAt: new Date().toISOString(), reason });
   setLaneAgentState(store, run.lane, 'failed');
   return store.getRun(run.id) ?? run;
 }
 
-/**
- * A run's started_at is written before its supervisor is spawned, and the issue is fetched in
- * between (over the network for remote trackers); a process that started later than this after
- * it cannot be the run's supervisor or agent, but a pid reused by a newer process is.
- */
-export const RUN_SPAWN_ALLOWANCE_MS = 10 * 60_000;
-
-/** Whether `pid`, recorded for this run (its supervisor or agent), is still that process. */
-export function isRunProcessAlive(run: Pick<RunRecord, 'startedAt'>, pid: number): boolean {
-  return isRecordedProcessAlive(pid, run.startedAt, RUN_SPAWN_ALLOWANCE_MS);
-}
-
-export function latestRunOf(store: StateStore, lane: LaneRecord): RunRecord | undefined {
+export function latestRunOf(store: StateStore, lane: LaneRecord, runners: Runners): RunRecord | undefined {
   const run = store.latestRun(lane.name, lane.createdAt);
-  return run ? reconcileRun(store, run) : undefined;
+  return run ? reconcileRun(store, run, runners) : undefined;
 }
 
-export function setLaneAgentState(store: StateStore, lane: string, agentState: AgentState, phase?: LaneRecord['phase']): void {
-  store.updateLane(lane, (r) => ({ ...r, agentState, ...(phase ? { phase } : {}) }));
+/** The lane's agent state, and with `agentPhase` the phase its agent now works on. */
+export function setLaneAgentState(store: StateStore, lane: string, agentState: AgentState, agentPhase?: AgentPhase): void {
+  store.updateLane(lane, (r) => ({ ...r, agentState, ...(agentPhase ? { agentPhase } : {}) }));
 }
 
 /** Resolves when the run has finished; polls the shared state, since the supervisor is another process. */
-export async function waitForRun(store: StateStore, runId: number, signal?: AbortSignal, pollMs = 200): Promise<RunRecord> {
+export async function waitForRun(store: StateStore, runners: Runners, runId: number, signal?: AbortSignal, pollMs = 200): Promise<RunRecord> {
   for (;;) {
     const run = store.getRun(runId);
     if (!run) throw new Error(`run ${runId} vanished from the state`);
-    const current = reconcileRun(store, run);
+    const current = reconcileRun(store, run, runners);
     if (!isActive(current)) return current;
     if (signal?.aborted) return current;
     await new Promise<void>((resolve) => {

@@ -7,23 +7,21 @@
  */
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { AgentAdapterName, AgentEvent, AgentLaunch } from '../../contracts/agent-adapter.js';
-import { AGENT_ADAPTERS } from '../../adapters/agents/registry.js';
+import type { AgentAdapters, AgentEvent, AgentLaunch } from '../../contracts/agent-adapter.js';
 import { summarizeAgentEvents } from '../../domain/agent-events.js';
+import { ToolError } from '../../domain/errors.js';
+import { COMMITTING_PHASES } from '../../domain/phases.js';
 import { exec, runSupervised, type SupervisedExit } from '../../infra/exec.js';
 import { StateStore, type RunStatus } from '../../infra/store.js';
 import { noCommitWarning } from './commit-check.js';
 import { renderEvent } from './render-events.js';
 import { agentStateOf, setLaneAgentState } from './runs.js';
 
-/** In a run's folder: the environment for a supervisor started in tmux; read once, then deleted. */
-export const SUPERVISOR_ENV_FILE = 'env.json';
-
 export interface SupervisorSpec {
   commonDir: string;
   runId: number;
   lane: string;
-  adapter: AgentAdapterName;
+  adapter: string;
   model: string | null;
   timeoutMs: number;
   launch: AgentLaunch;
@@ -32,13 +30,19 @@ export interface SupervisorSpec {
   branch?: string;
 }
 
-// Phases whose work is a commit; a plan or a review answers in text.
-const COMMITTING_PHASES = ['implement', 'fix'];
+export interface SuperviseOptions {
+  /** Print the agent's events (a tmux pane someone may watch). */
+  show: boolean;
+  write: (text: string) => void;
+  /** The agent adapters, from the entry point's composition root. */
+  agents: AgentAdapters;
+}
 
-export async function supervise(runDir: string, opts: { show: boolean; write: (text: string) => void }): Promise<number> {
+export async function supervise(runDir: string, opts: SuperviseOptions): Promise<number> {
   const spec = JSON.parse(readFileSync(join(runDir, 'launch.json'), 'utf8')) as SupervisorSpec;
+  const adapter = opts.agents.get(spec.adapter);
+  if (!adapter) throw new ToolError(`${join(runDir, 'launch.json')}: unknown agent adapter ${JSON.stringify(spec.adapter)} (accepted: ${opts.agents.names.join(', ')})`);
   const store = StateStore.open(spec.commonDir);
-  const adapter = AGENT_ADAPTERS[spec.adapter];
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => controller.abort());
 

@@ -1,6 +1,8 @@
 /** `lanes start`, `lanes stop`, `lanes logs`, `lanes attach`: an agent phase in a lane. */
 import { Option, type Command } from 'commander';
+import { RUNNER_NAMES } from '../../adapters/runners/names.js';
 import { InputError } from '../../domain/errors.js';
+import { AGENT_PHASES, type AgentPhase } from '../../domain/phases.js';
 import { shellCommand } from '../../domain/shell-quote.js';
 import { action, type CliRuntime } from '../command.js';
 import { jsonSafeForTerminal, printJson } from '../output.js';
@@ -10,13 +12,13 @@ export function register(program: Command, runtime: CliRuntime): void {
     .command('start')
     .description('start an agent phase in a lane (headless, or in tmux when the agent\'s runner is tmux)')
     .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
-    .addOption(new Option('--phase <phase>', 'plan, implement or fix').choices(['plan', 'implement', 'fix']).default('implement'))
+    .addOption(new Option('--phase <phase>', listed(AGENT_PHASES)).choices(AGENT_PHASES).default('implement'))
     .option('--agent <agent>', 'agent to run instead of the configured one')
     .option('--model <model>', 'model to ask for instead of the configured one')
-    .addOption(new Option('--runner <runner>', 'headless or tmux').choices(['headless', 'tmux']))
+    .addOption(new Option('--runner <runner>', listed(RUNNER_NAMES)).choices(RUNNER_NAMES))
     .option('--resume', "continue the lane's previous session of the same agent")
     .action(
-      action(runtime, async (ctx, globals, name: string | undefined, opts: { phase: 'plan' | 'implement' | 'fix'; agent?: string; model?: string; runner?: 'headless' | 'tmux'; resume?: boolean }) => {
+      action(runtime, async (ctx, globals, name: string | undefined, opts: { phase: AgentPhase; agent?: string; model?: string; runner?: string; resume?: boolean }) => {
         const [{ requireLane }, { startAgent }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/start-agent.js')]);
         const lane = await requireLane(ctx, name, 'lanes start');
         const run = await startAgent(ctx, lane, opts);
@@ -67,16 +69,13 @@ export function register(program: Command, runtime: CliRuntime): void {
     .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .action(
       action(runtime, async (ctx, _globals, name: string | undefined) => {
-        const [{ requireLane }, { tmuxSessionName }, { exec, execOnTerminal }] = await Promise.all([
-          import('../../app/require-lane.js'),
-          import('../../app/agents/start-agent.js'),
-          import('../../infra/exec.js'),
-        ]);
-        const lane = await requireLane(ctx, name, 'lanes attach');
-        const session = tmuxSessionName((await ctx.repo()).commonDir, lane.name);
-        const has = await exec('tmux', ['has-session', '-t', `=${session}`], { check: false, env: ctx.env });
-        if (has.exitCode !== 0) throw new InputError(`lane ${lane.name} has no tmux session; start an agent with --runner tmux (or agents.<name>.runner: "tmux"), or read its log with lanes logs ${lane.name}`);
-        return execOnTerminal('tmux', ['attach-session', '-t', `=${session}`], { env: ctx.env });
+        const [{ requireLane }, { attachAgent }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/attach-agent.js')]);
+        return attachAgent(ctx, await requireLane(ctx, name, 'lanes attach'));
       }),
     );
+}
+
+/** "a, b or c", for option help built from a list of names. */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }

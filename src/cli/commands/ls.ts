@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, type CliRuntime } from '../command.js';
+import { lanePhase } from '../../domain/lane.js';
 import { laneJson } from '../lane-json.js';
 import { oneLine, printJson, table } from '../output.js';
 
@@ -30,7 +31,7 @@ export function register(program: Command, runtime: CliRuntime): void {
           l.dirty === null ? '-' : String(l.dirty),
           Object.entries(l.ports).map(([s, p]) => `${s}:${p}`).join(' '),
           l.database ? `${l.database.provider}:${l.database.name}` : '-',
-          l.phase,
+          lanePhase(l),
           l.agent ? `${l.agent.agent}:${l.agentState}${warningsOf(l).length > 0 ? '-no-commits' : ''}${l.agent.exitCode !== null && l.agent.exitCode !== 0 ? `(${l.agent.exitCode})` : ''} ${((l.agent.durationMs ?? 0) / 1000).toFixed(0)}s${l.agent.tokens ? ` ${l.agent.tokens}tok` : ''}${l.agent.costUsd !== null ? ` $${l.agent.costUsd.toFixed(3)}` : ''}` : l.agentState,
           l.path,
         ]);

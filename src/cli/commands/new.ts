@@ -22,7 +22,7 @@ export function register(program: Command, runtime: CliRuntime): void {
         if (opts.agent !== false) {
           // Before any lane is made: an unknown agent, a missing CLI or missing credentials.
           const { requireAgentsReady } = await import('../../app/agents/preflight.js');
-          requireAgentsReady(await ctx.config(), ctx.env, [{ phase: 'implement', agent: typeof opts.agent === 'string' ? opts.agent : undefined }], {
+          requireAgentsReady(await ctx.config(), await ctx.agentAdapters(), ctx.env, [{ phase: 'implement', agent: typeof opts.agent === 'string' ? opts.agent : undefined }], {
             hint: 'pass --no-agent to make the lanes without starting agents',
           });
         }

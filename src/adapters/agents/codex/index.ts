@@ -5,6 +5,7 @@
  * worktree is its isolation. With LANES_AGENT_BASE_URL, a `lanes` model provider speaking the
  * Responses API is defined through `-c` overrides, so the user's ~/.codex is left alone.
  */
+import { join } from 'node:path';
 import { AGENT_API_KEY_VARIABLE, type AgentAdapter, type AgentLaunch, type AgentRunRequest } from '../../../contracts/agent-adapter.js';
 import { agentEndpoint, isolatedHome, maxRetries } from '../launch-env.js';
 import { createCodexParser } from './parse.js';
@@ -48,6 +49,11 @@ export const codexAdapter: AgentAdapter = {
   defaultBin: 'codex',
   installHint: 'npm install -g @openai/codex, then run `codex login`',
   resume: { kind: 'session-id', how: 'codex exec resume <thread id> -' },
+  credentials: {
+    variables: ['OPENAI_API_KEY', 'CODEX_API_KEY'],
+    files: (env, home) => [join(env.CODEX_HOME ?? join(home, '.codex'), 'auth.json')],
+    how: 'set OPENAI_API_KEY, or run `codex login`',
+  },
   launch: codexLaunch,
   createParser: createCodexParser,
 };

@@ -40,6 +40,11 @@ export const geminiAdapter: AgentAdapter = {
   defaultBin: 'gemini',
   installHint: 'npm install -g @google/gemini-cli, then run `gemini` once to log in (or set GEMINI_API_KEY)',
   resume: { kind: 'session-id', how: 'gemini --resume <session id>' },
+  credentials: {
+    variables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA', 'GOOGLE_APPLICATION_CREDENTIALS'],
+    files: (_env, home) => [join(home, '.gemini', 'oauth_creds.json')],
+    how: 'set GEMINI_API_KEY, or run `gemini` once to log in',
+  },
   launch: geminiLaunch,
   createParser: createGeminiParser,
 };

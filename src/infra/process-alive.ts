@@ -8,15 +8,11 @@
  * there is (reading it there needs `ps`, an external command, which these synchronous checks avoid).
  */
 import { readFileSync } from 'node:fs';
+import { signalProcess } from './exec.js';
 
-/** Whether a process exists (signal 0 checks without sending anything). */
+/** Whether a process exists (signal 0 checks without sending anything; another user's process exists too). */
 export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return signalProcess(pid, 0) !== 'gone';
 }
 
 /** The clock /proc/<pid>/stat counts in (USER_HZ): 100 on every Linux architecture Node runs on. */
