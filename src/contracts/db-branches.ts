@@ -1,6 +1,5 @@
 /**
- * DbBranches: a lane's own branch of the app's database. Implementations: adapters/db/{sqlite,
- * postgres,neon}.
+ * DbBranches: a lane's own branch of the app's database (implementations: src/adapters/db/).
  *
  * Contract: `create` either returns a branch that exists and is reachable at `url`, or throws
  * having made nothing (a partly made branch is removed before the error leaves). `drop` is
@@ -24,7 +23,8 @@ export interface LaneTarget {
 }
 
 export interface DbBranches {
-  readonly provider: 'sqlite' | 'postgres' | 'neon';
+  /** The config's `database.provider` that chose it. */
+  readonly provider: string;
   /** The branch name a lane gets; pure. */
   nameFor(lane: string): string;
   create(target: LaneTarget, signal?: AbortSignal): Promise<DbBranch>;
