@@ -237,3 +237,36 @@ describe('lanes rm never loses work', () => {
     expect(readdirSync(join(repo.parent, 'app-worktrees'))).toEqual([]);
   });
 });
+
+describe('lanes rm --merged', () => {
+  it('removes only lanes whose commits landed in the base and that hold nothing else, listing what it keeps', () => {
+    repo = makeRepo();
+    for (const id of [1, 2, 3, 4]) addIssue(repo, id, `issue ${id}`);
+    repo.commitAll('issues');
+    expect(lanes(repo, ['new', '1', '2', '3', '4', '--no-agent']).code).toBe(0);
+    const wt = (n: number) => join(repo.parent, 'app-worktrees', `issue-${n}`);
+    commitIn(wt(1), 'one.txt', 'merged\n');
+    repo.git('merge', '-q', '--no-ff', '-m', 'merge 1', 'issue-1');
+    commitIn(wt(2), 'two.txt', 'squashed\n');
+    repo.git('merge', '-q', '--squash', 'issue-2');
+    repo.git('commit', '-q', '-m', 'squash 2');
+    commitIn(wt(3), 'three.txt', 'merged, then more\n');
+    repo.git('merge', '-q', '--no-ff', '-m', 'merge 3', 'issue-3');
+    writeFileSync(join(wt(3), 'scratch.txt'), 'uncommitted\n');
+    // issue-4: no commits at all, so nothing landed.
+    const dry = lanes(repo, ['rm', '--merged', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = json<{ remove: string[]; kept: { lane: string; reason: string }[] }>(dry);
+    expect(plan.remove.sort()).toEqual(['issue-1', 'issue-2']);
+    expect(plan.kept).toEqual([
+      { lane: 'issue-3', reason: expect.stringContaining('uncommitted change') },
+      { lane: 'issue-4', reason: 'no commits yet' },
+    ]);
+    expect(existsSync(wt(1))).toBe(true);
+    const res = lanes(repo, ['rm', '--merged']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('kept issue-3');
+    expect(json<{ name: string }[]>(lanes(repo, ['ls', '--json'])).map((l) => l.name)).toEqual(['issue-3', 'issue-4']);
+    expect(existsSync(join(wt(3), 'scratch.txt'))).toBe(true);
+  });
+});
