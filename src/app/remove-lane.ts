@@ -66,9 +66,14 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
   try {
     // Re-read under the lock: the record may have changed since the caller read it.
     const current = store.getLane(lane.name) ?? lane;
-    const result = await removeHeld(ctx, current, opts, () => {
+    // Resuming a removal whose process died after it had judged the lane (and saved a backup when
+    // forced): finish it as it was asked, with the backup already made.
+    const begun = opts.takeOverFrom === undefined ? undefined : store.steps(lane.name).find((s) => s.step === 'remove');
+    const resumed = begun ? (begun.data as { force?: boolean; keepBranch?: boolean; backup?: string | null }) : undefined;
+    const asked: RemoveOptions = resumed ? { ...opts, force: resumed.force === true, keepBranch: resumed.keepBranch === true } : opts;
+    const result = await removeHeld(ctx, current, asked, () => {
       destructive = true;
-    });
+    }, resumed?.backup ?? undefined);
     return result;
   } finally {
     // Before any destructive step the lane is as it was: free it. After, a failure keeps the lock of
@@ -77,7 +82,7 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
   }
 }
 
-async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, startDestroying: () => void): Promise<RemovedLane> {
+async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, startDestroying: () => void, earlierBackup?: string): Promise<RemovedLane> {
   const [repo, config, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.store()]);
   const risk = await assessWork(ctx, lane);
   if (risk.worktree?.locked) {
@@ -97,10 +102,13 @@ async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, s
     await requireApproval(ctx, config.hooks.preRemove, 'hooks.preRemove');
     await runHooks(ctx, config.hooks.preRemove, 'hooks.preRemove', wt, laneVariables({ ...lane, path: wt }));
   }
-  const backup = reasons.length > 0 ? await saveBackup(ctx, lane, risk) : undefined;
-  if (backup) ctx.io.err(`lanes: saved a backup of lane ${lane.name} in ${backup.dir}`);
+  const reuse = earlierBackup !== undefined && existsSync(earlierBackup);
+  const backup = reasons.length > 0 ? (reuse ? { dir: earlierBackup, refs: [] } : await saveBackup(ctx, lane, risk)) : undefined;
+  if (backup && !reuse) ctx.io.err(`lanes: saved a backup of lane ${lane.name} in ${backup.dir}`);
 
-  // From here on the user asked for removal and the work is safe (or saved): no signal stops it halfway.
+  // From here on the user asked for removal and the work is safe (or saved): no signal stops it
+  // halfway. The journal says how it was asked, so a removal killed from here on is finished the same way.
+  store.addStep(lane.name, 'remove', { force: opts.force === true, keepBranch: opts.keepBranch === true, backup: backup?.dir ?? null });
   startDestroying();
   await dropLaneDatabase(ctx, lane, opts.force === true);
   if (risk.worktree) await removeWorktreeFast(ctx, lane.name, risk.worktree);
