@@ -33,6 +33,16 @@ function commitIn(wt: string, file: string, content: string | Buffer): string {
   return git(wt, 'rev-parse', 'HEAD');
 }
 
+/** A bare repository as the lane's remote, with the lane's branch pushed to it. */
+function pushedToOrigin(wt: string, file: string): string {
+  const origin = join(repo.parent, 'origin.git');
+  execFileSync('git', ['init', '-q', '--bare', origin], { env: repo.env });
+  repo.git('remote', 'add', 'origin', origin);
+  commitIn(wt, file, 'pushed\n');
+  git(wt, 'push', '-q', 'origin', 'issue-1');
+  return origin;
+}
+
 function forceRemove(): string {
   const res = lanes(repo, ['rm', '--force', '--json', 'issue-1']);
   expect(res.code, res.stderr).toBe(0);
@@ -151,11 +161,7 @@ describe('lanes rm never loses work', () => {
 
   it('asks the remote: a stale remote-tracking ref is not "pushed"', () => {
     const wt = setup();
-    const origin = join(repo.parent, 'origin.git');
-    execFileSync('git', ['init', '-q', '--bare', origin], { env: repo.env });
-    repo.git('remote', 'add', 'origin', origin);
-    commitIn(wt, 'work.txt', 'pushed, then deleted on the remote\n');
-    git(wt, 'push', '-q', 'origin', 'issue-1');
+    const origin = pushedToOrigin(wt, 'work.txt');
     execFileSync('git', ['-C', origin, 'branch', '-D', 'issue-1'], { env: repo.env });
     // refs/remotes/origin/issue-1 still claims it is there.
     expect(repo.git('rev-parse', 'refs/remotes/origin/issue-1')).toMatch(/^[0-9a-f]{40}$/);
@@ -168,11 +174,7 @@ describe('lanes rm never loses work', () => {
 
   it('says which fetch it relied on when the remote cannot be reached', () => {
     const wt = setup();
-    const origin = join(repo.parent, 'origin.git');
-    execFileSync('git', ['init', '-q', '--bare', origin], { env: repo.env });
-    repo.git('remote', 'add', 'origin', origin);
-    commitIn(wt, 'work.txt', 'pushed\n');
-    git(wt, 'push', '-q', 'origin', 'issue-1');
+    const origin = pushedToOrigin(wt, 'work.txt');
     renameSync(origin, `${origin}.away`);
     const res = lanes(repo, ['rm', 'issue-1']);
     expect(res.code, res.stderr).toBe(0);
