@@ -24,6 +24,7 @@ import * as git from '../infra/git.js';
 import { canonicalPath } from '../infra/real-path.js';
 import { releaseLanePorts } from './allocate-ports.js';
 import type { Context } from './context.js';
+import { isActive, latestRunOf } from './agents/runs.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { saveBackup } from './lane-backup.js';
 import { dropLaneDatabase } from './lane-data.js';
@@ -84,6 +85,15 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
 
 async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, startDestroying: () => void, earlierBackup?: string): Promise<RemovedLane> {
   const [repo, config, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.store()]);
+  // An agent still working in the lane would have its worktree pulled from under it, and its next
+  // commit lost: it is stopped first, on purpose, never as a side effect of rm.
+  const run = latestRunOf(store, lane);
+  if (run && isActive(run)) {
+    throw new RefusedError(`refusing to remove lane ${lane.name}: its ${run.agent} agent is still ${run.status} (${run.phase})`, {
+      reasons: ['agent running'],
+      hint: `stop it first: ${shellCommand(['lanes', 'stop', lane.name])}`,
+    });
+  }
   const risk = await assessWork(ctx, lane);
   if (risk.worktree?.locked) {
     throw new RefusedError(`refusing to remove lane ${lane.name}: its worktree ${risk.worktree.path} is locked (git worktree lock)`, {
