@@ -24,6 +24,7 @@ import * as git from '../infra/git.js';
 import { canonicalPath } from '../infra/real-path.js';
 import { releaseLanePorts } from './allocate-ports.js';
 import type { Context } from './context.js';
+import { isActive, latestRunOf } from './agents/runs.js';
 import { requireApproval, runHooks } from './hooks.js';
 import { saveBackup } from './lane-backup.js';
 import { dropLaneDatabase } from './lane-data.js';
@@ -66,9 +67,14 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
   try {
     // Re-read under the lock: the record may have changed since the caller read it.
     const current = store.getLane(lane.name) ?? lane;
-    const result = await removeHeld(ctx, current, opts, () => {
+    // Resuming a removal whose process died after it had judged the lane (and saved a backup when
+    // forced): finish it as it was asked, with the backup already made.
+    const begun = opts.takeOverFrom === undefined ? undefined : store.steps(lane.name).find((s) => s.step === 'remove');
+    const resumed = begun ? (begun.data as { force?: boolean; keepBranch?: boolean; backup?: string | null }) : undefined;
+    const asked: RemoveOptions = resumed ? { ...opts, force: resumed.force === true, keepBranch: resumed.keepBranch === true } : opts;
+    const result = await removeHeld(ctx, current, asked, () => {
       destructive = true;
-    });
+    }, resumed?.backup ?? undefined);
     return result;
   } finally {
     // Before any destructive step the lane is as it was: free it. After, a failure keeps the lock of
@@ -77,8 +83,17 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
   }
 }
 
-async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, startDestroying: () => void): Promise<RemovedLane> {
+async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, startDestroying: () => void, earlierBackup?: string): Promise<RemovedLane> {
   const [repo, config, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.store()]);
+  // An agent still working in the lane would have its worktree pulled from under it, and its next
+  // commit lost: it is stopped first, on purpose, never as a side effect of rm.
+  const run = latestRunOf(store, lane, ctx.runners);
+  if (run && isActive(run)) {
+    throw new RefusedError(`refusing to remove lane ${lane.name}: its ${run.agent} agent is still ${run.status} (${run.phase})`, {
+      reasons: ['agent running'],
+      hint: `stop it first: ${shellCommand(['lanes', 'stop', lane.name])}`,
+    });
+  }
   const risk = await assessWork(ctx, lane);
   if (risk.worktree?.locked) {
     throw new RefusedError(`refusing to remove lane ${lane.name}: its worktree ${risk.worktree.path} is locked (git worktree lock)`, {
@@ -97,10 +112,13 @@ async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, s
     await requireApproval(ctx, config.hooks.preRemove, 'hooks.preRemove');
     await runHooks(ctx, config.hooks.preRemove, 'hooks.preRemove', wt, laneVariables({ ...lane, path: wt }));
   }
-  const backup = reasons.length > 0 ? await saveBackup(ctx, lane, risk) : undefined;
-  if (backup) ctx.io.err(`lanes: saved a backup of lane ${lane.name} in ${backup.dir}`);
+  const reuse = earlierBackup !== undefined && existsSync(earlierBackup);
+  const backup = reasons.length > 0 ? (reuse ? { dir: earlierBackup, refs: [] } : await saveBackup(ctx, lane, risk)) : undefined;
+  if (backup && !reuse) ctx.io.err(`lanes: saved a backup of lane ${lane.name} in ${backup.dir}`);
 
-  // From here on the user asked for removal and the work is safe (or saved): no signal stops it halfway.
+  // From here on the user asked for removal and the work is safe (or saved): no signal stops it
+  // halfway. The journal says how it was asked, so a removal killed from here on is finished the same way.
+  store.addStep(lane.name, 'remove', { force: opts.force === true, keepBranch: opts.keepBranch === true, backup: backup?.dir ?? null });
   startDestroying();
   await dropLaneDatabase(ctx, lane, opts.force === true);
   if (risk.worktree) await removeWorktreeFast(ctx, lane.name, risk.worktree);

@@ -57,7 +57,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     note: 'Checks every agent (name, CLI, credentials or LANES_AGENT_BASE_URL) before making anything.',
   },
   rm: {
-    examples: [['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'], ['lanes rm 123 --keep-branch', 'keep the branch'], ['lanes rm 123 --force', 'remove anyway, after a backup']],
+    examples: [['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'], ['lanes rm 123 --keep-branch', 'keep the branch'], ['lanes rm 123 --force', 'remove anyway, after a backup'], ['lanes rm --merged --dry-run', 'list the lanes whose work has landed, and why the others stay'], ['lanes rm --merged', 'remove those']],
     codes: [0, 1, 2, 3, 130],
     note: LANE_NOTE,
   },

@@ -98,6 +98,12 @@ describe('agent commands with a command agent', () => {
     expect(second.stderr).toContain('lane issue-1 already has an agent running (sleeper, implement); stop it first with: lanes stop issue-1');
 
     await until('the agent to print', async () => (await r.run(['logs', 'issue-1'])).stdout.includes('agent started in issue-1'));
+    // rm will not pull the worktree from under a working agent, forced or not.
+    for (const args of [['rm', 'issue-1'], ['rm', '--force', 'issue-1']]) {
+      const rm = await repo.run(args);
+      expect(rm.code, rm.stderr).toBe(3);
+      expect(rm.stderr).toContain('agent is still running');
+    }
     const stop = await repo.run(['stop', 'issue-1', '--json']);
     expect(stop.code, stop.stderr).toBe(0);
     expect(json<RunRecordJson>(stop)).toMatchObject({ status: 'stopped' });

@@ -33,6 +33,16 @@ function commitIn(wt: string, file: string, content: string | Buffer): string {
   return git(wt, 'rev-parse', 'HEAD');
 }
 
+/** A bare repository as the lane's remote, with the lane's branch pushed to it. */
+function pushedToOrigin(wt: string, file: string): string {
+  const origin = join(repo.parent, 'origin.git');
+  execFileSync('git', ['init', '-q', '--bare', origin], { env: repo.env });
+  repo.git('remote', 'add', 'origin', origin);
+  commitIn(wt, file, 'pushed\n');
+  git(wt, 'push', '-q', 'origin', 'issue-1');
+  return origin;
+}
+
 function forceRemove(): string {
   const res = lanes(repo, ['rm', '--force', '--json', 'issue-1']);
   expect(res.code, res.stderr).toBe(0);
@@ -151,11 +161,7 @@ describe('lanes rm never loses work', () => {
 
   it('asks the remote: a stale remote-tracking ref is not "pushed"', () => {
     const wt = setup();
-    const origin = join(repo.parent, 'origin.git');
-    execFileSync('git', ['init', '-q', '--bare', origin], { env: repo.env });
-    repo.git('remote', 'add', 'origin', origin);
-    commitIn(wt, 'work.txt', 'pushed, then deleted on the remote\n');
-    git(wt, 'push', '-q', 'origin', 'issue-1');
+    const origin = pushedToOrigin(wt, 'work.txt');
     execFileSync('git', ['-C', origin, 'branch', '-D', 'issue-1'], { env: repo.env });
     // refs/remotes/origin/issue-1 still claims it is there.
     expect(repo.git('rev-parse', 'refs/remotes/origin/issue-1')).toMatch(/^[0-9a-f]{40}$/);
@@ -168,11 +174,7 @@ describe('lanes rm never loses work', () => {
 
   it('says which fetch it relied on when the remote cannot be reached', () => {
     const wt = setup();
-    const origin = join(repo.parent, 'origin.git');
-    execFileSync('git', ['init', '-q', '--bare', origin], { env: repo.env });
-    repo.git('remote', 'add', 'origin', origin);
-    commitIn(wt, 'work.txt', 'pushed\n');
-    git(wt, 'push', '-q', 'origin', 'issue-1');
+    const origin = pushedToOrigin(wt, 'work.txt');
     renameSync(origin, `${origin}.away`);
     const res = lanes(repo, ['rm', 'issue-1']);
     expect(res.code, res.stderr).toBe(0);
@@ -235,5 +237,38 @@ describe('lanes rm never loses work', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(existsSync(wt)).toBe(false);
     expect(readdirSync(join(repo.parent, 'app-worktrees'))).toEqual([]);
+  });
+});
+
+describe('lanes rm --merged', () => {
+  it('removes only lanes whose commits landed in the base and that hold nothing else, listing what it keeps', () => {
+    repo = makeRepo();
+    for (const id of [1, 2, 3, 4]) addIssue(repo, id, `issue ${id}`);
+    repo.commitAll('issues');
+    expect(lanes(repo, ['new', '1', '2', '3', '4', '--no-agent']).code).toBe(0);
+    const wt = (n: number) => join(repo.parent, 'app-worktrees', `issue-${n}`);
+    commitIn(wt(1), 'one.txt', 'merged\n');
+    repo.git('merge', '-q', '--no-ff', '-m', 'merge 1', 'issue-1');
+    commitIn(wt(2), 'two.txt', 'squashed\n');
+    repo.git('merge', '-q', '--squash', 'issue-2');
+    repo.git('commit', '-q', '-m', 'squash 2');
+    commitIn(wt(3), 'three.txt', 'merged, then more\n');
+    repo.git('merge', '-q', '--no-ff', '-m', 'merge 3', 'issue-3');
+    writeFileSync(join(wt(3), 'scratch.txt'), 'uncommitted\n');
+    // issue-4: no commits at all, so nothing landed.
+    const dry = lanes(repo, ['rm', '--merged', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = json<{ remove: string[]; kept: { lane: string; reason: string }[] }>(dry);
+    expect(plan.remove.sort()).toEqual(['issue-1', 'issue-2']);
+    expect(plan.kept).toEqual([
+      { lane: 'issue-3', reason: expect.stringContaining('uncommitted change') },
+      { lane: 'issue-4', reason: 'no commits yet' },
+    ]);
+    expect(existsSync(wt(1))).toBe(true);
+    const res = lanes(repo, ['rm', '--merged']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('kept issue-3');
+    expect(json<{ name: string }[]>(lanes(repo, ['ls', '--json'])).map((l) => l.name)).toEqual(['issue-3', 'issue-4']);
+    expect(existsSync(join(wt(3), 'scratch.txt'))).toBe(true);
   });
 });

@@ -23,6 +23,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realp
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { userStateDir } from '../../src/infra/port-registry.js';
+import { isAlive } from '../helpers/agents.js';
 import { addIssue, CLI, makeRepo, type CliResult, type TempRepo } from '../helpers/repo.js';
 
 // ---------------------------------------------------------------- mode, counts, seeds
@@ -209,17 +210,9 @@ export function descendants(root: number): number[] {
   return out;
 }
 
+/** A running process (not a zombie); the same judgement the agent tests use. */
 export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
+  return isAlive(pid);
 }
 
 export type KillTarget = 'process' | 'group';
