@@ -17,6 +17,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { accessSync, appendFileSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { onAbort } from '../domain/abort-watch.js';
 import { InterruptedError, ToolError } from '../domain/errors.js';
 
 export interface ExecOptions {
@@ -511,40 +512,4 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   } catch {
     // The group is already gone.
   }
-}
-
-/**
- * Calls `fn` when `signal` aborts; returns the unsubscribe. Many commands run at once under one
- * signal (the command's Ctrl-C): they share one listener per signal here instead of adding one
- * each, so the signal never looks like a listener leak, and the listener goes when the last
- * command under it is done.
- */
-const abortWatchers = new WeakMap<AbortSignal, { watchers: Set<() => void>; fire: () => void }>();
-
-function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
-  if (!signal) return () => undefined;
-  if (signal.aborted) {
-    fn();
-    return () => undefined;
-  }
-  let entry = abortWatchers.get(signal);
-  if (!entry) {
-    const watchers = new Set<() => void>();
-    const fire = () => {
-      abortWatchers.delete(signal);
-      for (const watcher of [...watchers]) watcher();
-    };
-    entry = { watchers, fire };
-    abortWatchers.set(signal, entry);
-    signal.addEventListener('abort', fire, { once: true });
-  }
-  const { watchers, fire } = entry;
-  watchers.add(fn);
-  return () => {
-    watchers.delete(fn);
-    if (watchers.size === 0 && abortWatchers.get(signal) === entry) {
-      abortWatchers.delete(signal);
-      signal.removeEventListener('abort', fire);
-    }
-  };
 }

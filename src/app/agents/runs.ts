@@ -3,6 +3,7 @@
  * that finds a run "active" whose supervisor is gone (killed, machine restarted) marks it failed,
  * so no lane claims an agent that no longer exists.
  */
+import { onAbort } from '../../domain/abort-watch.js';
 import type { AgentState, LaneRecord } from '../../domain/lane.js';
 import { FINISHED_RUN_STATUSES, type RunRecord, type RunStatus, type StateStore } from '../../infra/store.js';
 import { isRecordedProcessAlive } from '../process-alive.js';
@@ -57,14 +58,24 @@ export async function waitForRun(store: StateStore, runId: number, signal?: Abor
     const current = reconcileRun(store, run);
     if (!isActive(current)) return current;
     if (signal?.aborted) return current;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
+    await pause(pollMs, signal);
   }
+}
+
+/** Waits `ms`, or less if `signal` aborts; its abort listener lives only as long as the wait. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stopWatching();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    // Shared with every other wait and command under this signal: `lanes run --parallel 20` waits
+    // on twenty runs at once.
+    const stopWatching = onAbort(signal, done);
+  });
 }
 
 export function durationMs(run: RunRecord): number | null {

@@ -13,6 +13,7 @@ import { summarizeAgentEvents } from '../../domain/agent-events.js';
 import { exec, runSupervised, type SupervisedExit } from '../../infra/exec.js';
 import { StateStore, type RunStatus } from '../../infra/store.js';
 import { noCommitWarning } from './commit-check.js';
+import { parseLaunchSpec } from './launch-spec.js';
 import { renderEvent } from './render-events.js';
 import { agentStateOf, setLaneAgentState } from './runs.js';
 
@@ -36,7 +37,7 @@ export interface SupervisorSpec {
 const COMMITTING_PHASES = ['implement', 'fix'];
 
 export async function supervise(runDir: string, opts: { show: boolean; write: (text: string) => void }): Promise<number> {
-  const spec = JSON.parse(readFileSync(join(runDir, 'launch.json'), 'utf8')) as SupervisorSpec;
+  const spec = parseLaunchSpec(readFileSync(join(runDir, 'launch.json'), 'utf8'));
   const store = StateStore.open(spec.commonDir);
   const adapter = AGENT_ADAPTERS[spec.adapter];
   const controller = new AbortController();
