@@ -166,8 +166,8 @@ async function removeTrash(ctx: Context, laneName: string): Promise<void> {
   const store = await ctx.store();
   for (const step of store.steps(laneName)) {
     if (step.step !== 'trash') continue;
-    const dir = (step.data as { dir?: unknown }).dir;
-    if (typeof dir !== 'string' || !basename(dir).startsWith(TRASH_PREFIX) || !existsSync(dir)) continue;
+    const { dir } = step.data;
+    if (!basename(dir).startsWith(TRASH_PREFIX) || !existsSync(dir)) continue;
     await deleteFolder(dir);
   }
 }
