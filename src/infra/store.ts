@@ -160,9 +160,7 @@ function runFromRow(r: RunRow): RunRecord {
   };
 }
 
-export type { JournalStep } from '../domain/journal-steps.js';
-
-export const LANE_OPERATION_KINDS = ['create', 'remove', 'repair'] as const;
+const LANE_OPERATION_KINDS = ['create', 'remove', 'repair'] as const;
 
 export interface LaneOperation {
   kind: (typeof LANE_OPERATION_KINDS)[number];

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AGENT_ADAPTER_NAMES } from '../../contracts/agent-adapter.js';
 import type { SupervisorSpec } from './supervise.js';
 
-export const LAUNCH_FILE = 'launch.json';
+const LAUNCH_FILE = 'launch.json';
 
 /** Where a failure can be recorded: known as soon as these fields of launch.json are. */
 export interface RunTarget {
