@@ -70,7 +70,7 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
     // Resuming a removal whose process died after it had judged the lane (and saved a backup when
     // forced): finish it as it was asked, with the backup already made.
     const begun = opts.takeOverFrom === undefined ? undefined : store.steps(lane.name).find((s) => s.step === 'remove');
-    const resumed = begun ? (begun.data as { force?: boolean; keepBranch?: boolean; backup?: string | null }) : undefined;
+    const resumed = begun?.step === 'remove' ? begun.data : undefined;
     const asked: RemoveOptions = resumed ? { ...opts, force: resumed.force === true, keepBranch: resumed.keepBranch === true } : opts;
     const result = await removeHeld(ctx, current, asked, () => {
       destructive = true;
@@ -184,8 +184,8 @@ async function removeTrash(ctx: Context, laneName: string): Promise<void> {
   const store = await ctx.store();
   for (const step of store.steps(laneName)) {
     if (step.step !== 'trash') continue;
-    const dir = (step.data as { dir?: unknown }).dir;
-    if (typeof dir !== 'string' || !basename(dir).startsWith(TRASH_PREFIX) || !existsSync(dir)) continue;
+    const { dir } = step.data;
+    if (!basename(dir).startsWith(TRASH_PREFIX) || !existsSync(dir)) continue;
     await deleteFolder(dir);
   }
 }

@@ -15,6 +15,7 @@ import type { AgentPhase } from '../domain/phases.js';
 import type { RunRecord } from '../infra/store.js';
 import type { Context } from './context.js';
 import { createLanes } from './create-lane.js';
+import { withRememberedIssues } from './remembered-issues.js';
 import { isNoCommitWarning } from './agents/commit-check.js';
 import { requireAgentsReady } from './agents/preflight.js';
 import { startAgent } from './agents/start-agent.js';
@@ -67,7 +68,9 @@ export interface PipelineResult {
 
 export type ProgressEvent = { lane: string; phase: string; state: string; detail?: string };
 
-export async function runPipeline(ctx: Context, refs: readonly string[], opts: RunOptions, progress: (event: ProgressEvent) => void): Promise<PipelineResult> {
+export async function runPipeline(outerCtx: Context, refs: readonly string[], opts: RunOptions, progress: (event: ProgressEvent) => void): Promise<PipelineResult> {
+  // Each issue is fetched once for the whole run: naming, creating and prompting every phase reuse it.
+  const ctx = withRememberedIssues(outerCtx);
   if (opts.until !== 'implement') {
     throw new InputError(`--until ${opts.until} is not available yet: pull requests and review are not part of this build; accepted: implement`);
   }

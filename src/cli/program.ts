@@ -2,7 +2,6 @@
  * The command line: global options, one registration per command, and the single place where
  * errors become a message and an exit code.
  */
-import { setMaxListeners } from 'node:events';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -60,8 +59,6 @@ function terminalIo(proc: Process): Io {
 export async function runCli(proc: Process): Promise<number> {
   setBaseEnvironment(proc.env);
   const controller = new AbortController();
-  // Many concurrent git calls listen on the one signal; that is by design, not a leak.
-  setMaxListeners(0, controller.signal);
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;

@@ -2,9 +2,13 @@
 // described by <runDir>/launch.json and records its outcome in the state.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEnvironmentFile, readLaunchSpec, type RunTarget } from '../app/agents/launch-spec.js';
+import { setLaneAgentState } from '../app/agents/runs.js';
 import { supervise } from '../app/agents/supervise.js';
 import { SUPERVISOR_ENV_FILE, SUPERVISOR_SHOW_FLAG } from '../contracts/runner.js';
-import { setBaseEnvironment } from '../infra/exec.js';
+import { errorMessage } from '../domain/errors.js';
+import { createGateway, installGateway } from '../infra/exec.js';
+import { StateStore } from '../infra/store.js';
 import { composeAdapters } from './compose.js';
 
 const [runDir, flag] = process.argv.slice(2);
@@ -12,13 +16,26 @@ if (!runDir) {
   process.stderr.write('usage: supervisor <runDir> [--show]\n');
   process.exit(2);
 }
+const show = flag === SUPERVISOR_SHOW_FLAG;
+
+// What lanes start left is checked before anything runs: a file cut short or from another
+// version fails the run with one line naming the field, instead of a crash that leaves the run
+// "starting" until a reader notices its supervisor is gone.
+const launch = readLaunchSpec(runDir);
+if (!launch.ok) failBeforeStart(launch.problem, launch.target);
+
 // Started in tmux, the pane has the tmux server's environment; lanes left its own in a file.
 const envFile = join(runDir, SUPERVISOR_ENV_FILE);
+let env: Record<string, string | undefined> = process.env;
 if (existsSync(envFile)) {
-  setBaseEnvironment(JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>);
+  const read = parseEnvironmentFile(readFileSync(envFile, 'utf8'), envFile);
   rmSync(envFile, { force: true });
-} else setBaseEnvironment(process.env);
-const show = flag === SUPERVISOR_SHOW_FLAG;
+  if ('problem' in read) failBeforeStart(read.problem, launch.ok ? launch.spec : undefined);
+  else env = read.env;
+}
+// The process gateway every command of this run goes through, from lanes' environment.
+installGateway(createGateway({ env }));
+
 const code = await supervise(runDir, { show, write: (text) => void process.stdout.write(text), agents: await composeAdapters().agents() });
 if (show) {
   // In tmux, keep the pane open so a user attaching after the end still sees the outcome.
@@ -29,3 +46,23 @@ if (show) {
   process.stdin.once('end', () => process.exit(code));
   for (const signal of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(code));
 } else process.exit(code);
+
+/** Records why the run could not start (when the run is known), says it, and ends the supervisor. */
+function failBeforeStart(problem: string, target: RunTarget | undefined): never {
+  process.stderr.write(`lanes supervisor: ${problem}\n`);
+  if (show) process.stdout.write(`lanes: agent failed: ${problem}\n`);
+  if (target) {
+    try {
+      const store = StateStore.open(target.commonDir);
+      try {
+        store.updateRun(target.runId, { status: 'failed', endedAt: new Date().toISOString(), reason: problem });
+        if (target.lane) setLaneAgentState(store, target.lane, 'failed');
+      } finally {
+        store.close();
+      }
+    } catch (err) {
+      process.stderr.write(`lanes supervisor: could not record the failure in the state: ${errorMessage(err)}\n`);
+    }
+  }
+  process.exit(1);
+}

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { InputError, ToolError } from '../domain/errors.js';
+import { parseJournalStep, type JournalStep, type JournalStepData, type JournalStepKind } from '../domain/journal-steps.js';
 import { laneRecordFromStored, type LaneRecord } from '../domain/lane.js';
 import { guardDatabase, guarded } from './store-errors.js';
 
@@ -152,21 +153,63 @@ function runFromRow(r: RunRow): RunRecord {
     exitCode: r.exit_code,
     reason: r.reason,
     sessionId: r.session_id,
+    // Written by updateRun from the same type.
     usage: r.usage ? (JSON.parse(r.usage) as RunRecord['usage']) : null,
     costUsd: r.cost_usd,
     costSource: r.cost_source,
   };
 }
 
-export interface JournalStep {
-  step: string;
-  data: Record<string, unknown>;
-}
+const LANE_OPERATION_KINDS = ['create', 'remove', 'repair'] as const;
 
 export interface LaneOperation {
-  kind: 'create' | 'remove' | 'repair';
+  kind: (typeof LANE_OPERATION_KINDS)[number];
   pid: number;
   started: string;
+}
+
+// ---- rows as SQLite returns them (one interface per query shape) ----
+
+/** `lanes.data`: the LaneRecord as JSON, or 'null' in a placeholder row that holds a name (claimName). */
+interface LaneDataRow {
+  data: string;
+}
+
+interface LaneOperationRow {
+  op_kind: string | null;
+  op_pid: number | null;
+  op_started: string | null;
+}
+
+interface RepairClaimRow {
+  name: string;
+  pid: number;
+  started: string;
+}
+
+interface JournalRow {
+  step: string;
+  data: string;
+}
+
+interface MaxSeqRow {
+  seq: number;
+}
+
+interface LeftBranchRow {
+  name: string;
+  branch: string;
+  tip: string;
+}
+
+function isOperationKind(kind: string): kind is LaneOperation['kind'] {
+  return (LANE_OPERATION_KINDS as readonly string[]).includes(kind);
+}
+
+/** A lane record this store wrote (JSON.stringify of a LaneRecord). */
+/** A stored lane, older shapes included (laneRecordFromStored migrates them on read). */
+function laneFromJson(text: string): LaneRecord {
+  return laneRecordFromStored(JSON.parse(text));
 }
 
 export class StateStore {
@@ -214,20 +257,26 @@ export class StateStore {
 
   /** SQLite's own consistency check of every page and index; empty when the file is sound. */
   integrityProblems(): string[] {
-    const rows = this.db.pragma('quick_check') as { quick_check: string }[];
-    return rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+    const rows: unknown = this.db.pragma('quick_check');
+    if (!Array.isArray(rows)) return [];
+    return rows.map((r: { quick_check?: unknown }) => String(r.quick_check)).filter((r) => r !== 'ok');
   }
 
   close(): void {
     this.db.close();
   }
 
+  /** The schema version: how many MIGRATIONS have run on this file. */
+  schemaVersion(): number {
+    const version: unknown = this.db.pragma('user_version', { simple: true });
+    return typeof version === 'number' ? version : 0;
+  }
+
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    if (current >= MIGRATIONS.length) return;
+    if (this.schemaVersion() >= MIGRATIONS.length) return;
     this.immediate(() => {
       // Re-read inside the write lock: another process may have migrated meanwhile.
-      const version = this.db.pragma('user_version', { simple: true }) as number;
+      const version = this.schemaVersion();
       for (let v = version; v < MIGRATIONS.length; v++) {
         this.db.exec(MIGRATIONS[v]!);
         this.db.pragma(`user_version = ${v + 1}`);
@@ -264,13 +313,13 @@ export class StateStore {
   }
 
   getLane(name: string): LaneRecord | undefined {
-    const row = this.db.prepare("SELECT data FROM lanes WHERE name = ? AND data != 'null'").get(name) as { data: string } | undefined;
-    return row ? laneRecordFromStored(JSON.parse(row.data)) : undefined;
+    const row = this.db.prepare<[string], LaneDataRow>("SELECT data FROM lanes WHERE name = ? AND data != 'null'").get(name);
+    return row ? laneFromJson(row.data) : undefined;
   }
 
   listLanes(): LaneRecord[] {
-    const rows = this.db.prepare("SELECT data FROM lanes WHERE data != 'null' ORDER BY name").all() as { data: string }[];
-    return rows.map((r) => laneRecordFromStored(JSON.parse(r.data)));
+    const rows = this.db.prepare<[], LaneDataRow>("SELECT data FROM lanes WHERE data != 'null' ORDER BY name").all();
+    return rows.map((r) => laneFromJson(r.data));
   }
 
   /** Applies `change` to the stored record in one transaction (read-modify-write). */
@@ -292,11 +341,9 @@ export class StateStore {
   }
 
   operationOf(name: string): LaneOperation | undefined {
-    const row = this.db.prepare('SELECT op_kind, op_pid, op_started FROM lanes WHERE name = ?').get(name) as
-      | { op_kind: string | null; op_pid: number | null; op_started: string | null }
-      | undefined;
-    if (!row?.op_kind || row.op_pid === null) return undefined;
-    return { kind: row.op_kind as LaneOperation['kind'], pid: row.op_pid, started: row.op_started ?? '' };
+    const row = this.db.prepare<[string], LaneOperationRow>('SELECT op_kind, op_pid, op_started FROM lanes WHERE name = ?').get(name);
+    if (!row?.op_kind || row.op_pid === null || !isOperationKind(row.op_kind)) return undefined;
+    return { kind: row.op_kind, pid: row.op_pid, started: row.op_started ?? '' };
   }
 
   /** Marks the lane as being worked on by this process; fails when another live operation holds it. */
@@ -339,7 +386,7 @@ export class StateStore {
 
   /** Placeholder rows of repairs (claimName), with the pid that holds each. */
   repairClaims(): { name: string; pid: number; started: string }[] {
-    return this.db.prepare("SELECT name, op_pid AS pid, op_started AS started FROM lanes WHERE data = 'null' AND op_pid IS NOT NULL").all() as { name: string; pid: number; started: string }[];
+    return this.db.prepare<[], RepairClaimRow>("SELECT name, op_pid AS pid, COALESCE(op_started, '') AS started FROM lanes WHERE data = 'null' AND op_pid IS NOT NULL").all();
   }
 
   /** Drops a placeholder row whose holder `pid` is dead (compare-and-set on the pid). */
@@ -368,16 +415,32 @@ export class StateStore {
 
   // ---- step journal ----
 
-  addStep(lane: string, step: string, data: Record<string, unknown>): void {
+  addStep<K extends JournalStepKind>(lane: string, step: K, data: JournalStepData<K>): void {
     this.immediate(() => {
-      const row = this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal WHERE lane = ?').get(lane) as { seq: number };
-      this.db.prepare('INSERT INTO journal (lane, seq, step, data) VALUES (?, ?, ?, ?)').run(lane, row.seq + 1, step, JSON.stringify(data));
+      const row = this.db.prepare<[string], MaxSeqRow>('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal WHERE lane = ?').get(lane);
+      this.db.prepare('INSERT INTO journal (lane, seq, step, data) VALUES (?, ?, ?, ?)').run(lane, (row?.seq ?? 0) + 1, step, JSON.stringify(data));
     });
   }
 
-  steps(lane: string): JournalStep[] {
-    const rows = this.db.prepare('SELECT step, data FROM journal WHERE lane = ? ORDER BY seq').all(lane) as { step: string; data: string }[];
-    return rows.map((r) => ({ step: r.step, data: JSON.parse(r.data) as Record<string, unknown> }));
+  /**
+   * The lane's journal in the order written. A row this version cannot use (a step kind it does
+   * not know, data of another shape) is left out and reported through `onIgnored`.
+   */
+  steps(lane: string, onIgnored?: (problem: string) => void): JournalStep[] {
+    const rows = this.db.prepare<[string], JournalRow>('SELECT step, data FROM journal WHERE lane = ? ORDER BY seq').all(lane);
+    const steps: JournalStep[] = [];
+    for (const row of rows) {
+      let data: unknown;
+      try {
+        data = JSON.parse(row.data);
+      } catch {
+        data = undefined;
+      }
+      const parsed = parseJournalStep(row.step, data);
+      if (parsed.ok) steps.push(parsed.step);
+      else onIgnored?.(`ignored a journal entry of lane ${lane}: ${parsed.problem}`);
+    }
+    return steps;
   }
 
   clearSteps(lane: string): void {
@@ -398,18 +461,18 @@ export class StateStore {
   }
 
   getRun(id: number): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = this.db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?').get(id);
     return row ? runFromRow(row) : undefined;
   }
 
   /** The lane's newest run; `since` (the lane's createdAt) skips runs of an earlier lane of the same name, kept as history. */
   latestRun(lane: string, since = ''): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE lane = ? AND started_at >= ? ORDER BY id DESC LIMIT 1').get(lane, since) as RunRow | undefined;
+    const row = this.db.prepare<[string, string], RunRow>('SELECT * FROM runs WHERE lane = ? AND started_at >= ? ORDER BY id DESC LIMIT 1').get(lane, since);
     return row ? runFromRow(row) : undefined;
   }
 
   runsOf(lane?: string): RunRecord[] {
-    const rows = (lane === undefined ? this.db.prepare('SELECT * FROM runs ORDER BY id').all() : this.db.prepare('SELECT * FROM runs WHERE lane = ? ORDER BY id').all(lane)) as RunRow[];
+    const rows = lane === undefined ? this.db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id').all() : this.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE lane = ? ORDER BY id').all(lane);
     return rows.map(runFromRow);
   }
 
@@ -446,7 +509,7 @@ export class StateStore {
 
   /** Branches removals had to leave behind, with the commit each pointed at then. */
   leftBranches(): { name: string; branch: string; tip: string }[] {
-    return this.db.prepare('SELECT name, branch, branch_left AS tip FROM removed_lanes WHERE branch_left IS NOT NULL').all() as { name: string; branch: string; tip: string }[];
+    return this.db.prepare<[], LeftBranchRow>('SELECT name, branch, branch_left AS tip FROM removed_lanes WHERE branch_left IS NOT NULL').all();
   }
 
   /** Forgets that a branch was left behind (it is gone, or was taken by a new lane). */

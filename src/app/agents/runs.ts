@@ -4,6 +4,7 @@
  * so no lane claims an agent that no longer exists.
  */
 import type { Runner, Runners } from '../../contracts/runner.js';
+import { onAbort } from '../../domain/abort-watch.js';
 import type { AgentState, LaneRecord } from '../../domain/lane.js';
 import type { AgentPhase } from '../../domain/phases.js';
 import { FINISHED_RUN_STATUSES, type RunRecord, type RunStatus, type StateStore } from '../../infra/store.js';
@@ -54,14 +55,24 @@ export async function waitForRun(store: StateStore, runners: Runners, runId: num
     const current = reconcileRun(store, run, runners);
     if (!isActive(current)) return current;
     if (signal?.aborted) return current;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
+    await pause(pollMs, signal);
   }
+}
+
+/** Waits `ms`, or less if `signal` aborts; its abort listener lives only as long as the wait. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stopWatching();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    // Shared with every other wait and command under this signal: `lanes run --parallel 20` waits
+    // on twenty runs at once.
+    const stopWatching = onAbort(signal, done);
+  });
 }
 
 export function durationMs(run: RunRecord): number | null {

@@ -14,6 +14,7 @@ import { COMMITTING_PHASES } from '../../domain/phases.js';
 import { exec, runSupervised, type SupervisedExit } from '../../infra/exec.js';
 import { StateStore, type RunStatus } from '../../infra/store.js';
 import { noCommitWarning } from './commit-check.js';
+import { parseLaunchSpec } from './launch-spec.js';
 import { renderEvent } from './render-events.js';
 import { agentStateOf, setLaneAgentState } from './runs.js';
 
@@ -39,7 +40,7 @@ export interface SuperviseOptions {
 }
 
 export async function supervise(runDir: string, opts: SuperviseOptions): Promise<number> {
-  const spec = JSON.parse(readFileSync(join(runDir, 'launch.json'), 'utf8')) as SupervisorSpec;
+  const spec = parseLaunchSpec(readFileSync(join(runDir, 'launch.json'), 'utf8'));
   const adapter = opts.agents.get(spec.adapter);
   if (!adapter) throw new ToolError(`${join(runDir, 'launch.json')}: unknown agent adapter ${JSON.stringify(spec.adapter)} (accepted: ${opts.agents.names.join(', ')})`);
   const store = StateStore.open(spec.commonDir);
