@@ -36,7 +36,12 @@ if (existsSync(envFile)) {
 // The process gateway every command of this run goes through, from lanes' environment.
 installGateway(createGateway({ env }));
 
-const code = await supervise(runDir, { show, write: (text) => void process.stdout.write(text), agents: await composeAdapters().agents() });
+// Which adapters exist is this entry point's to know (the composition root): checked before the run starts.
+const agents = await composeAdapters().agents();
+if (launch.ok && !agents.get(launch.spec.adapter)) {
+  failBeforeStart(`${join(runDir, 'launch.json')} is not a valid launch: adapter must be one of ${agents.names.join(', ')}`, launch.spec);
+}
+const code = await supervise(runDir, { show, write: (text) => void process.stdout.write(text), agents });
 if (show) {
   // In tmux, keep the pane open so a user attaching after the end still sees the outcome.
   process.stdout.write('lanes: press Enter to close this pane\n');
