@@ -147,7 +147,7 @@ function reportError(err: unknown, stream: NodeJS.WriteStream, interactive: bool
     if (verbose) {
       let cause = err.cause;
       while (cause) {
-        stderr.write(`  caused by: ${cause instanceof Error ? cause.message : String(cause)}\n`);
+        stderr.write(`  caused by: ${cause instanceof Error ? cause.message : JSON.stringify(cause)}\n`);
         cause = cause instanceof Error ? cause.cause : undefined;
       }
     }

@@ -126,7 +126,7 @@ export function guardDatabase(db: BetterSqlite3.Database, file: string, busyTime
   const wrapTransaction = (tx: BetterSqlite3.Transaction<(...a: unknown[]) => unknown>) => {
     const guardedTx = ((...args: unknown[]) => call(() => tx(...args))) as typeof tx;
     for (const variant of ['default', 'deferred', 'immediate', 'exclusive'] as const) {
-      guardedTx[variant] = ((...args: unknown[]) => call(() => tx[variant](...args))) as typeof tx.default;
+      guardedTx[variant] = ((...args: unknown[]) => call(() => tx[variant](...args)));
     }
     return guardedTx;
   };

@@ -23,7 +23,7 @@ describe.skipIf(!canMount)('a full disk during lanes new', () => {
     const worktrees = join(repo.parent, 'app-worktrees');
     mkdirSync(worktrees);
     const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', worktrees]);
-    if (mount.status !== 0) return void console.warn(`skipped: cannot mount tmpfs (${mount.stderr})`);
+    if (mount.status !== 0) return void console.warn(`skipped: cannot mount tmpfs (${String(mount.stderr)})`);
     mounted = worktrees;
     const res = lanes(repo, ['new', '1', '--no-agent']);
     expect(res.code).toBe(1);

@@ -3,7 +3,7 @@
  * logging every git command through a wrapper on PATH, together with the behaviour the faster paths
  * must keep: base resolution order, refusals, copied files, the env file never showing as a change.
  */
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

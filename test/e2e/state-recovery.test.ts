@@ -195,7 +195,7 @@ describe.skipIf(!isRoot)('a read-only state database', () => {
     repo.commitAll('issue 3');
     const dir = lanesDir(repo);
     const bind = spawnSync('mount', ['--bind', dir, dir]);
-    if (bind.status !== 0) return void console.warn(`skipped: cannot bind-mount (${bind.stderr})`);
+    if (bind.status !== 0) return void console.warn(`skipped: cannot bind-mount (${String(bind.stderr)})`);
     mounted = dir;
     expect(spawnSync('mount', ['-o', 'remount,ro,bind', dir]).status).toBe(0);
     for (const args of [['new', '3', '--no-agent'], ['rm', 'issue-1'], ['doctor', '--rebuild-state', '--force']]) {
@@ -223,7 +223,7 @@ describe.skipIf(!isRoot)('a read-only state database', () => {
     const dir = lanesDir(repo);
     const saved = readFileSync(stateFile(repo));
     const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]);
-    if (mount.status !== 0) return void console.warn(`skipped: cannot mount tmpfs (${mount.stderr})`);
+    if (mount.status !== 0) return void console.warn(`skipped: cannot mount tmpfs (${String(mount.stderr)})`);
     mounted = dir;
     writeFileSync(stateFile(repo), saved);
     try {

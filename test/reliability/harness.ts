@@ -434,7 +434,7 @@ export async function checkInvariants(repo: TrialRepo, before: Snapshot, opts: I
   }
   const stateNames = state.lanes.map((l) => l.name).sort();
   const lsNames = lanes.map((l) => l.name).sort();
-  if (JSON.stringify(stateNames) !== JSON.stringify(lsNames)) v.push(`ls lists [${lsNames}] but the state holds [${stateNames}]`);
+  if (JSON.stringify(stateNames) !== JSON.stringify(lsNames)) v.push(`ls lists [${lsNames.join(',')}] but the state holds [${stateNames.join(',')}]`);
   for (const row of state.lanes) if (row.op_kind) v.push(`lane ${row.name} still has a ${row.op_kind} operation (pid ${row.op_pid}) after recovery`);
 
   const worktrees = worktreeHeads(repo);

@@ -103,7 +103,7 @@ function causes(err: unknown): unknown[] {
   let e: unknown = err;
   while (e && chain.length < 8) {
     chain.push(e);
-    if (e instanceof AggregateError) chain.push(...e.errors);
+    if (e instanceof AggregateError) chain.push(...(e.errors as unknown[]));
     e = (e as { cause?: unknown }).cause;
   }
   return chain;

@@ -1,7 +1,7 @@
 /** The runners by name: adding one (a remote runner) is one folder, its name in names.ts and one line here. */
 import type { Runner, Runners } from '../../contracts/runner.js';
 import { headlessRunner } from './headless/index.js';
-import { DEFAULT_RUNNER, RUNNER_NAMES, type RunnerName } from './names.js';
+import { DEFAULT_RUNNER, type RunnerName } from './names.js';
 import { tmuxRunner } from './tmux/index.js';
 
 // Exactly the names of names.ts: a missing or extra entry does not compile.

@@ -33,7 +33,7 @@ export function register(program: Command, runtime: CliRuntime): void {
       action(runtime, async (ctx, globals, refs: string[], opts: { parallel: number; agent?: string; base?: string; until: 'implement' | 'pr' | 'review' }) => {
         const { runPipeline } = await import('../../app/run-pipeline.js');
         const progress = progressPrinter(ctx.io.interactive && !globals.json, (t) => ctx.io.err(t));
-        const result = await runPipeline(ctx, refs, opts, progress.update);
+        const result = await runPipeline(ctx, refs, opts, (update) => progress.update(update));
         progress.done();
         if (globals.json) printJson(ctx.io, result);
         else ctx.io.out(summary(result));

@@ -120,7 +120,7 @@ export async function startFakeModelServer(script: FakeScript, options: FakeMode
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const raw = method === 'POST' ? await readBody(req) : '';
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = raw ? JSON.parse(raw) : undefined;
     } catch {

@@ -35,7 +35,7 @@ export async function spawnFakeModelServer(script: FakeScript, dir: string, opts
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: child.stdout });
     rl.once('line', (l) => resolve(l));
     child.once('exit', (code) => reject(new Error(`fake model server exited (${code}) before printing its URL`)));
   });

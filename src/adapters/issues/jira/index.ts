@@ -124,7 +124,7 @@ export function jiraIssueSource(opts: JiraSourceOptions): IssueSource {
     name: 'jira',
     async getIssue(ref, signal) {
       const key = trackerIssueKey(ref, { tracker: 'jira', prefix: project, webHost: hostUrl.host });
-      const data = await call(`issue ${key}`, signal, (jira) => (jira instanceof Version3Client ? jira.issues.getIssue({ issueIdOrKey: key, fields: FIELDS }) : jira.issues.getIssue({ issueIdOrKey: key, fields: FIELDS })) as Promise<unknown>, (status) =>
+      const data = await call<unknown>(`issue ${key}`, signal, (jira) => (jira instanceof Version3Client ? jira.issues.getIssue({ issueIdOrKey: key, fields: FIELDS }) : jira.issues.getIssue({ issueIdOrKey: key, fields: FIELDS })), (status) =>
         status === 404 ? new InputError(`unknown issue ${JSON.stringify(ref)}: Jira at ${displayUrl(host)} has no issue ${key} (or the account cannot see it)`, { hint: 'lanes issues lists the open issues' }) : undefined,
       );
       return toIssue(data as JiraIssuePayload);
@@ -157,20 +157,20 @@ export function jiraIssueSource(opts: JiraSourceOptions): IssueSource {
     },
     async comment(issue, text, signal) {
       await call(`a comment on ${issue.id}`, signal, (jira) =>
-        jira instanceof Version3Client ? jira.issueComments.addComment({ issueIdOrKey: issue.id, comment: textToAdf(text) as never }) : jira.issueComments.addComment({ issueIdOrKey: issue.id, comment: text }),
+        jira instanceof Version3Client ? jira.issueComments.addComment({ issueIdOrKey: issue.id, comment: textToAdf(text) }) : jira.issueComments.addComment({ issueIdOrKey: issue.id, comment: text }),
       );
     },
     async moveIssue(issue, state, signal) {
-      const { transitions = [] } = (await call(`the transitions of ${issue.id}`, signal, (jira) => (jira instanceof Version3Client ? jira.issues.getTransitions({ issueIdOrKey: issue.id }) : jira.issues.getTransitions({ issueIdOrKey: issue.id })) as Promise<unknown>)) as {
-        transitions?: { id?: string; name?: string; to?: { name?: string } }[];
-      };
+      const { transitions = [] } = await call<{ transitions?: { id?: string; name?: string; to?: { name?: string } }[] }>(`the transitions of ${issue.id}`, signal, (jira) =>
+        jira instanceof Version3Client ? jira.issues.getTransitions({ issueIdOrKey: issue.id }) : jira.issues.getTransitions({ issueIdOrKey: issue.id }),
+      );
       const wanted = state.trim().toLowerCase();
       const t = transitions.find((x) => x.to?.name?.toLowerCase() === wanted) ?? transitions.find((x) => x.name?.toLowerCase() === wanted);
       if (!t?.id) {
         const names = transitions.map((x) => x.to?.name ?? x.name).filter(Boolean).join(', ');
         throw new InputError(`issues.writeBack.moveTo ${JSON.stringify(state)}: ${issue.id} cannot move there now; available: ${names || 'none'}`);
       }
-      await call(`moving ${issue.id}`, signal, (jira) => (jira instanceof Version3Client ? jira.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: t.id } }) : jira.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: t.id } })) as Promise<unknown>);
+      await call<unknown>(`moving ${issue.id}`, signal, (jira) => (jira instanceof Version3Client ? jira.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: t.id } }) : jira.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: t.id } })));
     },
   };
 }
@@ -196,7 +196,7 @@ function header(err: JiraFailure, name: string): string | undefined {
   const headers = err.cause?.response?.headers;
   if (!headers) return undefined;
   const value = typeof headers.get === 'function' ? headers.get(name) : headers[name];
-  return value === undefined || value === null ? undefined : String(value);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
 export function jiraRateLimitDelay(err: unknown): number | undefined {

@@ -220,9 +220,9 @@ function linkify(line: string): AdfNode[] {
   const nodes: AdfNode[] = [];
   let last = 0;
   for (const m of line.matchAll(/https?:\/\/[^\s)]+/g)) {
-    if (m.index! > last) nodes.push({ type: 'text', text: line.slice(last, m.index) });
+    if (m.index > last) nodes.push({ type: 'text', text: line.slice(last, m.index) });
     nodes.push({ type: 'text', text: m[0], marks: [{ type: 'link', attrs: { href: m[0] } }] });
-    last = m.index! + m[0].length;
+    last = m.index + m[0].length;
   }
   if (last < line.length) nodes.push({ type: 'text', text: line.slice(last) });
   return nodes;
