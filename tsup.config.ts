@@ -19,7 +19,7 @@ export default defineConfig({
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __lanesCreateRequire } from 'node:module';\nconst require = __lanesCreateRequire(import.meta.url);" },
   define: { __LANES_VERSION__: JSON.stringify(version) },
   // Bundled (noExternal) libraries load as one file each instead of hundreds of modules.
-  noExternal: ['zod', 'yaml', 'commander', 'picocolors'],
+  noExternal: ['zod', 'yaml', 'commander'],
   external: ['better-sqlite3', 'pg', '@octokit/rest', '@linear/sdk', 'jira.js', '@neon/sdk'],
   // One line instead of a line per chunk and source map (errors are still printed).
   silent: true,

@@ -46,7 +46,7 @@ export function shortHash(text: string, length = 8): string {
 }
 
 function fill(template: string, vars: Record<string, string>, what: string): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+  return template.replace(/\{(\w+)\}/g, (_whole, key: string) => {
     const value = vars[key];
     if (value === undefined) {
       throw new InputError(`${what} template "${template}" uses unknown variable {${key}}; accepted: ${Object.keys(vars).map((k) => `{${k}}`).join(', ')}`);

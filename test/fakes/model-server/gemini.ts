@@ -67,7 +67,7 @@ export function geminiError(status: number, message: string): unknown {
   return { error: { code: status, message, status: name } };
 }
 
-export function geminiBrokenStart(body: GeminiBody & { model?: string }, reply: VendorReply): string[] {
+export function geminiBrokenStart(_body: GeminiBody & { model?: string }, reply: VendorReply): string[] {
   const partial = { candidates: [{ content: { role: 'model', parts: [{ text: reply.text ?? 'Working' }] }, index: 0 }], responseId: `fake_${reply.seq}` };
   return [`data: ${JSON.stringify(partial)}\r\n\r\n`];
 }
