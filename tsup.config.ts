@@ -16,7 +16,9 @@ export default defineConfig({
   sourcemap: true,
   shims: false,
   // Bundled CommonJS libraries (commander) call require(); ESM output needs one made for it.
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __lanesCreateRequire } from 'node:module';\nconst require = __lanesCreateRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __lanesCreateRequire } from 'node:module';\nconst require = __lanesCreateRequire(import.meta.url);",
+  },
   define: { __LANES_VERSION__: JSON.stringify(version) },
   // Bundled (noExternal) libraries load as one file each instead of hundreds of modules.
   noExternal: ['zod', 'yaml', 'commander'],

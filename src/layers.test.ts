@@ -20,7 +20,8 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const specifiers: string[] = [];
-  for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)) specifiers.push(match[1]!);
+  for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g))
+    specifiers.push(match[1]!);
   return specifiers;
 }
 
@@ -31,7 +32,8 @@ function violations(layer: string, forbidden: string[]): string[] {
     for (const specifier of importsOf(file)) {
       if (!specifier.startsWith('.')) continue;
       const target = relative(SRC, resolve(dirname(file), specifier));
-      if (forbidden.some((f) => target === f || target.startsWith(`${f}/`))) found.push(`${relative(SRC, file)} -> ${target}`);
+      if (forbidden.some((f) => target === f || target.startsWith(`${f}/`)))
+        found.push(`${relative(SRC, file)} -> ${target}`);
     }
   }
   return found;

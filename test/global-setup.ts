@@ -29,13 +29,19 @@ export default function setup(): () => void {
     }
     const left = readdirSync(runTmp);
     rmSync(runTmp, { recursive: true, force: true });
-    const outside = readdirSync(systemTmp).filter((name) => !before.has(name) && OURS.test(name) && name !== basename(runTmp));
+    const outside = readdirSync(systemTmp).filter(
+      (name) => !before.has(name) && OURS.test(name) && name !== basename(runTmp),
+    );
     if (outside.length > 0) {
-      console.warn(`new in ${systemTmp} during the tests (from something that ignored TMPDIR, or another process): ${outside.join(', ')}`);
+      console.warn(
+        `new in ${systemTmp} during the tests (from something that ignored TMPDIR, or another process): ${outside.join(', ')}`,
+      );
     }
     if (left.length > 0) {
       process.exitCode = 1;
-      throw new Error(`the tests left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in the temporary folder (now removed): ${left.sort().join(', ')}`);
+      throw new Error(
+        `the tests left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in the temporary folder (now removed): ${left.sort().join(', ')}`,
+      );
     }
   };
 }

@@ -19,9 +19,9 @@ export type PortCheck = (port: number) => Promise<boolean>;
 
 export function portServices(config: Config['ports']): [string, PortService][] {
   const services = Object.entries(config.services);
-  const list: [string, PortService][] = (services.length > 0 ? services : [['web', {}]] as [string, { base?: number; range?: number }][]).map(
-    ([name, s]) => [name, { base: s.base ?? config.base, range: s.range ?? config.range }],
-  );
+  const list: [string, PortService][] = (
+    services.length > 0 ? services : ([['web', {}]] as [string, { base?: number; range?: number }][])
+  ).map(([name, s]) => [name, { base: s.base ?? config.base, range: s.range ?? config.range }]);
   for (const [name, s] of list) validatePortService(name, s);
   return list;
 }
@@ -35,7 +35,14 @@ export function repositoryKey(commonDir: string): string {
   }
 }
 
-export async function allocatePorts(registry: PortRegistry, repo: string, lane: string, config: Config['ports'], inUse: PortCheck, signal?: AbortSignal): Promise<Record<string, number>> {
+export async function allocatePorts(
+  registry: PortRegistry,
+  repo: string,
+  lane: string,
+  config: Config['ports'],
+  inUse: PortCheck,
+  signal?: AbortSignal,
+): Promise<Record<string, number>> {
   const ports: Record<string, number> = {};
   for (const [service, range] of portServices(config)) {
     let leased = registry.leasedPorts();
@@ -54,9 +61,12 @@ export async function allocatePorts(registry: PortRegistry, repo: string, lane: 
     if (granted === undefined) {
       // Nothing half-made: the services leased so far go back.
       registry.release(repo, lane);
-      throw new InputError(`port range full for service "${service}": every port in ${range.base}-${range.base + range.range - 1} is leased or in use`, {
-        hint: 'remove unused lanes (lanes rm, in any repository) or widen ports.range / ports.services in lanes.config.json',
-      });
+      throw new InputError(
+        `port range full for service "${service}": every port in ${range.base}-${range.base + range.range - 1} is leased or in use`,
+        {
+          hint: 'remove unused lanes (lanes rm, in any repository) or widen ports.range / ports.services in lanes.config.json',
+        },
+      );
     }
     ports[service] = granted;
   }
@@ -74,8 +84,17 @@ export function adoptRecordedPorts(registry: PortRegistry, repo: string, lanes: 
 }
 
 /** Leases the lane's ports from the machine-wide registry. */
-export async function leaseLanePorts(ctx: Context, lane: string, signal?: AbortSignal): Promise<Record<string, number>> {
-  const [repo, config, store, registry] = await Promise.all([ctx.repo(), ctx.config(), ctx.store(), ctx.portRegistry()]);
+export async function leaseLanePorts(
+  ctx: Context,
+  lane: string,
+  signal?: AbortSignal,
+): Promise<Record<string, number>> {
+  const [repo, config, store, registry] = await Promise.all([
+    ctx.repo(),
+    ctx.config(),
+    ctx.store(),
+    ctx.portRegistry(),
+  ]);
   const key = repositoryKey(repo.commonDir);
   adoptRecordedPorts(registry, key, store.listLanes());
   return allocatePorts(registry, key, lane, config.ports, isPortInUse, signal);
@@ -90,6 +109,8 @@ export async function releaseLanePorts(ctx: Context, lane: string): Promise<void
     const [repo, registry] = await Promise.all([ctx.repo(), ctx.portRegistry()]);
     registry.release(repositoryKey(repo.commonDir), lane);
   } catch (err) {
-    ctx.io.err(`lanes: could not release the ports of lane ${lane}: ${errorMessage(err)}; lanes doctor --fix frees them`);
+    ctx.io.err(
+      `lanes: could not release the ports of lane ${lane}: ${errorMessage(err)}; lanes doctor --fix frees them`,
+    );
   }
 }

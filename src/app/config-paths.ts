@@ -30,7 +30,10 @@ export function realpathOfExisting(path: string): string {
   }
 }
 
-export function requireConfigPaths<C extends Pick<Config, 'envFile' | 'templates' | 'dependencies'>>(config: C, repo: Pick<RepoContext, 'mainRoot' | 'name' | 'parent' | 'commonDir'>): C {
+export function requireConfigPaths<C extends Pick<Config, 'envFile' | 'templates' | 'dependencies'>>(
+  config: C,
+  repo: Pick<RepoContext, 'mainRoot' | 'name' | 'parent' | 'commonDir'>,
+): C {
   const envProblem = envFileProblem(config.envFile);
   if (envProblem) throw new InputError(`${FILE}: envFile "${visibleControls(config.envFile)}" ${envProblem}`);
   for (const [i, dir] of (config.dependencies.dirs ?? []).entries()) {
@@ -40,7 +43,8 @@ export function requireConfigPaths<C extends Pick<Config, 'envFile' | 'templates
   const template = config.templates.worktree;
   const repoPaths = { root: repo.mainRoot, name: repo.name, parent: repo.parent, commonDir: repo.commonDir };
   const worktreeProblem = worktreeTemplateProblem(template, repoPaths, realpathOfExisting);
-  if (worktreeProblem) throw new InputError(`${FILE}: templates.worktree "${visibleControls(template)}" ${worktreeProblem}`);
+  if (worktreeProblem)
+    throw new InputError(`${FILE}: templates.worktree "${visibleControls(template)}" ${worktreeProblem}`);
   return config;
 }
 
@@ -55,8 +59,11 @@ export function requireEnvFileInWorktree(worktree: string, envFile: string): voi
   const realFolder = realpathOfExisting(dirname(join(worktree, envFile)));
   const gitPath = join(realWorktree, '.git');
   if (!isInside(realFolder, realWorktree) || isInside(realFolder, gitPath)) {
-    throw new InputError(`${FILE}: envFile "${visibleControls(envFile)}" leads out of the lane's worktree through a symlink (to ${visibleControls(realFolder)})`, {
-      hint: 'replace the symlinked folder in the repository, or choose another envFile',
-    });
+    throw new InputError(
+      `${FILE}: envFile "${visibleControls(envFile)}" leads out of the lane's worktree through a symlink (to ${visibleControls(realFolder)})`,
+      {
+        hint: 'replace the symlinked folder in the repository, or choose another envFile',
+      },
+    );
   }
 }

@@ -90,12 +90,16 @@ export function createContext(opts: ContextOptions): Context {
     },
     config() {
       // Paths from the config are checked against the repository once, before any command uses them.
-      config ??= Promise.all([ctx.repo(), import('../infra/config-file.js'), import('./config-paths.js')]).then(async ([r, c, p]) => p.requireConfigPaths(await c.loadConfigFile(r.mainRoot), r));
+      config ??= Promise.all([ctx.repo(), import('../infra/config-file.js'), import('./config-paths.js')]).then(
+        async ([r, c, p]) => p.requireConfigPaths(await c.loadConfigFile(r.mainRoot), r),
+      );
       return config;
     },
     store() {
       // One opening shared by every caller, a failed one too: opening again would wait out the busy timeout again.
-      opening ??= Promise.all([ctx.repo(), import('../infra/store.js')]).then(([r, s]) => (store = s.StateStore.open(r.commonDir, { busyTimeoutMs: busyTimeoutFrom(opts.env) })));
+      opening ??= Promise.all([ctx.repo(), import('../infra/store.js')]).then(
+        ([r, s]) => (store = s.StateStore.open(r.commonDir, { busyTimeoutMs: busyTimeoutFrom(opts.env) })),
+      );
       return opening;
     },
     async portRegistry() {
@@ -110,14 +114,22 @@ export function createContext(opts: ContextOptions): Context {
       let source = sources.get(key);
       if (!source) {
         source = Promise.all([ctx.repo(), ctx.config()]).then(([r, c]) =>
-          adapters.issueSource({ config: c.issues, override, repoRoot: r.mainRoot, env: opts.env, onWait: (m) => opts.io.err(`lanes: ${m}`) }),
+          adapters.issueSource({
+            config: c.issues,
+            override,
+            repoRoot: r.mainRoot,
+            env: opts.env,
+            onWait: (m) => opts.io.err(`lanes: ${m}`),
+          }),
         );
         sources.set(key, source);
       }
       return source;
     },
     dbBranches() {
-      dbBranches ??= Promise.all([ctx.repo(), ctx.config()]).then(([r, c]) => adapters.dbBranches({ config: c.database, repoRoot: r.mainRoot, env: opts.env }));
+      dbBranches ??= Promise.all([ctx.repo(), ctx.config()]).then(([r, c]) =>
+        adapters.dbBranches({ config: c.database, repoRoot: r.mainRoot, env: opts.env }),
+      );
       return dbBranches;
     },
     agentAdapters() {
@@ -138,6 +150,9 @@ export function createContext(opts: ContextOptions): Context {
 function busyTimeoutFrom(env: Record<string, string | undefined>): number | undefined {
   const raw = env.LANES_STATE_BUSY_TIMEOUT_MS;
   if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw)) throw new InputError(`LANES_STATE_BUSY_TIMEOUT_MS must be a whole number of milliseconds, got ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw))
+    throw new InputError(
+      `LANES_STATE_BUSY_TIMEOUT_MS must be a whole number of milliseconds, got ${JSON.stringify(raw)}`,
+    );
   return Number(raw);
 }

@@ -50,21 +50,39 @@ export interface NewLanesResult {
 }
 
 /** Resolves the base a new lane starts from: --base, then config, then the remote's default, then main/master. */
-export async function resolveBase(ctx: Context, explicit: string | undefined, config: Config, refs?: ReadonlyMap<string, git.RefFact>): Promise<{ base: string; baseCommit: string }> {
+export async function resolveBase(
+  ctx: Context,
+  explicit: string | undefined,
+  config: Config,
+  refs?: ReadonlyMap<string, git.RefFact>,
+): Promise<{ base: string; baseCommit: string }> {
   const repo = await ctx.repo();
   let base = explicit ?? config.base;
   let baseCommit: string | undefined;
   if (base !== undefined) baseCommit = await git.resolveCommit(repo.mainRoot, base, { signal: ctx.signal });
-  else ({ base, baseCommit } = await git.defaultBaseFrom(repo.mainRoot, repo.commonDir, refs ?? (await git.readRefs(repo.mainRoot, git.DEFAULT_BASE_REFS, { signal: ctx.signal })), { signal: ctx.signal }));
+  else
+    ({ base, baseCommit } = await git.defaultBaseFrom(
+      repo.mainRoot,
+      repo.commonDir,
+      refs ?? (await git.readRefs(repo.mainRoot, git.DEFAULT_BASE_REFS, { signal: ctx.signal })),
+      { signal: ctx.signal },
+    ));
   return { base, baseCommit: requireBaseCommit(base, baseCommit) };
 }
 
 function requireBaseCommit(base: string, commit: string | undefined): string {
-  if (!commit) throw new InputError(`base ref ${JSON.stringify(base)} does not exist`, { hint: 'pass --base with an existing branch, tag or commit (git branch -a lists branches)' });
+  if (!commit)
+    throw new InputError(`base ref ${JSON.stringify(base)} does not exist`, {
+      hint: 'pass --base with an existing branch, tag or commit (git branch -a lists branches)',
+    });
   return commit;
 }
 
-export async function planLanes(ctx: Context, refs: readonly string[], opts: Pick<NewLanesOptions, 'source' | 'allowClosed'> = {}): Promise<LanePlan[]> {
+export async function planLanes(
+  ctx: Context,
+  refs: readonly string[],
+  opts: Pick<NewLanesOptions, 'source' | 'allowClosed'> = {},
+): Promise<LanePlan[]> {
   return (await planWithRefs(ctx, refs, opts)).plans;
 }
 
@@ -72,8 +90,13 @@ export async function planLanes(ctx: Context, refs: readonly string[], opts: Pic
  * The plans, plus the refs read for them: whether each lane's branch exists and the default base
  * candidates, in one `for-each-ref`, which runs while the state database is still opening.
  */
-async function planWithRefs(ctx: Context, refs: readonly string[], opts: Pick<NewLanesOptions, 'source' | 'allowClosed'>): Promise<{ plans: LanePlan[]; refFacts: Map<string, git.RefFact> }> {
-  if (refs.length === 0) throw new InputError('no issue given: lanes new <issue…> takes one or more issue references, e.g. lanes new 123');
+async function planWithRefs(
+  ctx: Context,
+  refs: readonly string[],
+  opts: Pick<NewLanesOptions, 'source' | 'allowClosed'>,
+): Promise<{ plans: LanePlan[]; refFacts: Map<string, git.RefFact> }> {
+  if (refs.length === 0)
+    throw new InputError('no issue given: lanes new <issue…> takes one or more issue references, e.g. lanes new 123');
   const storeReady = ctx.store();
   storeReady.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
   const [repo, config, source] = await Promise.all([ctx.repo(), ctx.config(), ctx.issueSource(opts.source)]);
@@ -82,7 +105,9 @@ async function planWithRefs(ctx: Context, refs: readonly string[], opts: Pick<Ne
   if (closed.length > 0) {
     const names = closed.map((i) => `${i.id} (${i.title})`).join(', ');
     if (!opts.allowClosed) {
-      throw new InputError(`issue ${names} is closed; lanes new makes lanes for open issues`, { hint: 'pass --allow-closed to work on a closed issue anyway' });
+      throw new InputError(`issue ${names} is closed; lanes new makes lanes for open issues`, {
+        hint: 'pass --allow-closed to work on a closed issue anyway',
+      });
     }
     ctx.io.err(`lanes: warning: issue ${names} is closed; continuing because of --allow-closed`);
   }
@@ -92,37 +117,60 @@ async function planWithRefs(ctx: Context, refs: readonly string[], opts: Pick<Ne
   });
   const [store, refFacts] = await Promise.all([
     storeReady,
-    git.readRefs(repo.mainRoot, [...named.map((n) => `refs/heads/${n.branch}`), ...git.DEFAULT_BASE_REFS], { signal: ctx.signal }),
+    git.readRefs(repo.mainRoot, [...named.map((n) => `refs/heads/${n.branch}`), ...git.DEFAULT_BASE_REFS], {
+      signal: ctx.signal,
+    }),
   ]);
   const plans: LanePlan[] = [];
   const seen = new Map<string, string>();
   for (const [i, { issue, name, branch }] of named.entries()) {
     const earlier = seen.get(name);
-    if (earlier !== undefined) throw new InputError(`issues ${JSON.stringify(earlier)} and ${JSON.stringify(refs[i])} both give lane "${name}"; give each issue once`);
+    if (earlier !== undefined)
+      throw new InputError(
+        `issues ${JSON.stringify(earlier)} and ${JSON.stringify(refs[i])} both give lane "${name}"; give each issue once`,
+      );
     seen.set(name, refs[i]!);
     // The real path: a template with `..`, `//` or a trailing `/`, or a symlinked folder, names the
     // same folder git will report, and every later check compares real paths.
-    const path = canonicalPath(worktreePath(name, { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree));
+    const path = canonicalPath(
+      worktreePath(name, { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree),
+    );
     const existing = store.getLane(name);
     if (existing?.lifecycle === 'creating') {
       // An interrupted `lanes new` (killed, machine restarted) left a half-made lane; doctor undoes it.
       const op = store.operationOf(name);
-      if (op && isRecordedProcessAlive(op.pid, op.started)) throw new InputError(`lane "${name}" is being created by another lanes process (pid ${op.pid}); wait for it to finish`);
-      throw new InputError(`lane "${name}" is half-made: an earlier lanes new was interrupted; run lanes doctor --fix to undo it, then lanes new again`);
+      if (op && isRecordedProcessAlive(op.pid, op.started))
+        throw new InputError(
+          `lane "${name}" is being created by another lanes process (pid ${op.pid}); wait for it to finish`,
+        );
+      throw new InputError(
+        `lane "${name}" is half-made: an earlier lanes new was interrupted; run lanes doctor --fix to undo it, then lanes new again`,
+      );
     }
-    if (existing) throw new InputError(`lane "${name}" already exists`, { hint: `use it (lanes cd ${name}) or remove it first (lanes rm ${name})` });
+    if (existing)
+      throw new InputError(`lane "${name}" already exists`, {
+        hint: `use it (lanes cd ${name}) or remove it first (lanes rm ${name})`,
+      });
     if (refFacts.has(`refs/heads/${branch}`)) {
-      throw new InputError(`branch "${branch}" already exists, so lane "${name}" cannot create it`, { hint: `delete or rename that branch, or change templates.branch in lanes.config.json` });
+      throw new InputError(`branch "${branch}" already exists, so lane "${name}" cannot create it`, {
+        hint: `delete or rename that branch, or change templates.branch in lanes.config.json`,
+      });
     }
     if (existsSync(path) && readdirSync(path).length > 0) {
-      throw new InputError(`worktree path ${JSON.stringify(path)} already exists and is not empty`, { hint: 'move it away or change templates.worktree in lanes.config.json' });
+      throw new InputError(`worktree path ${JSON.stringify(path)} already exists and is not empty`, {
+        hint: 'move it away or change templates.worktree in lanes.config.json',
+      });
     }
     plans.push({ issue, name, branch, path });
   }
   return { plans, refFacts };
 }
 
-export async function createLanes(ctx: Context, refs: readonly string[], opts: NewLanesOptions = {}): Promise<NewLanesResult> {
+export async function createLanes(
+  ctx: Context,
+  refs: readonly string[],
+  opts: NewLanesOptions = {},
+): Promise<NewLanesResult> {
   // Warm-up: better-sqlite3 loads slowly, so the state opens while the repository, config and
   // issues are read; planWithRefs awaits it (and reports its errors) where it is needed.
   ctx.store().catch(() => undefined);
@@ -194,12 +242,16 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
       leaseLanePorts(ctx, plan.name, signal),
       git.listIgnoredFiles(repo.mainRoot, config.copy.include, config.copy.exclude, { signal }),
       askEnvFileIgnored(ctx, repo.mainRoot, config.envFile),
-      stageDependencies(ctx, plan.name, repo.mainRoot, baseCommit, staging, config.dependencies).catch((err: unknown) => {
-        signal.throwIfAborted();
-        ctx.io.err(`lanes: ${plan.name}: could not clone dependencies early (${errorMessage(err)}); trying again in the worktree`);
-        rmSync(staging, { recursive: true, force: true });
-        return [] as string[];
-      }),
+      stageDependencies(ctx, plan.name, repo.mainRoot, baseCommit, staging, config.dependencies).catch(
+        (err: unknown) => {
+          signal.throwIfAborted();
+          ctx.io.err(
+            `lanes: ${plan.name}: could not clone dependencies early (${errorMessage(err)}); trying again in the worktree`,
+          );
+          rmSync(staging, { recursive: true, force: true });
+          return [] as string[];
+        },
+      ),
     ]);
     signal.throwIfAborted();
     if (staged.length > 0) {
@@ -225,14 +277,20 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
     }
 
     const afterBranch = afterBranchCommands(config);
-    if (afterBranch.length > 0) await runHooks(ctx, afterBranch, 'database.afterBranch', plan.path, laneVariables(record));
+    if (afterBranch.length > 0)
+      await runHooks(ctx, afterBranch, 'database.afterBranch', plan.path, laneVariables(record));
     if (config.hooks.postCreate.length > 0) {
       await runHooks(ctx, config.hooks.postCreate, 'hooks.postCreate', plan.path, laneVariables(record));
     }
     signal.throwIfAborted();
 
     const adminDir = git.worktreeAdminDir(plan.path);
-    record = { ...record, copiedFiles, lifecycle: 'ready', worktreeId: adminDir === undefined ? undefined : basename(adminDir) };
+    record = {
+      ...record,
+      copiedFiles,
+      lifecycle: 'ready',
+      worktreeId: adminDir === undefined ? undefined : basename(adminDir),
+    };
     store.updateLane(plan.name, () => record);
     store.releaseOperation(plan.name, process.pid);
     store.clearSteps(plan.name);
@@ -240,7 +298,8 @@ async function createLane(ctx: Context, plan: LanePlan, base: string, baseCommit
   } catch (err) {
     const problems = await rollbackLane(ctx, plan.name);
     for (const p of problems) ctx.io.err(`lanes: ${p}`);
-    if (signal.aborted && !(err instanceof InterruptedError)) throw new InterruptedError(`interrupted while creating lane ${plan.name}; nothing was kept`, { cause: err });
+    if (signal.aborted && !(err instanceof InterruptedError))
+      throw new InterruptedError(`interrupted while creating lane ${plan.name}; nothing was kept`, { cause: err });
     throw err;
   }
 }

@@ -45,7 +45,8 @@ export interface Problem {
 
 export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Problem[]> {
   const problems: Problem[] = [];
-  const report = (kind: ProblemKind, lane: string | null, detail: string, fixed = false) => problems.push({ kind, lane, detail, fixed });
+  const report = (kind: ProblemKind, lane: string | null, detail: string, fixed = false) =>
+    problems.push({ kind, lane, detail, fixed });
   // Each check stands alone: one that fails is reported and the others still run (and --json still prints).
   const checks: [string, (r: typeof report) => Promise<void>][] = [
     ['interrupted operations', (r) => checkInterrupted(ctx, opts.fix, r)],
@@ -75,7 +76,12 @@ async function checkInterrupted(ctx: Context, fix: boolean, report: Report): Pro
   for (const claim of store.repairClaims()) {
     if (isRecordedProcessAlive(claim.pid, claim.started)) continue;
     const fixed = fix && store.dropRepairClaim(claim.name, claim.pid);
-    report('interrupted-operation', claim.name, `a repair of ${claim.name} was interrupted (process ${claim.pid} is gone)`, fixed);
+    report(
+      'interrupted-operation',
+      claim.name,
+      `a repair of ${claim.name} was interrupted (process ${claim.pid} is gone)`,
+      fixed,
+    );
   }
   for (const lane of store.listLanes()) {
     const op = store.operationOf(lane.name);
@@ -85,7 +91,13 @@ async function checkInterrupted(ctx: Context, fix: boolean, report: Report): Pro
     if (fix) {
       if (op.kind === 'create') {
         // Take the lock from the dead process first: another doctor racing us skips this lane.
-        if (!store.claimOperation(lane.name, { kind: 'repair', pid: process.pid, started: new Date().toISOString() }, op.pid)) {
+        if (
+          !store.claimOperation(
+            lane.name,
+            { kind: 'repair', pid: process.pid, started: new Date().toISOString() },
+            op.pid,
+          )
+        ) {
           detail += '; skipped: another process took it over';
         } else {
           // A lane still being created was never handed to anyone: files in it are lanes' own (copies,
@@ -128,7 +140,12 @@ async function checkLaneWorktrees(ctx: Context, fix: boolean, report: Report): P
       if (worktree.moved) {
         let fixed = false;
         if (fix) fixed = store.updateLane(lane.name, (l) => ({ ...l, path: worktree.path })) !== undefined;
-        report('moved-worktree', lane.name, `lane ${lane.name}: its worktree was moved from ${lane.path} to ${worktree.path}${fixed ? '; the record now follows it' : ''}`, fixed);
+        report(
+          'moved-worktree',
+          lane.name,
+          `lane ${lane.name}: its worktree was moved from ${lane.path} to ${worktree.path}${fixed ? '; the record now follows it' : ''}`,
+          fixed,
+        );
       }
       const tip = await git.resolveCommit(repo.mainRoot, `refs/heads/${lane.branch}`);
       if (tip === undefined && worktree.branch === lane.branch) {
@@ -136,8 +153,16 @@ async function checkLaneWorktrees(ctx: Context, fix: boolean, report: Report): P
         // reflog still knows the last commit, so the branch can be put back where it was.
         const last = (await git.headReflog(worktree.path))[0]?.commit;
         let fixed = false;
-        if (fix && last) fixed = (await git.git(repo.mainRoot, ['update-ref', `refs/heads/${lane.branch}`, last, ''], { check: false })).exitCode === 0;
-        report('missing-branch', lane.name, `lane ${lane.name}: branch ${lane.branch} was deleted while its worktree had it checked out${last ? `; it was at ${last.slice(0, 12)}` : ''}${fixed ? '; recreated there' : ''}`, fixed);
+        if (fix && last)
+          fixed =
+            (await git.git(repo.mainRoot, ['update-ref', `refs/heads/${lane.branch}`, last, ''], { check: false }))
+              .exitCode === 0;
+        report(
+          'missing-branch',
+          lane.name,
+          `lane ${lane.name}: branch ${lane.branch} was deleted while its worktree had it checked out${last ? `; it was at ${last.slice(0, 12)}` : ''}${fixed ? '; recreated there' : ''}`,
+          fixed,
+        );
       }
       continue;
     }
@@ -153,7 +178,8 @@ async function checkLaneWorktrees(ctx: Context, fix: boolean, report: Report): P
         } catch (err) {
           detail += `; not removed: ${errorMessage(err)}`;
         }
-      } else detail += `; kept: ${reasons.join('; ')} (${shellCommand(['lanes', 'rm', '--keep-branch', lane.name])} keeps the branch)`;
+      } else
+        detail += `; kept: ${reasons.join('; ')} (${shellCommand(['lanes', 'rm', '--keep-branch', lane.name])} keeps the branch)`;
     }
     report('missing-worktree', lane.name, detail, fixed);
   }
@@ -166,15 +192,30 @@ async function checkWorktrees(ctx: Context, fix: boolean, report: Report): Promi
     if (fix) await git.pruneWorktrees(repo.mainRoot);
     report('prunable-worktree', null, `git knows a worktree at ${w.path} whose directory is gone`, fix);
   }
-  const laneFolder = canonicalPath(dirname(worktreePath('x', { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree)));
+  const laneFolder = canonicalPath(
+    dirname(
+      worktreePath('x', { root: repo.mainRoot, name: repo.name, parent: repo.parent }, config.templates.worktree),
+    ),
+  );
   const lanes = store.listLanes();
   const lanePaths = new Set(lanes.map((l) => canonicalPath(l.path)));
   const laneBranches = new Set(lanes.map((l) => l.branch));
   const main = canonicalPath(repo.mainRoot);
   for (const w of worktrees) {
     const real = canonicalPath(w.path);
-    if (real === main || lanePaths.has(real) || (w.branch && laneBranches.has(w.branch)) || dirname(real) !== laneFolder || w.prunable) continue;
-    report('orphan-worktree', null, `worktree ${w.path} (branch ${w.branch ?? 'detached'}) has no lane record; inspect it, then ${shellCommand(['git', 'worktree', 'remove', w.path])}`);
+    if (
+      real === main ||
+      lanePaths.has(real) ||
+      (w.branch && laneBranches.has(w.branch)) ||
+      dirname(real) !== laneFolder ||
+      w.prunable
+    )
+      continue;
+    report(
+      'orphan-worktree',
+      null,
+      `worktree ${w.path} (branch ${w.branch ?? 'detached'}) has no lane record; inspect it, then ${shellCommand(['git', 'worktree', 'remove', w.path])}`,
+    );
   }
   // Folders a removal moved aside and did not get to delete (its process died). Their content was
   // judged (or backed up) before the move; a live removal's own folder is left to it.
@@ -211,7 +252,8 @@ async function checkLeftBranches(ctx: Context, fix: boolean, report: Report): Pr
     }
     const moved = tip !== leftAt;
     const base = config.base ?? (await git.defaultBase(repo.mainRoot).catch(() => 'HEAD'));
-    const safe = !moved && ((await git.isIntegrated(repo.mainRoot, tip, base)) || (await verifiedPushed(repo.mainRoot, tip)));
+    const safe =
+      !moved && ((await git.isIntegrated(repo.mainRoot, tip, base)) || (await verifiedPushed(repo.mainRoot, tip)));
     const inUse = (await git.listWorktrees(repo.mainRoot)).find((w) => w.branch === branch && !w.prunable);
     let fixed = false;
     let detail = `branch ${branch} of removed lane ${name} is still there`;
@@ -223,7 +265,9 @@ async function checkLeftBranches(ctx: Context, fix: boolean, report: Report): Pr
       if (store.claimName(name, process.pid)) {
         try {
           if (!store.laneOnBranch(branch)) {
-            fixed = (await git.git(repo.mainRoot, ['update-ref', '-d', `refs/heads/${branch}`, tip], { check: false })).exitCode === 0;
+            fixed =
+              (await git.git(repo.mainRoot, ['update-ref', '-d', `refs/heads/${branch}`, tip], { check: false }))
+                .exitCode === 0;
             if (fixed) store.forgetLeftBranch(branch);
           }
         } finally {
@@ -263,4 +307,3 @@ async function checkDatabases(ctx: Context, fix: boolean, report: Report): Promi
     report('orphan-database', null, detail, fixed);
   }
 }
-

@@ -15,12 +15,22 @@ export function askEnvFileIgnored(ctx: Context, mainRoot: string, envFile: strin
   return git.isIgnoredPath(mainRoot, envFile, { signal: ctx.signal });
 }
 
-export async function ensureEnvFileIgnored(ctx: Context, mainRoot: string, worktree: string, envFile: string, ignoredInMain: boolean): Promise<void> {
-  const ignored = sameIgnoreFiles(mainRoot, worktree, envFile) ? ignoredInMain : await git.isIgnoredPath(worktree, envFile, { signal: ctx.signal });
+export async function ensureEnvFileIgnored(
+  ctx: Context,
+  mainRoot: string,
+  worktree: string,
+  envFile: string,
+  ignoredInMain: boolean,
+): Promise<void> {
+  const ignored = sameIgnoreFiles(mainRoot, worktree, envFile)
+    ? ignoredInMain
+    : await git.isIgnoredPath(worktree, envFile, { signal: ctx.signal });
   if (ignored) return;
   const repo = await ctx.repo();
   if (addToInfoExclude(repo.commonDir, envFile)) {
-    ctx.io.err(`lanes: ${envFile} is not gitignored; added it to .git/info/exclude so lane env files never show as changes`);
+    ctx.io.err(
+      `lanes: ${envFile} is not gitignored; added it to .git/info/exclude so lane env files never show as changes`,
+    );
   }
 }
 

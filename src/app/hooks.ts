@@ -15,7 +15,12 @@ import type { Context } from './context.js';
  * `curl …|sh\r\x1b[2Knpm test` must not be displayed as `npm test`. `why` says what running it
  * means when that is not obvious (an install runs the packages' own scripts).
  */
-export async function requireApproval(ctx: Context, commands: readonly string[], what: string, explain: { why?: string; hint?: string } = {}): Promise<void> {
+export async function requireApproval(
+  ctx: Context,
+  commands: readonly string[],
+  what: string,
+  explain: { why?: string; hint?: string } = {},
+): Promise<void> {
   const { why, hint = 'run once interactively to approve it, or pass --yes to approve it for scripts' } = explain;
   const store = await ctx.store();
   for (const command of commands) {
@@ -24,7 +29,9 @@ export async function requireApproval(ctx: Context, commands: readonly string[],
       store.approve(command);
       continue;
     }
-    const answer = await ctx.io.confirm(`lanes: ${what} wants to run: ${visibleControls(command)}\n${why ? `${why}\n` : ''}Approve this command (remembered for this repository)?`);
+    const answer = await ctx.io.confirm(
+      `lanes: ${what} wants to run: ${visibleControls(command)}\n${why ? `${why}\n` : ''}Approve this command (remembered for this repository)?`,
+    );
     if (answer === undefined) {
       throw new InputError(`${what} ${quoted(command)} is not approved yet`, { hint });
     }
@@ -38,11 +45,26 @@ export function quoted(command: string): string {
   return `"${visibleControls(command).replace(/"/g, '\\"')}"`;
 }
 
-/** Runs approved hook commands in order through `sh -c`; the lane's values arrive as environment variables, never in the command text. */
-export async function runHooks(ctx: Context, commands: readonly string[], what: string, cwd: string, env: Record<string, string>): Promise<void> {
+/**
+ * Runs approved hook commands in order through `sh -c`; the lane's values arrive as environment variables, never in the
+ * command text.
+ */
+export async function runHooks(
+  ctx: Context,
+  commands: readonly string[],
+  what: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<void> {
   for (const command of commands) {
     ctx.io.err(`lanes: running ${what}: ${visibleControls(command)}`);
-    const res = await exec('sh', ['-c', command], { cwd, env: { ...ctx.env, ...env }, signal: ctx.signal, timeoutMs: 30 * 60_000, check: false });
+    const res = await exec('sh', ['-c', command], {
+      cwd,
+      env: { ...ctx.env, ...env },
+      signal: ctx.signal,
+      timeoutMs: 30 * 60_000,
+      check: false,
+    });
     if (res.exitCode !== 0) {
       const tail = `${res.stderr}${res.stdout}`.trim().split('\n').slice(-5).join(' | ');
       throw new ToolError(`${what} ${quoted(command)} failed (exit ${res.exitCode})${tail ? `: ${tail}` : ''}`);

@@ -1,5 +1,6 @@
 /**
- * `lanes init`: writes `lanes.config.json` with `$schema` (when it can name one every clone has) and what could be detected (base
+ * `lanes init`: writes `lanes.config.json` with `$schema` (when it can name one every clone has) and what could be
+ * detected (base
  * branch, issue folder, package manager, installed agents). It never overwrites an existing file.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -45,11 +46,18 @@ export function schemaReference(repoRoot: string): string | undefined {
 export async function initConfig(ctx: Context, opts: { force?: boolean } = {}): Promise<InitResult> {
   const repo = await ctx.repo();
   const file = join(repo.mainRoot, CONFIG_FILE);
-  if (existsSync(file) && !opts.force) throw new InputError(`${file} already exists; edit it, or pass --force to write a new one`);
+  if (existsSync(file) && !opts.force)
+    throw new InputError(`${file} already exists; edit it, or pass --force to write a new one`);
   const base = await git.defaultBase(repo.mainRoot).catch(() => null);
   const packageManager = LOCKFILES.find(([lock]) => existsSync(join(repo.mainRoot, lock)))?.[1] ?? null;
   const agents = (
-    await Promise.all(AGENTS.map(async (a) => ((await exec('sh', ['-c', 'command -v "$1"', 'sh', a], { check: false, env: ctx.env })).exitCode === 0 ? a : null)))
+    await Promise.all(
+      AGENTS.map(async (a) =>
+        (await exec('sh', ['-c', 'command -v "$1"', 'sh', a], { check: false, env: ctx.env })).exitCode === 0
+          ? a
+          : null,
+      ),
+    )
   ).filter((a): a is string => a !== null);
   const schema = schemaReference(repo.mainRoot);
   if (!schema) {

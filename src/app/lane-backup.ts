@@ -41,19 +41,39 @@ export async function saveBackup(ctx: Context, lane: LaneRecord, risk: WorkAtRis
     let n = 0;
     for (const tip of risk.unsafeTips) await setRef(`tip-${++n}`, tip.commit);
     const wt = risk.worktree && existsSync(risk.worktree.path) ? risk.worktree.path : undefined;
-    if (wt && (risk.changed.length > 0 || risk.ignoredWorkFiles.length > 0 || risk.editedCopies.length > 0 || risk.branchMissing)) {
+    if (
+      wt &&
+      (risk.changed.length > 0 ||
+        risk.ignoredWorkFiles.length > 0 ||
+        risk.editedCopies.length > 0 ||
+        risk.branchMissing)
+    ) {
       const parent = risk.worktree?.head ?? (await git.headReflog(wt))[0]?.commit ?? lane.baseCommit;
-      const snapshot = await snapshotCommit(wt, dir, parent, [...risk.ignoredWorkFiles, ...risk.editedCopies.map((p) => Buffer.from(p))], lane);
+      const snapshot = await snapshotCommit(
+        wt,
+        dir,
+        parent,
+        [...risk.ignoredWorkFiles, ...risk.editedCopies.map((p) => Buffer.from(p))],
+        lane,
+      );
       await setRef('worktree', snapshot);
       const patch = join(dir, 'uncommitted.patch');
-      await git.git(repo.mainRoot, ['diff', '--binary', '--full-index', '--no-renames', `--output=${patch}`, parent, snapshot], opts);
+      await git.git(
+        repo.mainRoot,
+        ['diff', '--binary', '--full-index', '--no-renames', `--output=${patch}`, parent, snapshot],
+        opts,
+      );
       await checkPatchApplies(repo.mainRoot, dir, parent, patch);
     }
     if (made.length > 0) {
       const bundle = join(dir, 'lane.bundle');
       // The base's history is in this repository already: the bundle holds what is not, unless
       // everything is reachable from the base (git refuses an empty bundle), then the refs alone.
-      const res = await git.git(repo.mainRoot, ['bundle', 'create', '--quiet', bundle, ...made, `^${lane.baseCommit}`], { ...opts, check: false });
+      const res = await git.git(
+        repo.mainRoot,
+        ['bundle', 'create', '--quiet', bundle, ...made, `^${lane.baseCommit}`],
+        { ...opts, check: false },
+      );
       if (res.exitCode !== 0) await git.git(repo.mainRoot, ['bundle', 'create', '--quiet', bundle, ...made], opts);
       await git.git(repo.mainRoot, ['bundle', 'verify', '--quiet', bundle], opts);
       const heads = (await git.git(repo.mainRoot, ['bundle', 'list-heads', bundle], opts)).stdout;
@@ -77,7 +97,10 @@ export async function saveBackup(ctx: Context, lane: LaneRecord, risk: WorkAtRis
     writeFileSync(join(dir, 'README.txt'), backupReadme(lane, made, dir));
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    throw new ToolError(`could not save a complete backup of lane ${lane.name}, so nothing was removed: ${errorMessage(err)}`, { cause: err });
+    throw new ToolError(
+      `could not save a complete backup of lane ${lane.name}, so nothing was removed: ${errorMessage(err)}`,
+      { cause: err },
+    );
   } finally {
     for (const ref of made) await git.git(repo.mainRoot, ['update-ref', '-d', ref], { check: false });
   }
@@ -89,9 +112,17 @@ export async function saveBackup(ctx: Context, lane: LaneRecord, risk: WorkAtRis
  * re-hashing every file), `git add -A`, then the ignored files that are work added by their byte
  * names through stdin. The lane's own index and HEAD are not touched.
  */
-async function snapshotCommit(worktree: string, scratchDir: string, parent: string, extraFiles: readonly Buffer[], lane: LaneRecord): Promise<string> {
+async function snapshotCommit(
+  worktree: string,
+  scratchDir: string,
+  parent: string,
+  extraFiles: readonly Buffer[],
+  lane: LaneRecord,
+): Promise<string> {
   const index = join(scratchDir, 'snapshot.index');
-  const realIndex = (await git.git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index'])).stdout.trim();
+  const realIndex = (
+    await git.git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'index'])
+  ).stdout.trim();
   if (existsSync(realIndex)) copyFileSync(realIndex, index);
   const env = { GIT_INDEX_FILE: index };
   try {
@@ -99,7 +130,11 @@ async function snapshotCommit(worktree: string, scratchDir: string, parent: stri
     await git.git(worktree, ['add', '-A', '--', '.'], { env, timeoutMs: 600_000 });
     if (extraFiles.length > 0) {
       const input = Buffer.concat(extraFiles.flatMap((f) => [f, Buffer.from([0])]));
-      await git.gitBytes(worktree, ['update-index', '--add', '--remove', '-z', '--stdin'], { env, input, timeoutMs: 600_000 });
+      await git.gitBytes(worktree, ['update-index', '--add', '--remove', '-z', '--stdin'], {
+        env,
+        input,
+        timeoutMs: 600_000,
+      });
     }
     const tree = (await git.git(worktree, ['write-tree'], { env })).stdout.trim();
     const message = `lanes: worktree of lane ${lane.name} as it was when removed\n`;
@@ -129,11 +164,13 @@ function backupReadme(lane: LaneRecord, refs: string[], dir: string): string {
     '                   Its refs:',
     ...refs.map((r) => `                     ${r}`),
     `                   Get them back:  git fetch --no-recurse-submodules ${dir}/lane.bundle 'refs/lanes-backup/*:refs/lanes-restored/*'`,
-    has('branch') ? `                   The branch:     git branch ${lane.branch}-restored <the fetched .../branch ref>` : '',
+    has('branch')
+      ? `                   The branch:     git branch ${lane.branch}-restored <the fetched .../branch ref>`
+      : '',
     has('worktree')
       ? '                   The worktree:   git worktree add ../restored <the fetched .../worktree ref>  (tracked changes, untracked and ignored work files, exactly)'
       : '',
-    'uncommitted.patch  everything not committed, as a binary patch against the lane\'s HEAD: git apply --index uncommitted.patch',
+    "uncommitted.patch  everything not committed, as a binary patch against the lane's HEAD: git apply --index uncommitted.patch",
     'submodule-N.bundle commits of a submodule (path in submodule-N.path) that were on none of its remotes',
     '',
   ]

@@ -25,15 +25,26 @@ export async function branchDatabase(ctx: Context, lane: string, path: string): 
   ctx.io.err(`lanes: ${lane}: database ${branch.name} ready (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (config.database.provider === 'sqlite') {
     // The copy must never count as an uncommitted change, or lanes rm would refuse.
-    const res = await git.git(path, ['check-ignore', '-q', '--no-index', '--', config.database.path], { check: false, signal: ctx.signal });
+    const res = await git.git(path, ['check-ignore', '-q', '--no-index', '--', config.database.path], {
+      check: false,
+      signal: ctx.signal,
+    });
     if (res.exitCode !== 0) {
-      for (const suffix of ['', '-wal', '-shm', '-journal']) addToInfoExclude(repo.commonDir, `${config.database.path}${suffix}`);
+      for (const suffix of ['', '-wal', '-shm', '-journal'])
+        addToInfoExclude(repo.commonDir, `${config.database.path}${suffix}`);
     }
   }
   return { provider: db.provider, name: branch.name, url: branch.url, handle: branch.handle };
 }
 
-export async function prepareDependencies(ctx: Context, lane: string, mainRoot: string, path: string, config: Config['dependencies'], alreadyCloned: readonly string[] = []): Promise<WarmResult[]> {
+export async function prepareDependencies(
+  ctx: Context,
+  lane: string,
+  mainRoot: string,
+  path: string,
+  config: Config['dependencies'],
+  alreadyCloned: readonly string[] = [],
+): Promise<WarmResult[]> {
   const plan = planWarmup(path, config, alreadyCloned);
   if (plan.managers.length === 0 && plan.dirs.length === 0) return [];
   const store = await ctx.store();
@@ -46,7 +57,11 @@ export async function prepareDependencies(ctx: Context, lane: string, mainRoot: 
  * the new lanes will run, like a hook: the exact command text once per repository, --yes for
  * scripts, and without a terminal an unapproved install stops lanes new with exit 2.
  */
-export async function requireDependencyApproval(ctx: Context, baseCommit: string, config: Config['dependencies']): Promise<void> {
+export async function requireDependencyApproval(
+  ctx: Context,
+  baseCommit: string,
+  config: Config['dependencies'],
+): Promise<void> {
   const repo = await ctx.repo();
   for (const install of await plannedInstalls(ctx, repo.mainRoot, baseCommit, config)) {
     await requireApproval(ctx, [install.command], `the dependency install (${install.manager}, ${install.lockfile})`, {
@@ -66,13 +81,20 @@ export function afterBranchCommands(config: Config): string[] {
  * (open connections, an unreachable server) the lane is still whole and rm can be run again.
  * With --force the failure is a warning and the branch is left for `lanes doctor --fix`.
  */
-export async function dropLaneDatabase(ctx: Context, lane: { name: string; database: LaneDatabase | null }, force: boolean): Promise<void> {
+export async function dropLaneDatabase(
+  ctx: Context,
+  lane: { name: string; database: LaneDatabase | null },
+  force: boolean,
+): Promise<void> {
   if (!lane.database) return;
   const db = await loadDbBranches(ctx);
   const what = `${lane.database.provider} database ${lane.database.name} of lane ${lane.name}`;
   try {
     if (!db || db.provider !== lane.database.provider) {
-      throw new ToolError(`the config's database provider is now ${db?.provider ?? 'none'}, so lanes cannot drop the ${what}`, { hint: 'drop it by hand, or restore the database section of lanes.config.json' });
+      throw new ToolError(
+        `the config's database provider is now ${db?.provider ?? 'none'}, so lanes cannot drop the ${what}`,
+        { hint: 'drop it by hand, or restore the database section of lanes.config.json' },
+      );
     }
     await db.drop(lane.database, ctx.signal);
   } catch (err) {

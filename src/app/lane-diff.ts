@@ -21,7 +21,13 @@ export async function laneDiff(ctx: Context, lane: LaneRecord, opts: { stat?: bo
   const realIndex = isAbsolute(indexPath) ? indexPath : join(lane.path, indexPath);
   // Beside the real index (same filesystem, same permissions), named for this process.
   const scratch = `${realIndex}.lanes-diff-${process.pid}`;
-  const run = (args: string[]) => exec('git', [...GIT_SETTINGS, ...args], { cwd: lane.path, signal, gitIndexFile: scratch, env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' } });
+  const run = (args: string[]) =>
+    exec('git', [...GIT_SETTINGS, ...args], {
+      cwd: lane.path,
+      signal,
+      gitIndexFile: scratch,
+      env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
+    });
   try {
     copyFileSync(realIndex, scratch);
     await run(['add', '--intent-to-add', '--', ':/']);

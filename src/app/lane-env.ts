@@ -7,7 +7,9 @@ import { portVariable } from '../domain/ports.js';
 import { writeFileAtomic } from '../infra/fs-atomic.js';
 import { requireEnvFileInWorktree } from './config-paths.js';
 
-export function laneVariables(lane: Pick<LaneRecord, 'name' | 'ports' | 'database' | 'branch' | 'path'>): Record<string, string> {
+export function laneVariables(
+  lane: Pick<LaneRecord, 'name' | 'ports' | 'database' | 'branch' | 'path'>,
+): Record<string, string> {
   const vars: Record<string, string> = { LANE: lane.name, LANE_BRANCH: lane.branch, LANE_PATH: lane.path };
   const services = Object.entries(lane.ports);
   if (services[0]) vars.PORT = String(services[0][1]);
@@ -17,7 +19,9 @@ export function laneVariables(lane: Pick<LaneRecord, 'name' | 'ports' | 'databas
 }
 
 /** Rewrites lanes' block in the lane's env file; everything else in the file stays as it was. */
-export function writeLaneEnv(lane: Pick<LaneRecord, 'name' | 'ports' | 'database' | 'branch' | 'path' | 'envFile'>): string {
+export function writeLaneEnv(
+  lane: Pick<LaneRecord, 'name' | 'ports' | 'database' | 'branch' | 'path' | 'envFile'>,
+): string {
   requireEnvFileInWorktree(lane.path, lane.envFile);
   const file = join(lane.path, lane.envFile);
   const exists = existsSync(file);

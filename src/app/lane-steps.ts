@@ -33,7 +33,8 @@ async function undoStep(ctx: Context, step: JournalStep): Promise<void> {
     case 'dependencies': {
       // Journaled before copying: only folders the lane did not hold before, only inside the lane.
       const { path, dirs } = step.data;
-      for (const d of dirs) if (d && !d.split(/[\\/]/).includes('..')) rmSync(join(path, d), { recursive: true, force: true });
+      for (const d of dirs)
+        if (d && !d.split(/[\\/]/).includes('..')) rmSync(join(path, d), { recursive: true, force: true });
       return;
     }
     case 'trash':
@@ -55,7 +56,10 @@ async function undoWorktree(ctx: Context, { path, branch, baseCommit }: JournalS
   else if (tip) ctx.io.err(`lanes: kept branch ${branch}: it has moved since lanes created it`);
 }
 
-/** Undoes the journaled steps of a lane in reverse order, then forgets the lane. Cleanup failures are reported, not hidden. */
+/**
+ * Undoes the journaled steps of a lane in reverse order, then forgets the lane. Cleanup failures are reported, not
+ * hidden.
+ */
 export async function rollbackLane(ctx: Context, lane: string): Promise<string[]> {
   const store = await ctx.store();
   const problems: string[] = [];

@@ -69,26 +69,38 @@ export interface WorkAtRisk {
   submodules: SubmoduleWork[];
 }
 
-export function refusalReasons(lane: Pick<LaneRecord, 'branch' | 'base'>, risk: WorkAtRisk, keepBranch: boolean): string[] {
+export function refusalReasons(
+  lane: Pick<LaneRecord, 'branch' | 'base'>,
+  risk: WorkAtRisk,
+  keepBranch: boolean,
+): string[] {
   const reasons: string[] = [];
   const list = (items: string[]) => `${items.slice(0, 5).join(', ')}${items.length > 5 ? ', …' : ''}`;
-  if (risk.branchMissing) reasons.push(`branch ${lane.branch} no longer exists (deleted while the lane's worktree had it checked out)`);
+  if (risk.branchMissing)
+    reasons.push(`branch ${lane.branch} no longer exists (deleted while the lane's worktree had it checked out)`);
   if (risk.changed.length > 0) reasons.push(`${risk.changed.length} uncommitted change(s): ${list(risk.changed)}`);
-  if (risk.ignoredWork.length > 0) reasons.push(`${risk.ignoredWork.length} ignored file(s) created in the lane: ${list(risk.ignoredWork)}`);
+  if (risk.ignoredWork.length > 0)
+    reasons.push(`${risk.ignoredWork.length} ignored file(s) created in the lane: ${list(risk.ignoredWork)}`);
   if (risk.editedCopies.length > 0) reasons.push(`edited copied file(s): ${risk.editedCopies.join(', ')}`);
   const onBranch = risk.unsafeTips.filter((t) => t.label === `branch ${lane.branch}`);
   const elsewhere = risk.unsafeTips.filter((t) => t.label !== `branch ${lane.branch}`);
   // --keep-branch keeps the lane's branch (and its commits) but not the worktree's HEAD or reflog.
   if (risk.unsafeCommits.length > 0 && (!keepBranch || elsewhere.length > 0)) {
     const where = (keepBranch ? elsewhere : [...onBranch, ...elsewhere]).map((t) => t.label);
-    reasons.push(`${risk.unsafeCommits.length} commit(s) neither merged into ${lane.base} nor pushed (on ${[...new Set(where)].join(', ')})`);
+    reasons.push(
+      `${risk.unsafeCommits.length} commit(s) neither merged into ${lane.base} nor pushed (on ${[...new Set(where)].join(', ')})`,
+    );
   }
-  for (const s of risk.submodules) if (s.unpushed > 0) reasons.push(`submodule ${s.path} has ${s.unpushed} commit(s) on none of its remotes`);
+  for (const s of risk.submodules)
+    if (s.unpushed > 0) reasons.push(`submodule ${s.path} has ${s.unpushed} commit(s) on none of its remotes`);
   return reasons;
 }
 
 /** Finds the lane's worktree where git has it: at its recorded path (by real path), or moved. */
-export async function locateWorktree(ctx: Context, lane: LaneRecord): Promise<{ worktree: LaneWorktree | undefined; all: git.WorktreeEntry[] }> {
+export async function locateWorktree(
+  ctx: Context,
+  lane: LaneRecord,
+): Promise<{ worktree: LaneWorktree | undefined; all: git.WorktreeEntry[] }> {
   const repo = await ctx.repo();
   const all = await git.listWorktrees(repo.mainRoot, { signal: ctx.signal });
   const recorded = canonicalPath(lane.path);
@@ -107,7 +119,10 @@ export async function locateWorktree(ctx: Context, lane: LaneRecord): Promise<{ 
   // Moved: git's admin folder for the lane's worktree now names another folder.
   const adminDir = join(repo.commonDir, 'worktrees', lane.worktreeId ?? lane.name);
   const movedTo = existsSync(adminDir) ? git.worktreeOfAdminDir(adminDir) : undefined;
-  const byAdmin = movedTo === undefined ? undefined : linked.find((w) => canonicalPath(w.path) === canonicalPath(movedTo) && existsSync(w.path));
+  const byAdmin =
+    movedTo === undefined
+      ? undefined
+      : linked.find((w) => canonicalPath(w.path) === canonicalPath(movedTo) && existsSync(w.path));
   if (byAdmin) return { worktree: toWorktree(byAdmin, true), all };
   const byBranch = linked.find((w) => w.branch === lane.branch && !w.prunable);
   if (byBranch) return { worktree: toWorktree(byBranch, true), all };
@@ -138,7 +153,12 @@ export async function assessWork(ctx: Context, lane: LaneRecord): Promise<WorkAt
   };
   risk.branchMissing = live && worktree.branch === lane.branch && risk.branchTip === undefined;
   const lanePath = worktree?.path;
-  const other = all.find((w) => w.branch === lane.branch && (lanePath === undefined || canonicalPath(w.path) !== canonicalPath(lanePath)) && !w.prunable);
+  const other = all.find(
+    (w) =>
+      w.branch === lane.branch &&
+      (lanePath === undefined || canonicalPath(w.path) !== canonicalPath(lanePath)) &&
+      !w.prunable,
+  );
   risk.branchCheckedOutAt = other?.path;
 
   const reflog = live ? await git.headReflog(worktree.path, { signal }) : [];
@@ -153,39 +173,59 @@ export async function assessWork(ctx: Context, lane: LaneRecord): Promise<WorkAt
 
   // Commits.
   const branches = await git.localBranches(repo.mainRoot, { signal });
-  const checkedOutElsewhere = new Set(all.filter((w) => w.branch && (lanePath === undefined || canonicalPath(w.path) !== canonicalPath(lanePath))).map((w) => w.branch!));
+  const checkedOutElsewhere = new Set(
+    all
+      .filter((w) => w.branch && (lanePath === undefined || canonicalPath(w.path) !== canonicalPath(lanePath)))
+      .map((w) => w.branch!),
+  );
   const baseName = lane.base.replace(/^refs\/heads\//, '');
   const laneBranches = new Set<string>();
   for (const { subject } of reflog) {
     const m = /^checkout: moving from (.+) to (.+)$/.exec(subject);
     for (const name of m ? [m[1]!, m[2]!] : []) {
-      if (branches.has(name) && name !== lane.branch && name !== baseName && !checkedOutElsewhere.has(name)) laneBranches.add(name);
+      if (branches.has(name) && name !== lane.branch && name !== baseName && !checkedOutElsewhere.has(name))
+        laneBranches.add(name);
     }
   }
-  if (live && worktree.branch && worktree.branch !== lane.branch && !checkedOutElsewhere.has(worktree.branch)) laneBranches.add(worktree.branch);
+  if (live && worktree.branch && worktree.branch !== lane.branch && !checkedOutElsewhere.has(worktree.branch))
+    laneBranches.add(worktree.branch);
   risk.laneBranches = [...laneBranches];
 
   const tips: { label: string; commit: string }[] = [];
   if (risk.branchTip) tips.push({ label: `branch ${lane.branch}`, commit: risk.branchTip });
-  if (live && worktree.head && worktree.head !== risk.branchTip) tips.push({ label: worktree.branch ? `branch ${worktree.branch}` : 'detached HEAD', commit: worktree.head });
+  if (live && worktree.head && worktree.head !== risk.branchTip)
+    tips.push({ label: worktree.branch ? `branch ${worktree.branch}` : 'detached HEAD', commit: worktree.head });
   for (const name of laneBranches) tips.push({ label: `branch ${name}`, commit: branches.get(name)! });
   for (const { commit } of reflog) tips.push({ label: "the worktree's reflog", commit });
 
   const baseCommit = (await git.resolveCommit(repo.mainRoot, lane.base, { signal })) ?? lane.baseCommit;
-  const survivors = [baseCommit, lane.baseCommit, ...[...branches].filter(([name]) => name !== lane.branch && !laneBranches.has(name)).map(([, sha]) => sha), ...(await tagCommits(repo.mainRoot, signal))];
+  const survivors = [
+    baseCommit,
+    lane.baseCommit,
+    ...[...branches].filter(([name]) => name !== lane.branch && !laneBranches.has(name)).map(([, sha]) => sha),
+    ...(await tagCommits(repo.mainRoot, signal)),
+  ];
   const not = [...new Set(survivors)];
   const unsafe: { label: string; commit: string }[] = [];
   const remoteHeads = new Map<string, Map<string, string> | Error>();
   for (const tip of dedupe(tips)) {
     if ((await git.commitsOnlyIn(repo.mainRoot, [tip.commit], not, { signal })).length === 0) continue;
-    if ((await git.isIntegrated(repo.mainRoot, tip.commit, baseCommit, { signal })) || (await onRemote(ctx, repo, tip.commit, remoteHeads, risk.remoteNotes))) {
+    if (
+      (await git.isIntegrated(repo.mainRoot, tip.commit, baseCommit, { signal })) ||
+      (await onRemote(ctx, repo, tip.commit, remoteHeads, risk.remoteNotes))
+    ) {
       not.push(tip.commit);
       continue;
     }
     unsafe.push(tip);
   }
   risk.unsafeTips = unsafe;
-  risk.unsafeCommits = await git.commitsOnlyIn(repo.mainRoot, unsafe.map((t) => t.commit), not, { signal });
+  risk.unsafeCommits = await git.commitsOnlyIn(
+    repo.mainRoot,
+    unsafe.map((t) => t.commit),
+    not,
+    { signal },
+  );
   if (live) risk.submodules = await assessSubmodules(ctx, worktree.path);
   return risk;
 }
@@ -211,23 +251,37 @@ async function tagCommits(cwd: string, signal: AbortSignal): Promise<string[]> {
  * the last fetch (the branch may be gone on the remote since), so the remote is asked. When it
  * cannot be reached, the tracking ref is trusted and the note says which fetch that relied on.
  */
-async function onRemote(ctx: Context, repo: git.RepoContext, commit: string, cache: Map<string, Map<string, string> | Error>, notes: string[]): Promise<boolean> {
+async function onRemote(
+  ctx: Context,
+  repo: git.RepoContext,
+  commit: string,
+  cache: Map<string, Map<string, string> | Error>,
+  notes: string[],
+): Promise<boolean> {
   const refs = await git.trackingRefsContaining(repo.mainRoot, commit, { signal: ctx.signal });
   for (const ref of refs) {
     let heads = cache.get(ref.remote);
     if (heads === undefined) {
       const timeoutMs = Number(ctx.env.LANES_REMOTE_TIMEOUT_MS) || 15_000;
-      heads = await git.fetchRemoteHeads(repo.mainRoot, ref.remote, { signal: ctx.signal, timeoutMs }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+      heads = await git
+        .fetchRemoteHeads(repo.mainRoot, ref.remote, { signal: ctx.signal, timeoutMs })
+        .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
       cache.set(ref.remote, heads);
     }
     if (heads instanceof Error) {
-      notes.push(`could not reach remote ${ref.remote} (${firstLine(heads.message)}); counted ${commit.slice(0, 12)} as pushed because ${ref.ref} has it, from a fetch ${fetchAge(repo.commonDir)}`);
+      notes.push(
+        `could not reach remote ${ref.remote} (${firstLine(heads.message)}); counted ${commit.slice(0, 12)} as pushed because ${ref.ref} has it, from a fetch ${fetchAge(repo.commonDir)}`,
+      );
       return true;
     }
     const now = heads.get(ref.branch);
     if (now === undefined) continue;
     if (now === ref.commit || now === commit) return true;
-    if ((await git.hasCommit(repo.mainRoot, now, { signal: ctx.signal })) && (await git.isAncestor(repo.mainRoot, commit, now, { signal: ctx.signal }))) return true;
+    if (
+      (await git.hasCommit(repo.mainRoot, now, { signal: ctx.signal })) &&
+      (await git.isAncestor(repo.mainRoot, commit, now, { signal: ctx.signal }))
+    )
+      return true;
   }
   return false;
 }
@@ -240,14 +294,25 @@ function fetchAge(commonDir: string): string {
   try {
     const ms = Date.now() - statSync(join(commonDir, 'FETCH_HEAD')).mtimeMs;
     const minutes = Math.round(ms / 60_000);
-    const age = minutes < 60 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.round(minutes / 60)} h` : `${Math.round(minutes / 1440)} days`;
+    const age =
+      minutes < 60
+        ? `${minutes} min`
+        : minutes < 48 * 60
+          ? `${Math.round(minutes / 60)} h`
+          : `${Math.round(minutes / 1440)} days`;
     return `${age} ago (FETCH_HEAD)`;
   } catch {
     return 'of unknown age (no FETCH_HEAD)';
   }
 }
 
-async function assessFiles(ctx: Context, lane: LaneRecord, worktree: string, disposable: readonly string[], risk: WorkAtRisk): Promise<void> {
+async function assessFiles(
+  ctx: Context,
+  lane: LaneRecord,
+  worktree: string,
+  disposable: readonly string[],
+  risk: WorkAtRisk,
+): Promise<void> {
   const isDisposable = disposableMatcher(disposable);
   const copied = new Set(lane.copiedFiles.map((f) => f.path));
   const dbFiles = laneDatabaseFiles(lane);
@@ -316,8 +381,12 @@ async function assessSubmodules(ctx: Context, worktree: string): Promise<Submodu
     const dir = join(worktree, path);
     if (!existsSync(join(dir, '.git'))) continue;
     try {
-      const gitDir = (await git.git(dir, ['rev-parse', '--path-format=absolute', '--git-dir'], { signal: ctx.signal })).stdout.trim();
-      const count = await git.git(dir, ['rev-list', '--count', 'HEAD', '--branches', '--not', '--remotes'], { signal: ctx.signal });
+      const gitDir = (
+        await git.git(dir, ['rev-parse', '--path-format=absolute', '--git-dir'], { signal: ctx.signal })
+      ).stdout.trim();
+      const count = await git.git(dir, ['rev-list', '--count', 'HEAD', '--branches', '--not', '--remotes'], {
+        signal: ctx.signal,
+      });
       out.push({ path, gitDir, unpushed: Number(count.stdout.trim()) || 0 });
     } catch (err) {
       ctx.io.err(`lanes: could not judge submodule ${path}: ${errorMessage(err)}`);

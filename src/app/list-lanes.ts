@@ -28,7 +28,9 @@ export interface LaneView extends LaneRecord {
   agent: AgentView | null;
   ahead: number | null;
   behind: number | null;
-  /** Number of `git status --porcelain` entries (an untracked folder counts once); null when the worktree is missing. */
+  /**
+   * Number of `git status --porcelain` entries (an untracked folder counts once); null when the worktree is missing.
+   */
   dirty: number | null;
   missing: boolean;
   error?: string;
@@ -38,14 +40,25 @@ export async function listLanes(ctx: Context): Promise<LaneView[]> {
   const [store, repo] = await Promise.all([ctx.store(), ctx.repo()]);
   const lanes = store.listLanes();
   // Every branch and base tip in one call: a lane whose branch is at its base's tip needs no rev-list.
-  const tips = lanes.length === 0 ? new Map<string, string>() : await git.resolveRefNames(repo.mainRoot, lanes.flatMap((l) => [l.base, l.branch]), { signal: ctx.signal });
+  const tips =
+    lanes.length === 0
+      ? new Map<string, string>()
+      : await git.resolveRefNames(
+          repo.mainRoot,
+          lanes.flatMap((l) => [l.base, l.branch]),
+          { signal: ctx.signal },
+        );
   // git status is CPU-bound: more processes than CPUs only make them take turns (and each runs
   // without its own lstat threads, which would only compete with the other statuses).
   const limit = Math.max(2, availableParallelism());
   return mapLimit(lanes, limit, (lane) => inspectLane(ctx, lane, tips));
 }
 
-export async function inspectLane(ctx: Context, lane: LaneRecord, tips?: ReadonlyMap<string, string>): Promise<LaneView> {
+export async function inspectLane(
+  ctx: Context,
+  lane: LaneRecord,
+  tips?: ReadonlyMap<string, string>,
+): Promise<LaneView> {
   const store = await ctx.store();
   const run = store.latestRun(lane.name, lane.createdAt);
   const current = run ? reconcileRun(store, run, ctx.runners) : undefined;
@@ -57,13 +70,18 @@ export async function inspectLane(ctx: Context, lane: LaneRecord, tips?: Readonl
         model: current.model,
         status: current.status,
         exitCode: current.exitCode,
-        durationMs: current.endedAt ? Date.parse(current.endedAt) - Date.parse(current.startedAt) : Date.now() - Date.parse(current.startedAt),
-        tokens: Object.values(current.usage ?? {}).reduce((s, u) => s + u.input + u.output + u.cacheRead + u.cacheWrite, 0),
+        durationMs: current.endedAt
+          ? Date.parse(current.endedAt) - Date.parse(current.startedAt)
+          : Date.now() - Date.parse(current.startedAt),
+        tokens: Object.values(current.usage ?? {}).reduce(
+          (s, u) => s + u.input + u.output + u.cacheRead + u.cacheWrite,
+          0,
+        ),
         costUsd: current.costUsd,
         reason: current.reason,
       }
     : null;
-  const fresh = current ? store.getLane(lane.name) ?? lane : lane;
+  const fresh = current ? (store.getLane(lane.name) ?? lane) : lane;
   const view: LaneView = { ...fresh, agent, ahead: null, behind: null, dirty: null, missing: !existsSync(lane.path) };
   if (view.missing || lane.lifecycle === 'creating') return view;
   const branchTip = tips?.get(lane.branch);
@@ -73,7 +91,9 @@ export async function inspectLane(ctx: Context, lane: LaneRecord, tips?: Readonl
       git.status(lane.path, { signal: ctx.signal, untracked: 'normal', preloadIndex: false }),
       atBase
         ? { ahead: 0, behind: 0 }
-        : git.aheadBehind(lane.path, lane.base, lane.branch, { signal: ctx.signal }).catch(() => git.aheadBehind(lane.path, lane.baseCommit, lane.branch, { signal: ctx.signal })),
+        : git
+            .aheadBehind(lane.path, lane.base, lane.branch, { signal: ctx.signal })
+            .catch(() => git.aheadBehind(lane.path, lane.baseCommit, lane.branch, { signal: ctx.signal })),
     ]);
     view.dirty = st.changed.length;
     view.ahead = ab.ahead;

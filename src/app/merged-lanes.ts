@@ -20,7 +20,10 @@ export async function planMergedRemoval(ctx: Context): Promise<MergedPlan> {
   for (const lane of store.listLanes()) {
     const op = store.operationOf(lane.name);
     if (op) {
-      plan.keep.push({ lane, reason: `busy: process ${op.pid} is ${op.kind === 'create' ? 'creating' : 'changing'} it` });
+      plan.keep.push({
+        lane,
+        reason: `busy: process ${op.pid} is ${op.kind === 'create' ? 'creating' : 'changing'} it`,
+      });
       continue;
     }
     const tip = await git.resolveCommit(repo.mainRoot, `refs/heads/${lane.branch}`, { signal: ctx.signal });

@@ -60,11 +60,17 @@ export async function findStaleLeases(ctx: Context, opts: { fix: boolean }): Pro
       why = `no such lane in ${repoDir}`;
     }
     const staleByLane = new Map<string, PortLease[]>();
-    for (const lease of owned) if (!laneNames?.has(lease.lane)) staleByLane.set(lease.lane, [...(staleByLane.get(lease.lane) ?? []), lease]);
+    for (const lease of owned)
+      if (!laneNames?.has(lease.lane)) staleByLane.set(lease.lane, [...(staleByLane.get(lease.lane) ?? []), lease]);
     for (const [lane, stale] of staleByLane) {
       if (opts.fix) for (const lease of stale) registry.releaseLease(lease);
       const ports = stale.map((l) => `${l.port} (${l.service})`).join(', ');
-      problems.push({ kind: 'stale-lease', lane, detail: `port${stale.length > 1 ? 's' : ''} ${ports} leased to lane ${lane}: ${why}`, fixed: opts.fix });
+      problems.push({
+        kind: 'stale-lease',
+        lane,
+        detail: `port${stale.length > 1 ? 's' : ''} ${ports} leased to lane ${lane}: ${why}`,
+        fixed: opts.fix,
+      });
     }
   }
   return problems;

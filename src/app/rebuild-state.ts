@@ -74,12 +74,20 @@ export async function rebuildState(ctx: Context, opts: { force: boolean }): Prom
   const issues = await localIssuesByLane(ctx);
   const repoNames = { root: repo.mainRoot, name: repo.name, parent: repo.parent };
   const laneFolder = realPath(dirname(worktreePath('x', repoNames, config.templates.worktree)));
-  const toCopy = await git.listIgnoredFiles(repo.mainRoot, config.copy.include, config.copy.exclude, { signal: ctx.signal });
+  const toCopy = await git.listIgnoredFiles(repo.mainRoot, config.copy.include, config.copy.exclude, {
+    signal: ctx.signal,
+  });
 
   const lanes: RebuiltLane[] = [];
   const skipped: RebuildResult['skipped'] = [];
   for (const w of await git.listWorktrees(repo.mainRoot, { signal: ctx.signal })) {
-    if (w.prunable || !existsSync(w.path) || realPath(dirname(w.path)) !== laneFolder || realPath(w.path) === realPath(repo.mainRoot)) continue;
+    if (
+      w.prunable ||
+      !existsSync(w.path) ||
+      realPath(dirname(w.path)) !== laneFolder ||
+      realPath(w.path) === realPath(repo.mainRoot)
+    )
+      continue;
     const name = basename(w.path);
     const branch = isValidLaneName(name) ? branchName(name, config.templates.branch) : undefined;
     if (!branch) {
@@ -87,11 +95,18 @@ export async function rebuildState(ctx: Context, opts: { force: boolean }): Prom
       continue;
     }
     if (w.branch !== branch) {
-      skipped.push({ path: w.path, reason: w.branch ? `its branch ${w.branch} is not lane ${name}'s branch ${branch}` : `detached HEAD; check out ${branch} in it and run again` });
+      skipped.push({
+        path: w.path,
+        reason: w.branch
+          ? `its branch ${w.branch} is not lane ${name}'s branch ${branch}`
+          : `detached HEAD; check out ${branch} in it and run again`,
+      });
       continue;
     }
     const tip = await git.resolveCommit(repo.mainRoot, `refs/heads/${branch}`, { signal: ctx.signal });
-    const mergeBase = tip ? await git.git(repo.mainRoot, ['merge-base', baseCommit, tip], { check: false, signal: ctx.signal }) : undefined;
+    const mergeBase = tip
+      ? await git.git(repo.mainRoot, ['merge-base', baseCommit, tip], { check: false, signal: ctx.signal })
+      : undefined;
     const envText = readText(join(w.path, config.envFile));
     const block = readEnvBlock(envText ?? '');
     const { ports, changed } = await releasePorts(registry, repoKey, name, block, config.ports, ctx.signal);
@@ -120,11 +135,22 @@ export async function rebuildState(ctx: Context, opts: { force: boolean }): Prom
     // The env file must agree with the leases; everything else in it (DATABASE_URL too) stays.
     if (envText === undefined || changed.length > 0 || Object.keys(block).length === 0) {
       const vars = { ...block, ...laneVariables(record) };
-      writeFileAtomic(join(w.path, config.envFile), upsertEnvBlock(envText ?? '', vars), envText === undefined ? 0o600 : statSync(join(w.path, config.envFile)).mode & 0o777);
+      writeFileAtomic(
+        join(w.path, config.envFile),
+        upsertEnvBlock(envText ?? '', vars),
+        envText === undefined ? 0o600 : statSync(join(w.path, config.envFile)).mode & 0o777,
+      );
     }
     lanes.push({ name, branch, path: w.path, issue: record.issue.id, ports, portsChanged: changed });
   }
-  return { movedAside, reason, lanes, skipped, backups: listBackups(join(dirname(file), 'backups')), notRecovered: NOT_RECOVERED };
+  return {
+    movedAside,
+    reason,
+    lanes,
+    skipped,
+    backups: listBackups(join(dirname(file), 'backups')),
+    notRecovered: NOT_RECOVERED,
+  };
 }
 
 /**
@@ -148,9 +174,12 @@ async function judgeOldState(ctx: Context, file: string, force: boolean): Promis
     if (problems.length > 0) return `the integrity check found ${problems.length} problem(s): ${problems[0]}`;
     const count = store.listLanes().length;
     if (count > 0 && !force) {
-      throw new RefusedError(`state database ${file} is sound and holds ${count} lane(s); rebuilding would forget their agent runs and the hook approvals (--force rebuilds anyway)`, {
-        hint: 'lanes doctor finds and repairs disagreements between the state and git',
-      });
+      throw new RefusedError(
+        `state database ${file} is sound and holds ${count} lane(s); rebuilding would forget their agent runs and the hook approvals (--force rebuilds anyway)`,
+        {
+          hint: 'lanes doctor finds and repairs disagreements between the state and git',
+        },
+      );
     }
     return count > 0 ? 'rebuilt on request (--force)' : 'the state database held no lanes';
   } catch (err) {
@@ -185,7 +214,10 @@ function moveAside(file: string): string[] {
     try {
       renameSync(from, to);
     } catch (err) {
-      throw new StateError(`cannot move ${from} aside to ${to} (${(err as Error).message}); make ${dirname(file)} writable, then retry`, { problem: 'read-only', file, cause: err });
+      throw new StateError(
+        `cannot move ${from} aside to ${to} (${(err as Error).message}); make ${dirname(file)} writable, then retry`,
+        { problem: 'read-only', file, cause: err },
+      );
     }
     moved.push(to);
   }
@@ -193,7 +225,14 @@ function moveAside(file: string): string[] {
 }
 
 /** The ports the env file names, leased again where free; the rest allocated afresh. */
-async function releasePorts(registry: PortRegistry, repoKey: string, lane: string, block: Record<string, string>, config: Parameters<typeof portServices>[0], signal: AbortSignal): Promise<{ ports: Record<string, number>; changed: string[] }> {
+async function releasePorts(
+  registry: PortRegistry,
+  repoKey: string,
+  lane: string,
+  block: Record<string, string>,
+  config: Parameters<typeof portServices>[0],
+  signal: AbortSignal,
+): Promise<{ ports: Record<string, number>; changed: string[] }> {
   const ports: Record<string, number> = {};
   // The registry outlives the state: the lane's leases from before the damage are its own still.
   const held = registry.leasesOf(repoKey, lane);
@@ -204,13 +243,23 @@ async function releasePorts(registry: PortRegistry, repoKey: string, lane: strin
     const raw = block[portVariable(service)] ?? (index === 0 ? block.PORT : undefined);
     const port = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
     // No probe here: the lane's own server may be listening on its port right now.
-    if (port !== undefined && port > 0 && port < 65536 && (held[service] === port || registry.tryLease(port, repoKey, lane, service))) ports[service] = port;
+    if (
+      port !== undefined &&
+      port > 0 &&
+      port < 65536 &&
+      (held[service] === port || registry.tryLease(port, repoKey, lane, service))
+    )
+      ports[service] = port;
     else {
       missing[service] = range;
       if (port !== undefined) changed.push(service);
     }
   }
-  if (Object.keys(missing).length > 0) Object.assign(ports, await allocatePorts(registry, repoKey, lane, { ...config, services: missing }, isPortInUse, signal));
+  if (Object.keys(missing).length > 0)
+    Object.assign(
+      ports,
+      await allocatePorts(registry, repoKey, lane, { ...config, services: missing }, isPortInUse, signal),
+    );
   // Keep the configured order of services (the first is PORT).
   const ordered = Object.fromEntries(portServices(config).map(([s]) => [s, ports[s]!]));
   return { ports: ordered, changed };
@@ -228,7 +277,13 @@ async function localIssuesByLane(ctx: Context): Promise<Map<string, IssueRef>> {
     ctx.io.err(`lanes: could not read the local issues (${(err as Error).message}); issues are taken from lane names`);
     return byLane;
   }
-  for (const issue of issues) byLane.set(laneName(issue, config.templates), { id: issue.id, title: issue.title, source: issue.source, url: issue.url });
+  for (const issue of issues)
+    byLane.set(laneName(issue, config.templates), {
+      id: issue.id,
+      title: issue.title,
+      source: issue.source,
+      url: issue.url,
+    });
   return byLane;
 }
 
@@ -250,7 +305,8 @@ function copiedFilesOf(mainRoot: string, lanePath: string, toCopy: readonly stri
     if (!lstatExists(inLane)) continue;
     const main = join(mainRoot, rel);
     // A copied relative symlink is rewritten to reach the same file, so its text differs; the target counts.
-    const sameLink = lstatSync(main).isSymbolicLink() && lstatSync(inLane).isSymbolicLink() && realPath(main) === realPath(inLane);
+    const sameLink =
+      lstatSync(main).isSymbolicLink() && lstatSync(inLane).isSymbolicLink() && realPath(main) === realPath(inLane);
     copied.push({ path: rel, sha256: sameLink ? fileHash(inLane) : fileHash(main) });
   }
   if (!copied.some((f) => f.path === envFile) && lstatExists(join(lanePath, envFile))) {
@@ -262,7 +318,9 @@ function copiedFilesOf(mainRoot: string, lanePath: string, toCopy: readonly stri
 
 function listBackups(dir: string): string[] {
   try {
-    return readdirSync(dir).sort().map((name) => join(dir, name));
+    return readdirSync(dir)
+      .sort()
+      .map((name) => join(dir, name));
   } catch {
     return [];
   }

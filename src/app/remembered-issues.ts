@@ -35,7 +35,10 @@ function remembering(source: IssueSource): IssueSource {
       fetched.set(ref, pending);
       // A lane keeps the issue's id, not the reference the user typed (`#12`, a URL): later
       // look-ups by id find the same fetch. (A failure reaches the caller through `pending`.)
-      pending.then((found) => void (fetched.has(found.id) || fetched.set(found.id, pending)), () => undefined);
+      pending.then(
+        (found) => void (fetched.has(found.id) || fetched.set(found.id, pending)),
+        () => undefined,
+      );
       return pending;
     },
     listIssues: (filter, signal) => source.listIssues(filter, signal),

@@ -59,7 +59,9 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
   if (!store.claimOperation(lane.name, op, opts.takeOverFrom)) {
     const holder = store.operationOf(lane.name);
     throw new ToolError(
-      holder ? `lane ${lane.name} is busy: process ${holder.pid} is ${holder.kind === 'create' ? 'creating' : holder.kind === 'remove' ? 'removing' : 'repairing'} it` : `lane ${lane.name} no longer exists`,
+      holder
+        ? `lane ${lane.name} is busy: process ${holder.pid} is ${holder.kind === 'create' ? 'creating' : holder.kind === 'remove' ? 'removing' : 'repairing'} it`
+        : `lane ${lane.name} no longer exists`,
       { hint: 'wait for it to finish; if that process is gone, lanes doctor --fix takes over' },
     );
   }
@@ -71,10 +73,18 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
     // forced): finish it as it was asked, with the backup already made.
     const begun = opts.takeOverFrom === undefined ? undefined : store.steps(lane.name).find((s) => s.step === 'remove');
     const resumed = begun?.step === 'remove' ? begun.data : undefined;
-    const asked: RemoveOptions = resumed ? { ...opts, force: resumed.force === true, keepBranch: resumed.keepBranch === true } : opts;
-    const result = await removeHeld(ctx, current, asked, () => {
-      destructive = true;
-    }, resumed?.backup ?? undefined);
+    const asked: RemoveOptions = resumed
+      ? { ...opts, force: resumed.force === true, keepBranch: resumed.keepBranch === true }
+      : opts;
+    const result = await removeHeld(
+      ctx,
+      current,
+      asked,
+      () => {
+        destructive = true;
+      },
+      resumed?.backup ?? undefined,
+    );
     return result;
   } finally {
     // Before any destructive step the lane is as it was: free it. After, a failure keeps the lock of
@@ -83,27 +93,42 @@ export async function removeLane(ctx: Context, lane: LaneRecord, opts: RemoveOpt
   }
 }
 
-async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, startDestroying: () => void, earlierBackup?: string): Promise<RemovedLane> {
+async function removeHeld(
+  ctx: Context,
+  lane: LaneRecord,
+  opts: RemoveOptions,
+  startDestroying: () => void,
+  earlierBackup?: string,
+): Promise<RemovedLane> {
   const [repo, config, store] = await Promise.all([ctx.repo(), ctx.config(), ctx.store()]);
   // An agent still working in the lane would have its worktree pulled from under it, and its next
   // commit lost: it is stopped first, on purpose, never as a side effect of rm.
   const run = latestRunOf(store, lane, ctx.runners);
   if (run && isActive(run)) {
-    throw new RefusedError(`refusing to remove lane ${lane.name}: its ${run.agent} agent is still ${run.status} (${run.phase})`, {
-      reasons: ['agent running'],
-      hint: `stop it first: ${shellCommand(['lanes', 'stop', lane.name])}`,
-    });
+    throw new RefusedError(
+      `refusing to remove lane ${lane.name}: its ${run.agent} agent is still ${run.status} (${run.phase})`,
+      {
+        reasons: ['agent running'],
+        hint: `stop it first: ${shellCommand(['lanes', 'stop', lane.name])}`,
+      },
+    );
   }
   const risk = await assessWork(ctx, lane);
   if (risk.worktree?.locked) {
-    throw new RefusedError(`refusing to remove lane ${lane.name}: its worktree ${risk.worktree.path} is locked (git worktree lock)`, {
-      reasons: ['worktree locked'],
-      hint: `unlock it first: ${shellCommand(['git', 'worktree', 'unlock', risk.worktree.path])}`,
-    });
+    throw new RefusedError(
+      `refusing to remove lane ${lane.name}: its worktree ${risk.worktree.path} is locked (git worktree lock)`,
+      {
+        reasons: ['worktree locked'],
+        hint: `unlock it first: ${shellCommand(['git', 'worktree', 'unlock', risk.worktree.path])}`,
+      },
+    );
   }
   const reasons = refusalReasons(lane, risk, opts.keepBranch ?? false);
   if (reasons.length > 0 && !opts.force) {
-    throw new RefusedError(`refusing to remove lane ${lane.name}: ${reasons.join('; ')}`, { reasons, hint: waysOut(lane, risk) });
+    throw new RefusedError(`refusing to remove lane ${lane.name}: ${reasons.join('; ')}`, {
+      reasons,
+      hint: waysOut(lane, risk),
+    });
   }
   const notes = [...risk.remoteNotes];
   if (risk.worktree?.moved) notes.push(`its worktree was moved to ${risk.worktree.path}; removing it there`);
@@ -113,12 +138,17 @@ async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, s
     await runHooks(ctx, config.hooks.preRemove, 'hooks.preRemove', wt, laneVariables({ ...lane, path: wt }));
   }
   const reuse = earlierBackup !== undefined && existsSync(earlierBackup);
-  const backup = reasons.length > 0 ? (reuse ? { dir: earlierBackup, refs: [] } : await saveBackup(ctx, lane, risk)) : undefined;
+  const backup =
+    reasons.length > 0 ? (reuse ? { dir: earlierBackup, refs: [] } : await saveBackup(ctx, lane, risk)) : undefined;
   if (backup && !reuse) ctx.io.err(`lanes: saved a backup of lane ${lane.name} in ${backup.dir}`);
 
   // From here on the user asked for removal and the work is safe (or saved): no signal stops it
   // halfway. The journal says how it was asked, so a removal killed from here on is finished the same way.
-  store.addStep(lane.name, 'remove', { force: opts.force === true, keepBranch: opts.keepBranch === true, backup: backup?.dir ?? null });
+  store.addStep(lane.name, 'remove', {
+    force: opts.force === true,
+    keepBranch: opts.keepBranch === true,
+    backup: backup?.dir ?? null,
+  });
   startDestroying();
   await dropLaneDatabase(ctx, lane, opts.force === true);
   if (risk.worktree) await removeWorktreeFast(ctx, lane.name, risk.worktree);
@@ -133,7 +163,9 @@ async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, s
     const holder = now.find((w) => w.branch === lane.branch && !w.prunable);
     if (holder) branchKept = `it is checked out in ${holder.path}`;
     else {
-      const res = await git.git(repo.mainRoot, ['update-ref', '-d', `refs/heads/${lane.branch}`, risk.branchTip], { check: false });
+      const res = await git.git(repo.mainRoot, ['update-ref', '-d', `refs/heads/${lane.branch}`, risk.branchTip], {
+        check: false,
+      });
       if (res.exitCode === 0) branchDeleted = true;
       else branchKept = `it moved while the lane was removed (${res.stderr.trim().split('\n')[0]})`;
     }
@@ -148,8 +180,14 @@ async function removeHeld(ctx: Context, lane: LaneRecord, opts: RemoveOptions, s
 
 function waysOut(lane: LaneRecord, risk: WorkAtRisk): string {
   const ways: string[] = [];
-  if (risk.unsafeCommits.length > 0) ways.push(`push the branch (${shellCommand(['git', '-C', risk.worktree?.path ?? lane.path, 'push', '-u', 'origin', lane.branch])}) or merge it`);
-  if (risk.unsafeCommits.length > 0 && risk.changed.length === 0 && risk.ignoredWork.length === 0) ways.push(`keep the branch and remove only the worktree (${shellCommand(['lanes', 'rm', '--keep-branch', lane.name])})`);
+  if (risk.unsafeCommits.length > 0)
+    ways.push(
+      `push the branch (${shellCommand(['git', '-C', risk.worktree?.path ?? lane.path, 'push', '-u', 'origin', lane.branch])}) or merge it`,
+    );
+  if (risk.unsafeCommits.length > 0 && risk.changed.length === 0 && risk.ignoredWork.length === 0)
+    ways.push(
+      `keep the branch and remove only the worktree (${shellCommand(['lanes', 'rm', '--keep-branch', lane.name])})`,
+    );
   ways.push(`remove it anyway after a backup (${shellCommand(['lanes', 'rm', '--force', lane.name])})`);
   return ways.join('; or ');
 }
@@ -159,10 +197,15 @@ function waysOut(lane: LaneRecord, risk: WorkAtRisk): string {
  * `git worktree prune` would do for this one entry), then deletes the moved folder. The journal
  * records the trash folder first, so an interrupted delete is finished by the next removal or doctor.
  */
-async function removeWorktreeFast(ctx: Context, laneName: string, worktree: { path: string; adminDir: string | undefined }): Promise<void> {
+async function removeWorktreeFast(
+  ctx: Context,
+  laneName: string,
+  worktree: { path: string; adminDir: string | undefined },
+): Promise<void> {
   const [repo, store] = await Promise.all([ctx.repo(), ctx.store()]);
   const adminDir = worktree.adminDir;
-  const adminOk = adminDir !== undefined && canonicalPath(dirname(adminDir)) === canonicalPath(join(repo.commonDir, 'worktrees'));
+  const adminOk =
+    adminDir !== undefined && canonicalPath(dirname(adminDir)) === canonicalPath(join(repo.commonDir, 'worktrees'));
   if (existsSync(worktree.path)) {
     const trash = join(dirname(worktree.path), `${TRASH_PREFIX}${laneName}-${process.pid}-${Date.now()}`);
     store.addStep(laneName, 'trash', { dir: trash });
@@ -179,7 +222,10 @@ async function removeWorktreeFast(ctx: Context, laneName: string, worktree: { pa
   else await git.pruneWorktrees(repo.mainRoot);
 }
 
-/** Deletes the folders this lane's removals moved aside (journaled), `rm -rf` where there is one: much faster than a walk in JS. */
+/**
+ * Deletes the folders this lane's removals moved aside (journaled), `rm -rf` where there is one: much faster than a
+ * walk in JS.
+ */
 async function removeTrash(ctx: Context, laneName: string): Promise<void> {
   const store = await ctx.store();
   for (const step of store.steps(laneName)) {

@@ -9,15 +9,23 @@ import type { Context } from './context.js';
  * The stored lane a user named; accepts `issue-123`, and `123` / `#123` as a shorthand. Without a
  * name, the lane whose worktree holds the working directory (`lanes port` inside a lane).
  */
-export async function requireLane(ctx: Context, name: string | undefined, command = 'this command'): Promise<LaneRecord> {
+export async function requireLane(
+  ctx: Context,
+  name: string | undefined,
+  command = 'this command',
+): Promise<LaneRecord> {
   if (name === undefined) return requireCurrentLane(ctx, command);
   const store = await ctx.store();
-  const direct = /^#?\d+$/.test(name) ? store.getLane(`issue-${name.replace('#', '')}`) ?? store.getLane(name.replace('#', '')) : undefined;
+  const direct = /^#?\d+$/.test(name)
+    ? (store.getLane(`issue-${name.replace('#', '')}`) ?? store.getLane(name.replace('#', '')))
+    : undefined;
   if (direct) return direct;
   const lane = store.getLane(requireLaneName(name));
   if (!lane) {
     const known = store.listLanes().map((l) => l.name);
-    throw new InputError(`unknown lane ${JSON.stringify(name)}; ${known.length ? `existing lanes: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : 'there are no lanes (lanes new <issue> creates one)'}`);
+    throw new InputError(
+      `unknown lane ${JSON.stringify(name)}; ${known.length ? `existing lanes: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : 'there are no lanes (lanes new <issue> creates one)'}`,
+    );
   }
   return lane;
 }
@@ -41,7 +49,11 @@ export function laneContaining(lanes: readonly LaneRecord[], dir: string): LaneR
   let best: { lane: LaneRecord; length: number } | undefined;
   for (const lane of lanes) {
     const root = realPath(lane.path);
-    if ((here === root || here.startsWith(root.endsWith(sep) ? root : root + sep)) && root.length > (best?.length ?? -1)) best = { lane, length: root.length };
+    if (
+      (here === root || here.startsWith(root.endsWith(sep) ? root : root + sep)) &&
+      root.length > (best?.length ?? -1)
+    )
+      best = { lane, length: root.length };
   }
   return best?.lane;
 }

@@ -68,19 +68,32 @@ export interface PipelineResult {
 
 export type ProgressEvent = { lane: string; phase: string; state: string; detail?: string };
 
-export async function runPipeline(outerCtx: Context, refs: readonly string[], opts: RunOptions, progress: (event: ProgressEvent) => void): Promise<PipelineResult> {
+export async function runPipeline(
+  outerCtx: Context,
+  refs: readonly string[],
+  opts: RunOptions,
+  progress: (event: ProgressEvent) => void,
+): Promise<PipelineResult> {
   // Each issue is fetched once for the whole run: naming, creating and prompting every phase reuse it.
   const ctx = withRememberedIssues(outerCtx);
   if (opts.until !== 'implement') {
-    throw new InputError(`--until ${opts.until} is not available yet: pull requests and review are not part of this build; accepted: implement`);
+    throw new InputError(
+      `--until ${opts.until} is not available yet: pull requests and review are not part of this build; accepted: implement`,
+    );
   }
-  if (!Number.isInteger(opts.parallel) || opts.parallel < 1) throw new InputError(`--parallel ${opts.parallel}: expected a whole number of at least 1`);
+  if (!Number.isInteger(opts.parallel) || opts.parallel < 1)
+    throw new InputError(`--parallel ${opts.parallel}: expected a whole number of at least 1`);
   const started = Date.now();
   const [config, store, source] = await Promise.all([ctx.config(), ctx.store(), ctx.issueSource()]);
   const phases: AgentPhase[] = config.phases.plan ? ['plan', 'implement'] : ['implement'];
   // The whole plan is checked before a lane is made or an agent started: one message for a typo,
   // a missing CLI or a missing key, instead of the same failure in every lane.
-  requireAgentsReady(config, await ctx.agentAdapters(), ctx.env, phases.map((phase) => ({ phase, agent: opts.agent })));
+  requireAgentsReady(
+    config,
+    await ctx.agentAdapters(),
+    ctx.env,
+    phases.map((phase) => ({ phase, agent: opts.agent })),
+  );
 
   // Lanes: reuse the ones that exist (a resumed run), create the rest all or nothing each.
   const issues = await Promise.all(refs.map((ref) => source.getIssue(ref, ctx.signal)));
@@ -91,12 +104,29 @@ export async function runPipeline(outerCtx: Context, refs: readonly string[], op
     for (const ref of toCreate) progress({ lane: names[refs.indexOf(ref)]!, phase: 'lane', state: 'creating' });
     const created = await createLanes(ctx, toCreate, { base: opts.base, parallel: opts.parallel });
     for (const failure of created.failed) {
-      outcomes.set(failure.lane, { lane: failure.lane, issue: failure.issue, status: 'failed', phases: [], reason: failure.error.message, warning: null });
+      outcomes.set(failure.lane, {
+        lane: failure.lane,
+        issue: failure.issue,
+        status: 'failed',
+        phases: [],
+        reason: failure.error.message,
+        warning: null,
+      });
       progress({ lane: failure.lane, phase: 'lane', state: 'failed', detail: failure.error.message });
     }
   }
-  let lanes: LaneRecord[] = names.map((n) => store.getLane(n)).filter((l): l is LaneRecord => l !== undefined && !outcomes.has(l.name));
-  for (const lane of lanes) outcomes.set(lane.name, { lane: lane.name, issue: lane.issue.id, status: 'done', phases: [], reason: null, warning: null });
+  let lanes: LaneRecord[] = names
+    .map((n) => store.getLane(n))
+    .filter((l): l is LaneRecord => l !== undefined && !outcomes.has(l.name));
+  for (const lane of lanes)
+    outcomes.set(lane.name, {
+      lane: lane.name,
+      issue: lane.issue.id,
+      status: 'done',
+      phases: [],
+      reason: null,
+      warning: null,
+    });
 
   for (const phase of phases) {
     if (ctx.signal.aborted) break;
@@ -121,15 +151,36 @@ export async function runPipeline(outerCtx: Context, refs: readonly string[], op
 
   const all = [...outcomes.values()];
   const agentMs = all.flatMap((o) => o.phases).reduce((sum, p) => sum + (p.durationMs ?? 0), 0);
-  return { lanes: all, startedAt: new Date(started).toISOString(), endedAt: new Date().toISOString(), wallMs: Date.now() - started, agentMs, interrupted: ctx.signal.aborted };
+  return {
+    lanes: all,
+    startedAt: new Date(started).toISOString(),
+    endedAt: new Date().toISOString(),
+    wallMs: Date.now() - started,
+    agentMs,
+    interrupted: ctx.signal.aborted,
+  };
 }
 
-async function runPhase(ctx: Context, lane: LaneRecord, phase: AgentPhase, opts: RunOptions, progress: (event: ProgressEvent) => void): Promise<PhaseOutcome> {
+async function runPhase(
+  ctx: Context,
+  lane: LaneRecord,
+  phase: AgentPhase,
+  opts: RunOptions,
+  progress: (event: ProgressEvent) => void,
+): Promise<PhaseOutcome> {
   const store = await ctx.store();
   if (ctx.signal.aborted) return skipped(phase, 'stopped', 'interrupted before it started');
   let run: RunRecord;
   try {
-    const plan = phase === 'implement' ? planText(store.runsOf(lane.name).filter((r) => r.phase === 'plan' && r.status === 'done' && r.startedAt >= lane.createdAt).pop()) : undefined;
+    const plan =
+      phase === 'implement'
+        ? planText(
+            store
+              .runsOf(lane.name)
+              .filter((r) => r.phase === 'plan' && r.status === 'done' && r.startedAt >= lane.createdAt)
+              .pop(),
+          )
+        : undefined;
     progress({ lane: lane.name, phase, state: 'starting' });
     run = await startAgent(ctx, lane, { phase, agent: opts.agent, plan });
   } catch (err) {
@@ -142,13 +193,38 @@ async function runPhase(ctx: Context, lane: LaneRecord, phase: AgentPhase, opts:
   if (isActive(finished)) finished = await stopRun(ctx, finished);
   const status = finished.status === 'done' ? 'done' : finished.status === 'stopped' ? 'stopped' : 'failed';
   progress({ lane: lane.name, phase, state: finished.status, ...(finished.reason ? { detail: finished.reason } : {}) });
-  const tokens = Object.values(finished.usage ?? {}).reduce((sum, u) => sum + u.input + u.output + u.cacheRead + u.cacheWrite, 0);
+  const tokens = Object.values(finished.usage ?? {}).reduce(
+    (sum, u) => sum + u.input + u.output + u.cacheRead + u.cacheWrite,
+    0,
+  );
   const warning = status === 'done' && isNoCommitWarning(finished.reason) ? finished.reason : null;
-  return { phase, runId: finished.id, status, startedAt: finished.startedAt, endedAt: finished.endedAt, durationMs: durationMs(finished), reason: finished.reason, warning, tokens, costUsd: finished.costUsd };
+  return {
+    phase,
+    runId: finished.id,
+    status,
+    startedAt: finished.startedAt,
+    endedAt: finished.endedAt,
+    durationMs: durationMs(finished),
+    reason: finished.reason,
+    warning,
+    tokens,
+    costUsd: finished.costUsd,
+  };
 }
 
 function skipped(phase: AgentPhase, status: 'failed' | 'stopped', reason: string): PhaseOutcome {
-  return { phase, runId: null, status, startedAt: null, endedAt: null, durationMs: null, reason, warning: null, tokens: 0, costUsd: null };
+  return {
+    phase,
+    runId: null,
+    status,
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+    reason,
+    warning: null,
+    tokens: 0,
+    costUsd: null,
+  };
 }
 
 function planText(run: RunRecord | undefined): string | undefined {

@@ -12,7 +12,17 @@
  * no approval: it runs nothing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errorMessage } from '../domain/errors.js';
 import { detectPackageManagers, isVirtualEnv, type PackageManager } from '../domain/package-managers.js';
@@ -58,25 +68,43 @@ function hashFile(path: string): string | undefined {
   }
 }
 
-export function planWarmup(lanePath: string, config: Config['dependencies'], alreadyCloned: readonly string[] = []): WarmPlan {
+export function planWarmup(
+  lanePath: string,
+  config: Config['dependencies'],
+  alreadyCloned: readonly string[] = [],
+): WarmPlan {
   if (!config.enabled) return { managers: [], dirs: [] };
   // A manager whose folders were all cloned early (stageDependencies) is done.
-  const managers = detectPackageManagers(readdirSync(lanePath)).filter((m) => !(config.dirs ?? m.dirs).every((d) => alreadyCloned.includes(d)));
+  const managers = detectPackageManagers(readdirSync(lanePath)).filter(
+    (m) => !(config.dirs ?? m.dirs).every((d) => alreadyCloned.includes(d)),
+  );
   const dirs = config.dirs ?? managers.flatMap((m) => m.dirs);
   // A folder the checkout already holds (tracked, e.g. a vendored node_modules) is not ours to remove.
   return { managers, dirs: [...new Set(dirs)].filter((d) => !existsSync(join(lanePath, d))) };
 }
 
-export async function warmDependencies(ctx: Context, lane: string, mainRoot: string, lanePath: string, plan: WarmPlan, config: Config['dependencies']): Promise<WarmResult[]> {
+export async function warmDependencies(
+  ctx: Context,
+  lane: string,
+  mainRoot: string,
+  lanePath: string,
+  plan: WarmPlan,
+  config: Config['dependencies'],
+): Promise<WarmResult[]> {
   const results: WarmResult[] = [];
   const say = (text: string) => ctx.io.err(`lanes: ${lane}: ${text}`);
-  const groups: { manager: string; lockMatches: boolean; dirs: string[]; install: string[][] }[] = plan.managers.map((m) => ({
-    manager: m.id,
-    lockMatches: hashFile(join(lanePath, m.lockfile)) !== undefined && hashFile(join(lanePath, m.lockfile)) === hashFile(join(mainRoot, m.lockfile)),
-    dirs: (config.dirs ?? m.dirs).filter((d) => plan.dirs.includes(d)),
-    install: m.install,
-  }));
-  if (plan.managers.length === 0 && config.dirs) groups.push({ manager: 'dirs', lockMatches: true, dirs: plan.dirs, install: [] });
+  const groups: { manager: string; lockMatches: boolean; dirs: string[]; install: string[][] }[] = plan.managers.map(
+    (m) => ({
+      manager: m.id,
+      lockMatches:
+        hashFile(join(lanePath, m.lockfile)) !== undefined &&
+        hashFile(join(lanePath, m.lockfile)) === hashFile(join(mainRoot, m.lockfile)),
+      dirs: (config.dirs ?? m.dirs).filter((d) => plan.dirs.includes(d)),
+      install: m.install,
+    }),
+  );
+  if (plan.managers.length === 0 && config.dirs)
+    groups.push({ manager: 'dirs', lockMatches: true, dirs: plan.dirs, install: [] });
 
   for (const g of groups) {
     const started = performance.now();
@@ -86,7 +114,10 @@ export async function warmDependencies(ctx: Context, lane: string, mainRoot: str
       try {
         for (const d of g.dirs) {
           say(`cloning ${d} from the main worktree…`);
-          await copyTree(join(mainRoot, d), join(lanePath, d), { signal: ctx.signal, onFallback: (why) => say(`${why}; copying with the built-in walker`) });
+          await copyTree(join(mainRoot, d), join(lanePath, d), {
+            signal: ctx.signal,
+            onFallback: (why) => say(`${why}; copying with the built-in walker`),
+          });
           if (isVirtualEnv(d)) relocateVirtualEnv(join(lanePath, d), mainRoot, lanePath);
         }
         say(`${g.dirs.join(', ')} ready (cloned, ${(ms() / 1000).toFixed(1)} s)`);
@@ -101,7 +132,9 @@ export async function warmDependencies(ctx: Context, lane: string, mainRoot: str
       results.push({ manager: g.manager, method: 'skipped', dirs: [], ms: ms() });
       continue;
     }
-    const why = !g.lockMatches ? 'the lockfile differs from the main worktree\'s' : 'the main worktree has no installed dependencies to clone';
+    const why = !g.lockMatches
+      ? "the lockfile differs from the main worktree's"
+      : 'the main worktree has no installed dependencies to clone';
     const approval = installCommandText(g.install);
     if (!(await installApproved(ctx, approval))) {
       const warning = `${approval} is not approved, so it did not run (${why}); install the lane's dependencies by hand, or approve it in an interactive lanes new`;
@@ -114,7 +147,13 @@ export async function warmDependencies(ctx: Context, lane: string, mainRoot: str
       const command = describeCommand(file!, args);
       say(`running ${command} (${why})…`);
       try {
-        const res = await exec(file!, args, { cwd: lanePath, env: ctx.env, signal: ctx.signal, timeoutMs: 30 * 60_000, check: false });
+        const res = await exec(file!, args, {
+          cwd: lanePath,
+          env: ctx.env,
+          signal: ctx.signal,
+          timeoutMs: 30 * 60_000,
+          check: false,
+        });
         if (res.exitCode !== 0) {
           const tail = `${res.stderr}\n${res.stdout}`.trim().split('\n').filter(Boolean).slice(-8).join(' | ');
           failed = `${command} failed (exit ${res.exitCode}) in ${lanePath}${tail ? `: ${tail}` : ''}`;
@@ -183,7 +222,9 @@ export function relocateVirtualEnv(venv: string, mainRoot: string, laneRoot: str
   return rewritten;
 }
 
-/** The id git gives a file's content, to compare the base commit's lockfile with the main worktree's without a checkout. */
+/**
+ * The id git gives a file's content, to compare the base commit's lockfile with the main worktree's without a checkout.
+ */
 function gitBlobId(content: Buffer): string {
   return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
@@ -195,7 +236,14 @@ function gitBlobId(content: Buffer): string {
  * moved into the worktree by `moveStagedDependencies` once it is checked out. Returns the folders
  * staged; anything it cannot decide or do here is left to `prepareDependencies`, which runs after.
  */
-export async function stageDependencies(ctx: Context, lane: string, mainRoot: string, baseCommit: string, staging: string, config: Config['dependencies']): Promise<string[]> {
+export async function stageDependencies(
+  ctx: Context,
+  lane: string,
+  mainRoot: string,
+  baseCommit: string,
+  staging: string,
+  config: Config['dependencies'],
+): Promise<string[]> {
   if (!config.enabled) return [];
   const tree = await readRootTree(ctx, mainRoot, baseCommit);
   const staged: string[] = [];
@@ -213,7 +261,10 @@ export async function stageDependencies(ctx: Context, lane: string, mainRoot: st
     mkdirSync(staging, { recursive: true });
     for (const d of dirs) {
       ctx.io.err(`lanes: ${lane}: cloning ${d} from the main worktree…`);
-      await copyTree(join(mainRoot, d), join(staging, d), { signal: ctx.signal, onFallback: (why) => ctx.io.err(`lanes: ${lane}: ${why}; copying with the built-in walker`) });
+      await copyTree(join(mainRoot, d), join(staging, d), {
+        signal: ctx.signal,
+        onFallback: (why) => ctx.io.err(`lanes: ${lane}: ${why}; copying with the built-in walker`),
+      });
       staged.push(d);
     }
   }
@@ -221,7 +272,11 @@ export async function stageDependencies(ctx: Context, lane: string, mainRoot: st
 }
 
 /** The entries at the root of a commit's tree: the files a new lane's worktree starts with. */
-async function readRootTree(ctx: Context, mainRoot: string, commit: string): Promise<Map<string, { type: string; oid: string }>> {
+async function readRootTree(
+  ctx: Context,
+  mainRoot: string,
+  commit: string,
+): Promise<Map<string, { type: string; oid: string }>> {
   const listing = await git(mainRoot, ['ls-tree', '-z', commit], { signal: ctx.signal });
   const tree = new Map<string, { type: string; oid: string }>();
   for (const entry of listing.stdout.split('\0').filter(Boolean)) {
@@ -244,7 +299,12 @@ export interface PlannedInstall {
  * manager whose lockfile equals the main worktree's, with all its folders installed there, is
  * cloned; every other detected manager installs. Nothing when dependencies or installs are off.
  */
-export async function plannedInstalls(ctx: Context, mainRoot: string, baseCommit: string, config: Config['dependencies']): Promise<PlannedInstall[]> {
+export async function plannedInstalls(
+  ctx: Context,
+  mainRoot: string,
+  baseCommit: string,
+  config: Config['dependencies'],
+): Promise<PlannedInstall[]> {
   if (!config.enabled || !config.install) return [];
   const tree = await readRootTree(ctx, mainRoot, baseCommit);
   const planned: PlannedInstall[] = [];
@@ -269,8 +329,16 @@ function readOrUndefined(path: string): Buffer | undefined {
   }
 }
 
-/** Moves staged dependency folders into the checked-out worktree (a rename: same filesystem) and removes the staging folder. */
-export function moveStagedDependencies(staging: string, lanePath: string, dirs: readonly string[], mainRoot: string): void {
+/**
+ * Moves staged dependency folders into the checked-out worktree (a rename: same filesystem) and removes the staging
+ * folder.
+ */
+export function moveStagedDependencies(
+  staging: string,
+  lanePath: string,
+  dirs: readonly string[],
+  mainRoot: string,
+): void {
   for (const d of dirs) {
     mkdirSync(dirname(join(lanePath, d)), { recursive: true });
     renameSync(join(staging, d), join(lanePath, d));

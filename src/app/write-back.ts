@@ -39,13 +39,22 @@ export function writeBackText(event: WriteBackEvent): string {
  * records it); write-back settings belong to the configured source, so an issue of another
  * source gets none.
  */
-export async function writeBack(ctx: Context, issue: IssueTarget & { source: string }, event: WriteBackEvent): Promise<WriteBackOutcome> {
+export async function writeBack(
+  ctx: Context,
+  issue: IssueTarget & { source: string },
+  event: WriteBackEvent,
+): Promise<WriteBackOutcome> {
   const outcome: WriteBackOutcome = { commented: false, moved: false, problems: [] };
   const config = await ctx.config();
   if (config.issues.source !== issue.source) return outcome;
   const settings = config.issues.writeBack;
   if (!settings) return outcome;
-  const wantComment = event.kind === 'start' ? settings.onStart : event.kind === 'pull-request' ? settings.onPullRequest : settings.onVerdict;
+  const wantComment =
+    event.kind === 'start'
+      ? settings.onStart
+      : event.kind === 'pull-request'
+        ? settings.onPullRequest
+        : settings.onVerdict;
   const moveTo = event.kind === 'start' ? settings.moveTo : undefined;
   if (!wantComment && !moveTo) return outcome;
 

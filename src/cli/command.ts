@@ -28,11 +28,20 @@ export interface ActionOptions {
   validateConfig?: boolean;
 }
 
-export function action<A extends unknown[]>(runtime: CliRuntime, handler: Handler<A>, opts: ActionOptions = {}): (...args: unknown[]) => Promise<void> {
+export function action<A extends unknown[]>(
+  runtime: CliRuntime,
+  handler: Handler<A>,
+  opts: ActionOptions = {},
+): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const raw = cmd.optsWithGlobals<{ json?: boolean; verbose?: boolean; yes?: boolean; dir?: string }>();
-    const globals: GlobalOptions = { json: raw.json ?? false, verbose: raw.verbose ?? false, yes: raw.yes ?? false, dir: raw.dir };
+    const globals: GlobalOptions = {
+      json: raw.json ?? false,
+      verbose: raw.verbose ?? false,
+      yes: raw.yes ?? false,
+      dir: raw.dir,
+    };
     const ctx = runtime.createContext(globals);
     try {
       if (opts.validateConfig !== false) await ctx.config();

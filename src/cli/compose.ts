@@ -21,7 +21,11 @@ export function composeAdapters(opts: CompositionOptions = {}): Adapters {
     async issueSource(request) {
       const registry = await import('../adapters/issues/registry.js');
       const config = registry.issuesConfigFor(request.config, request.override);
-      return registry.createIssueSource(config, { repoRoot: request.repoRoot, env: request.env, runtime: { onWait: request.onWait } });
+      return registry.createIssueSource(config, {
+        repoRoot: request.repoRoot,
+        env: request.env,
+        runtime: { onWait: request.onWait },
+      });
     },
     async dbBranches(request) {
       const registry = await import('../adapters/db/registry.js');

@@ -21,9 +21,19 @@ interface CommandHelp {
 const LANE_NOTE = 'Without <lane>, the lane whose worktree holds the current directory.';
 
 export const COMMAND_HELP: Record<string, CommandHelp> = {
-  init: { examples: [['lanes init', 'write lanes.config.json for this repository'], ['lanes init --force', 'replace an existing one']], codes: [0, 1, 2] },
+  init: {
+    examples: [
+      ['lanes init', 'write lanes.config.json for this repository'],
+      ['lanes init --force', 'replace an existing one'],
+    ],
+    codes: [0, 1, 2],
+  },
   issues: {
-    examples: [['lanes issues', 'open issues of the configured source'], ['lanes issues --label bug --limit 20', 'filter'], ['lanes issues --source github --json', 'another source, for scripts']],
+    examples: [
+      ['lanes issues', 'open issues of the configured source'],
+      ['lanes issues --label bug --limit 20', 'filter'],
+      ['lanes issues --source github --json', 'another source, for scripts'],
+    ],
     codes: [0, 1, 2],
   },
   issue: {
@@ -31,38 +41,124 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     codes: [0, 1, 2],
   },
   'issue add': {
-    examples: [['lanes issue add "Add a login page" --label feature', 'a local issue file in issues/'], ['lanes issue add "Fix the crash" --body notes.md', 'with a body from a file']],
+    examples: [
+      ['lanes issue add "Add a login page" --label feature', 'a local issue file in issues/'],
+      ['lanes issue add "Fix the crash" --body notes.md', 'with a body from a file'],
+    ],
     codes: [0, 1, 2],
   },
   new: {
-    examples: [['lanes new 123', 'a lane for issue 123, and its agent'], ['lanes new 12 13 14 --no-agent', 'three lanes, no agents'], ['lanes new 123 --base develop --agent codex', 'another base and agent']],
+    examples: [
+      ['lanes new 123', 'a lane for issue 123, and its agent'],
+      ['lanes new 12 13 14 --no-agent', 'three lanes, no agents'],
+      ['lanes new 123 --base develop --agent codex', 'another base and agent'],
+    ],
     codes: [0, 1, 2, 130],
   },
-  ls: { examples: [['lanes ls', 'every lane with its state'], ['lanes ls --json', 'for scripts']], codes: [0, 1, 2] },
-  port: { examples: [['lanes port issue-123', "the lane's first port"], ['lanes port 123 --service api', 'a named service'], ['lanes port', 'inside a lane: its port']], codes: [0, 1, 2], note: LANE_NOTE },
-  env: { examples: [['eval "$(lanes env issue-123)"', "the lane's variables in this shell"], ['lanes env --json', 'inside a lane, for scripts']], codes: [0, 1, 2], note: LANE_NOTE },
-  cd: { examples: [['lanes cd 123', "into the lane's worktree (with lanes shell-init)"], ['lanes cd', 'back to the main worktree']], codes: [0, 1, 2] },
-  diff: { examples: [['lanes diff 123', 'the whole change, untracked files included'], ['lanes diff --stat', 'inside a lane: a summary']], codes: [0, 1, 2], note: LANE_NOTE },
-  start: {
-    examples: [['lanes start 123', 'run the implement phase again'], ['lanes start 123 --resume', "continue the agent's last session"], ['lanes start 123 --agent codex --runner tmux', 'another agent, in tmux']],
+  ls: {
+    examples: [
+      ['lanes ls', 'every lane with its state'],
+      ['lanes ls --json', 'for scripts'],
+    ],
+    codes: [0, 1, 2],
+  },
+  port: {
+    examples: [
+      ['lanes port issue-123', "the lane's first port"],
+      ['lanes port 123 --service api', 'a named service'],
+      ['lanes port', 'inside a lane: its port'],
+    ],
     codes: [0, 1, 2],
     note: LANE_NOTE,
   },
-  stop: { examples: [['lanes stop 123', "stop the lane's agent"], ['lanes stop --all', 'stop every running agent']], codes: [0, 1, 2], note: LANE_NOTE },
-  logs: { examples: [['lanes logs 123', 'the latest transcript'], ['lanes logs 123 -f', 'follow it until the agent ends'], ['lanes logs --raw', "inside a lane: the CLI's own output"]], codes: [0, 1, 2], note: LANE_NOTE },
-  attach: { examples: [['lanes attach 123', "the lane's tmux session (agents started with --runner tmux)"]], codes: [0, 1, 2], note: LANE_NOTE },
+  env: {
+    examples: [
+      ['eval "$(lanes env issue-123)"', "the lane's variables in this shell"],
+      ['lanes env --json', 'inside a lane, for scripts'],
+    ],
+    codes: [0, 1, 2],
+    note: LANE_NOTE,
+  },
+  cd: {
+    examples: [
+      ['lanes cd 123', "into the lane's worktree (with lanes shell-init)"],
+      ['lanes cd', 'back to the main worktree'],
+    ],
+    codes: [0, 1, 2],
+  },
+  diff: {
+    examples: [
+      ['lanes diff 123', 'the whole change, untracked files included'],
+      ['lanes diff --stat', 'inside a lane: a summary'],
+    ],
+    codes: [0, 1, 2],
+    note: LANE_NOTE,
+  },
+  start: {
+    examples: [
+      ['lanes start 123', 'run the implement phase again'],
+      ['lanes start 123 --resume', "continue the agent's last session"],
+      ['lanes start 123 --agent codex --runner tmux', 'another agent, in tmux'],
+    ],
+    codes: [0, 1, 2],
+    note: LANE_NOTE,
+  },
+  stop: {
+    examples: [
+      ['lanes stop 123', "stop the lane's agent"],
+      ['lanes stop --all', 'stop every running agent'],
+    ],
+    codes: [0, 1, 2],
+    note: LANE_NOTE,
+  },
+  logs: {
+    examples: [
+      ['lanes logs 123', 'the latest transcript'],
+      ['lanes logs 123 -f', 'follow it until the agent ends'],
+      ['lanes logs --raw', "inside a lane: the CLI's own output"],
+    ],
+    codes: [0, 1, 2],
+    note: LANE_NOTE,
+  },
+  attach: {
+    examples: [['lanes attach 123', "the lane's tmux session (agents started with --runner tmux)"]],
+    codes: [0, 1, 2],
+    note: LANE_NOTE,
+  },
   run: {
-    examples: [['lanes run 12 13 14 15', 'lanes and agents for four issues, three at a time'], ['lanes run 12 13 --parallel 2 --agent codex', 'another agent'], ['lanes run 12 13 --json', 'the summary for scripts']],
+    examples: [
+      ['lanes run 12 13 14 15', 'lanes and agents for four issues, three at a time'],
+      ['lanes run 12 13 --parallel 2 --agent codex', 'another agent'],
+      ['lanes run 12 13 --json', 'the summary for scripts'],
+    ],
     codes: [0, 1, 2, 130],
     note: 'Checks every agent (name, CLI, credentials or LANES_AGENT_BASE_URL) before making anything.',
   },
   rm: {
-    examples: [['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'], ['lanes rm 123 --keep-branch', 'keep the branch'], ['lanes rm 123 --force', 'remove anyway, after a backup'], ['lanes rm --merged --dry-run', 'list the lanes whose work has landed, and why the others stay'], ['lanes rm --merged', 'remove those']],
+    examples: [
+      ['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'],
+      ['lanes rm 123 --keep-branch', 'keep the branch'],
+      ['lanes rm 123 --force', 'remove anyway, after a backup'],
+      ['lanes rm --merged --dry-run', 'list the lanes whose work has landed, and why the others stay'],
+      ['lanes rm --merged', 'remove those'],
+    ],
     codes: [0, 1, 2, 3, 130],
     note: LANE_NOTE,
   },
-  doctor: { examples: [['lanes doctor', 'report orphans and interrupted operations'], ['lanes doctor --fix', 'repair what is safe to repair']], codes: [0, 1, 2] },
-  'shell-init': { examples: [['eval "$(lanes shell-init bash)"', 'in ~/.bashrc: lanes cd changes directory'], ['lanes shell-init fish | source', 'in fish']], codes: [0, 2] },
+  doctor: {
+    examples: [
+      ['lanes doctor', 'report orphans and interrupted operations'],
+      ['lanes doctor --fix', 'repair what is safe to repair'],
+    ],
+    codes: [0, 1, 2],
+  },
+  'shell-init': {
+    examples: [
+      ['eval "$(lanes shell-init bash)"', 'in ~/.bashrc: lanes cd changes directory'],
+      ['lanes shell-init fish | source', 'in fish'],
+    ],
+    codes: [0, 2],
+  },
 };
 
 export function helpText(help: CommandHelp): string {

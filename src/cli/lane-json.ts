@@ -10,7 +10,9 @@ export function laneJson(lane: LaneRecord, extra: Record<string, unknown> = {}):
     baseCommit: lane.baseCommit,
     path: lane.path,
     ports: lane.ports,
-    database: lane.database ? { provider: lane.database.provider, name: lane.database.name, url: lane.database.url } : { provider: 'none', name: null, url: null },
+    database: lane.database
+      ? { provider: lane.database.provider, name: lane.database.name, url: lane.database.url }
+      : { provider: 'none', name: null, url: null },
     envFile: lane.envFile,
     phase: lanePhase(lane),
     agentState: lane.agentState,

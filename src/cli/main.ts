@@ -12,7 +12,16 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else {
   const { runCli } = await import('./program.js');
   const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-  const code = await runCli({ argv, cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, version, packageRoot });
+  const code = await runCli({
+    argv,
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    version,
+    packageRoot,
+  });
   process.exitCode = code;
   // The command is over: whatever is still open (a timer or socket a failed step left behind, a
   // bug) must not keep the user waiting. Exit once what was written has reached stdout and stderr.

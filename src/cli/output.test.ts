@@ -6,7 +6,13 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2
 
 describe('human output', () => {
   it('strips control sequences from table cells before aligning them', () => {
-    const text = table([['1', 'bug\x1b[2J'], ['22', 'x']], ['ID', 'LABELS']);
+    const text = table(
+      [
+        ['1', 'bug\x1b[2J'],
+        ['22', 'x'],
+      ],
+      ['ID', 'LABELS'],
+    );
     expect(text).toBe('ID  LABELS\n1   bug\n22  x\n');
   });
 

@@ -16,13 +16,23 @@ export function printJson(io: Io, value: unknown): void {
  * writer's stripping untouched. JSON.stringify already escapes C0 controls and lone surrogates.
  */
 export function jsonSafeForTerminal(json: string): string {
-  return json.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return json.replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export function table(rows: readonly (readonly string[])[], header: readonly string[]): string {
   const all = [header, ...rows].map((r) => r.map((cell) => stripTerminalControls(cell, { keepLayout: false })));
   const widths = header.map((_, c) => Math.max(...all.map((r) => displayWidth(r[c] ?? ''))));
-  return `${all.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : pad(cell, widths[c]!))).join('  ').trimEnd()).join('\n')}\n`;
+  return `${all
+    .map((r) =>
+      r
+        .map((cell, c) => (c === r.length - 1 ? cell : pad(cell, widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 function displayWidth(text: string): number {

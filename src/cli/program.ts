@@ -78,7 +78,16 @@ export async function runCli(proc: Process): Promise<number> {
     createContext: (g: GlobalOptions) => {
       verbose = g.verbose;
       const cwd = g.dir === undefined ? proc.cwd : requireDirectory(g.dir, resolve(proc.cwd, g.dir));
-      return createContext({ cwd, env: proc.env, signal: controller.signal, io, yes: g.yes, verbose: g.verbose, packageRoot: proc.packageRoot, adapters });
+      return createContext({
+        cwd,
+        env: proc.env,
+        signal: controller.signal,
+        io,
+        yes: g.yes,
+        verbose: g.verbose,
+        packageRoot: proc.packageRoot,
+        adapters,
+      });
     },
     setExitCode: (code) => {
       exitCode = code;
@@ -103,7 +112,18 @@ export async function runCli(proc: Process): Promise<number> {
   // Commander stores -C as "C"; expose it as dir for the context.
   program.on('option:C', (dir: string) => program.setOptionValue('dir', dir));
 
-  for (const command of [initCommand, issuesCommand, newCommand, lsCommand, laneInfoCommands, agentCommands, runCommand, rmCommand, doctorCommand, shellInitCommand]) {
+  for (const command of [
+    initCommand,
+    issuesCommand,
+    newCommand,
+    lsCommand,
+    laneInfoCommands,
+    agentCommands,
+    runCommand,
+    rmCommand,
+    doctorCommand,
+    shellInitCommand,
+  ]) {
     command.register(program, runtime);
   }
   for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput());
@@ -138,7 +158,8 @@ function reportError(err: unknown, stream: NodeJS.WriteStream, interactive: bool
   // Messages quote issue text, branch names and tool output: stripped like everything else printed.
   const stderr = { write: (text: string) => stream.write(stripTerminalControls(text)) };
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      return ExitCode.ok;
     return ExitCode.badInput;
   }
   if (err instanceof LanesError) {
@@ -153,6 +174,8 @@ function reportError(err: unknown, stream: NodeJS.WriteStream, interactive: bool
     }
     return err.exitCode;
   }
-  stderr.write(`lanes: unexpected error; this is a bug, please report it with the lines below\n${err instanceof Error ? err.stack : String(err)}\n`);
+  stderr.write(
+    `lanes: unexpected error; this is a bug, please report it with the lines below\n${err instanceof Error ? err.stack : String(err)}\n`,
+  );
   return ExitCode.failed;
 }

@@ -39,7 +39,10 @@ installGateway(createGateway({ env }));
 // Which adapters exist is this entry point's to know (the composition root): checked before the run starts.
 const agents = await composeAdapters().agents();
 if (launch.ok && !agents.get(launch.spec.adapter)) {
-  failBeforeStart(`${join(runDir, 'launch.json')} is not a valid launch: adapter must be one of ${agents.names.join(', ')}`, launch.spec);
+  failBeforeStart(
+    `${join(runDir, 'launch.json')} is not a valid launch: adapter must be one of ${agents.names.join(', ')}`,
+    launch.spec,
+  );
 }
 const code = await supervise(runDir, { show, write: (text) => void process.stdout.write(text), agents });
 if (show) {

@@ -53,7 +53,12 @@ export interface AgentRunSummary {
 export const ZERO_USAGE: TokenUsage = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
 
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+  };
 }
 
 export function totalTokens(u: TokenUsage): number {
@@ -109,7 +114,8 @@ export function summarizeAgentEvents(events: readonly AgentEvent[], options: Sum
     }
   }
 
-  const usageByModel = resultEvent?.usageByModel && Object.keys(resultEvent.usageByModel).length > 0 ? resultEvent.usageByModel : summed;
+  const usageByModel =
+    resultEvent?.usageByModel && Object.keys(resultEvent.usageByModel).length > 0 ? resultEvent.usageByModel : summed;
   const usage = Object.values(usageByModel).reduce(addUsage, ZERO_USAGE);
   if (resultEvent?.costUsd !== undefined) reportedCost = resultEvent.costUsd;
 
@@ -131,9 +137,13 @@ export function summarizeAgentEvents(events: readonly AgentEvent[], options: Sum
   const ok = !exitFailed && fatal === undefined && (resultEvent ? resultEvent.ok : options.exitCode === 0);
   const error = ok
     ? undefined
-    : (resultEvent && !resultEvent.ok ? (resultEvent.error ?? resultEvent.text) : undefined) ??
+    : ((resultEvent && !resultEvent.ok ? (resultEvent.error ?? resultEvent.text) : undefined) ??
       fatal ??
-      (exitFailed ? `exited with code ${options.exitCode}` : options.exitCode === null ? 'killed by a signal' : 'no result yet');
+      (exitFailed
+        ? `exited with code ${options.exitCode}`
+        : options.exitCode === null
+          ? 'killed by a signal'
+          : 'no result yet'));
 
   return {
     sessionId,

@@ -4,10 +4,12 @@ import { allThenThrow, mapLimit } from './concurrency.js';
 describe('concurrency helpers', () => {
   it('allThenThrow rejects only after every sibling has finished', async () => {
     let slowDone = false;
-    const slow = new Promise<number>((resolve) => setTimeout(() => {
-      slowDone = true;
-      resolve(1);
-    }, 100));
+    const slow = new Promise<number>((resolve) =>
+      setTimeout(() => {
+        slowDone = true;
+        resolve(1);
+      }, 100),
+    );
     const fast = Promise.reject(new Error('range full'));
     await expect(allThenThrow([slow, fast])).rejects.toThrow('range full');
     expect(slowDone).toBe(true);

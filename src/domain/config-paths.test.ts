@@ -4,9 +4,17 @@ import { dependencyDirProblem, envFileProblem, isInside, worktreeTemplateProblem
 
 const repo = { root: '/work/app', name: 'app', parent: '/work', commonDir: '/work/app/.git' };
 
-describe('envFile stays inside the lane\'s worktree', () => {
+describe("envFile stays inside the lane's worktree", () => {
   it('accepts relative files, also in sub-folders and with harmless dots', () => {
-    for (const ok of ['.env.local', '.env', 'config/.env.local', './.env.local', 'config//.env', 'apps/web/.env.development.local', '.gitignore-env']) {
+    for (const ok of [
+      '.env.local',
+      '.env',
+      'config/.env.local',
+      './.env.local',
+      'config//.env',
+      'apps/web/.env.development.local',
+      '.gitignore-env',
+    ]) {
       expect(envFileProblem(ok), ok).toBeUndefined();
     }
   });
@@ -19,7 +27,7 @@ describe('envFile stays inside the lane\'s worktree', () => {
 
   it('refuses any .. part, since through a committed symlink even a/../x can leave the worktree', () => {
     for (const bad of ['../x', '..', 'a/../../x', './../.bashrc', 'a\\..\\..\\x', 'a/../.env']) {
-      expect(envFileProblem(bad), bad).toBe('must stay inside the lane\'s worktree (no .. parts)');
+      expect(envFileProblem(bad), bad).toBe("must stay inside the lane's worktree (no .. parts)");
     }
   });
 
@@ -48,32 +56,46 @@ describe('envFile stays inside the lane\'s worktree', () => {
   });
 });
 
-describe('dependencies.dirs stay inside the lane\'s worktree (lanes clones into them and removes them on rollback)', () => {
+describe("dependencies.dirs stay inside the lane's worktree (lanes clones into them and removes them on rollback)", () => {
   it('accepts folders in the worktree and refuses the rest', () => {
-    for (const ok of ['node_modules', '.venv', 'apps/web/node_modules', 'target/']) expect(dependencyDirProblem(ok), ok).toBeUndefined();
-    expect(dependencyDirProblem('../../home/me')).toBe('must stay inside the lane\'s worktree (no .. parts)');
-    expect(dependencyDirProblem('/home/me')).toBe('must be a path relative to the lane\'s worktree, e.g. node_modules');
+    for (const ok of ['node_modules', '.venv', 'apps/web/node_modules', 'target/'])
+      expect(dependencyDirProblem(ok), ok).toBeUndefined();
+    expect(dependencyDirProblem('../../home/me')).toBe("must stay inside the lane's worktree (no .. parts)");
+    expect(dependencyDirProblem('/home/me')).toBe("must be a path relative to the lane's worktree, e.g. node_modules");
     expect(dependencyDirProblem('.git/objects')).toBe('must not be inside .git');
     expect(dependencyDirProblem('.')).toMatch(/must name a folder/);
   });
 });
 
 describe('templates.worktree gives each lane its own folder outside .git', () => {
-  it('accepts the default, a folder in the repository\'s parent and a folder inside the main worktree', () => {
-    for (const ok of ['{repoParent}/{repo}-worktrees/{lane}', '{repoParent}/lanes/{repo}/{lane}', '{repoRoot}/.worktrees/{lane}', '/tmp/lanes/{lane}', '{repoParent}//{repo}-wt/{lane}/']) {
+  it("accepts the default, a folder in the repository's parent and a folder inside the main worktree", () => {
+    for (const ok of [
+      '{repoParent}/{repo}-worktrees/{lane}',
+      '{repoParent}/lanes/{repo}/{lane}',
+      '{repoRoot}/.worktrees/{lane}',
+      '/tmp/lanes/{lane}',
+      '{repoParent}//{repo}-wt/{lane}/',
+    ]) {
       expect(worktreeTemplateProblem(ok, repo), ok).toBeUndefined();
     }
   });
 
   it('refuses a template inside .git, also reached with .. or a different case', () => {
-    for (const bad of ['{repoRoot}/.git/lanes/{lane}', '{repoRoot}/x/../.git/{lane}', '{repoParent}/{repo}/.git/worktrees/{lane}', '{repoRoot}/.GIT/{lane}']) {
-      expect(worktreeTemplateProblem(bad, repo), bad).toBe('puts lanes inside the repository\'s .git directory');
+    for (const bad of [
+      '{repoRoot}/.git/lanes/{lane}',
+      '{repoRoot}/x/../.git/{lane}',
+      '{repoParent}/{repo}/.git/worktrees/{lane}',
+      '{repoRoot}/.GIT/{lane}',
+    ]) {
+      expect(worktreeTemplateProblem(bad, repo), bad).toBe("puts lanes inside the repository's .git directory");
     }
   });
 
   it('refuses a template inside .git when a symlink leads there', () => {
     const realpath = (p: string) => p.replace('/work/app/gitlink', '/work/app/.git');
-    expect(worktreeTemplateProblem('{repoRoot}/gitlink/{lane}', repo, realpath)).toBe('puts lanes inside the repository\'s .git directory');
+    expect(worktreeTemplateProblem('{repoRoot}/gitlink/{lane}', repo, realpath)).toBe(
+      "puts lanes inside the repository's .git directory",
+    );
   });
 
   it('refuses a template that gives all lanes one folder', () => {

@@ -25,12 +25,15 @@ function hasGitSegment(path: string): boolean {
  */
 export function lanePathProblem(value: string, kind: 'file' | 'folder', example: string): string | undefined {
   if (value.includes('\0')) return 'must not contain a NUL character';
-  if (isAbsolute(value) || /^[a-zA-Z]:[\\/]/.test(value) || value.startsWith('\\')) return `must be a path relative to the lane's worktree, e.g. ${example}`;
+  if (isAbsolute(value) || /^[a-zA-Z]:[\\/]/.test(value) || value.startsWith('\\'))
+    return `must be a path relative to the lane's worktree, e.g. ${example}`;
   const slashed = value.replace(/\\/g, '/');
-  if (slashed.split('/').includes('..')) return 'must stay inside the lane\'s worktree (no .. parts)';
+  if (slashed.split('/').includes('..')) return "must stay inside the lane's worktree (no .. parts)";
   const normalized = posix.normalize(slashed);
-  if (normalized === '.' || normalized === './') return `must name a ${kind} inside the lane's worktree, e.g. ${example}`;
-  if (kind === 'file' && (slashed.endsWith('/') || slashed.endsWith('/.'))) return `must name a file inside the lane's worktree, e.g. ${example}`;
+  if (normalized === '.' || normalized === './')
+    return `must name a ${kind} inside the lane's worktree, e.g. ${example}`;
+  if (kind === 'file' && (slashed.endsWith('/') || slashed.endsWith('/.')))
+    return `must name a file inside the lane's worktree, e.g. ${example}`;
   if (hasGitSegment(normalized)) return 'must not be inside .git';
   return undefined;
 }
@@ -63,15 +66,22 @@ const PROBES = ['lane-probe-a', 'lane-probe-b'] as const;
  * `realpath` maps a path to the real one (symlinked folders followed); identity when pure.
  * Inside the main worktree is allowed: a user may want lanes under an ignored folder there.
  */
-export function worktreeTemplateProblem(template: string, repo: RepoPaths, realpath: (path: string) => string = (p) => p): string | undefined {
+export function worktreeTemplateProblem(
+  template: string,
+  repo: RepoPaths,
+  realpath: (path: string) => string = (p) => p,
+): string | undefined {
   const [a, b] = PROBES.map((lane) => worktreePath(lane, repo, template)) as [string, string];
   if (!isAbsolute(a)) return 'must give an absolute path; start it with {repoParent} or {repoRoot}';
   const [realA, realB] = [realpath(resolve(a)), realpath(resolve(b))];
   const gitDir = realpath(resolve(repo.commonDir));
   const root = realpath(resolve(repo.root));
-  if (realA === realB) return 'gives every lane the same folder; include {lane} in the last part, e.g. {repoParent}/{repo}-worktrees/{lane}';
-  if (isInside(realA, realB) || isInside(realB, realA)) return 'puts a lane inside another lane\'s worktree; {lane} must name the lane\'s own folder';
-  if (isInside(realA, gitDir) || hasGitSegment(resolve(a)) || hasGitSegment(realA)) return 'puts lanes inside the repository\'s .git directory';
+  if (realA === realB)
+    return 'gives every lane the same folder; include {lane} in the last part, e.g. {repoParent}/{repo}-worktrees/{lane}';
+  if (isInside(realA, realB) || isInside(realB, realA))
+    return "puts a lane inside another lane's worktree; {lane} must name the lane's own folder";
+  if (isInside(realA, gitDir) || hasGitSegment(resolve(a)) || hasGitSegment(realA))
+    return "puts lanes inside the repository's .git directory";
   if (isInside(root, realA)) return 'puts a lane at or above the main worktree';
   return undefined;
 }

@@ -17,8 +17,12 @@ export function dbOwnerPrefix(repoRoot: string): string {
 
 export function dbBranchName(repoRoot: string, lane: string, maxBytes = POSTGRES_MAX_IDENTIFIER_BYTES): string {
   const prefix = dbOwnerPrefix(repoRoot);
-  let body = lane.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
-  // Distinct lanes must keep distinct names: when the mapping lost information ('a-b' vs 'a_b'), the hash keeps them apart.
+  let body = lane
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  // Distinct lanes must keep distinct names: when the mapping lost information ('a-b' vs 'a_b'), the hash keeps them
+  // apart.
   const lossy = body !== lane;
   if (body === '') body = 'lane';
   let name = lossy ? `${prefix}${body}_${shortHash(lane, 6)}` : `${prefix}${body}`;

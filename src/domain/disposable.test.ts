@@ -5,13 +5,29 @@ describe('disposable files', () => {
   const isDisposable = disposableMatcher(DEFAULT_DISPOSABLE);
 
   it('treats dependency folders, build output and caches as regenerable, at any depth', () => {
-    for (const p of ['node_modules/', 'node_modules/x/index.js', 'web/node_modules/', 'dist/app.js', '.venv/', 'pkg/__pycache__/m.pyc', 'x.tsbuildinfo', 'target/debug/app']) {
+    for (const p of [
+      'node_modules/',
+      'node_modules/x/index.js',
+      'web/node_modules/',
+      'dist/app.js',
+      '.venv/',
+      'pkg/__pycache__/m.pyc',
+      'x.tsbuildinfo',
+      'target/debug/app',
+    ]) {
       expect(isDisposable(p), p).toBe(true);
     }
   });
 
   it('counts other ignored files as work', () => {
-    for (const p of ['.env.production.local', 'notes/todo.md', 'notes/', 'secrets.json', 'distribution/readme', 'my-node_modules-notes.txt']) {
+    for (const p of [
+      '.env.production.local',
+      'notes/todo.md',
+      'notes/',
+      'secrets.json',
+      'distribution/readme',
+      'my-node_modules-notes.txt',
+    ]) {
       expect(isDisposable(p), p).toBe(false);
     }
   });

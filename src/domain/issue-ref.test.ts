@@ -10,33 +10,72 @@ describe('parseIssueRef', () => {
     ['007', { kind: 'number', number: 7 }],
     ['octo/app#12', { kind: 'github', owner: 'octo', repo: 'app', number: 12 }],
     ['my-org/my.repo_2#9', { kind: 'github', owner: 'my-org', repo: 'my.repo_2', number: 9 }],
-    ['https://github.com/octo/app/issues/12', { kind: 'github', owner: 'octo', repo: 'app', number: 12, host: 'github.com' }],
-    ['https://github.com/octo/app/issues/12#issuecomment-1', { kind: 'github', owner: 'octo', repo: 'app', number: 12, host: 'github.com' }],
-    ['https://ghe.example.com/octo/app/issues/3?x=1', { kind: 'github', owner: 'octo', repo: 'app', number: 3, host: 'ghe.example.com' }],
+    [
+      'https://github.com/octo/app/issues/12',
+      { kind: 'github', owner: 'octo', repo: 'app', number: 12, host: 'github.com' },
+    ],
+    [
+      'https://github.com/octo/app/issues/12#issuecomment-1',
+      { kind: 'github', owner: 'octo', repo: 'app', number: 12, host: 'github.com' },
+    ],
+    [
+      'https://ghe.example.com/octo/app/issues/3?x=1',
+      { kind: 'github', owner: 'octo', repo: 'app', number: 3, host: 'ghe.example.com' },
+    ],
     ['ENG-42', { kind: 'key', key: 'ENG-42', prefix: 'ENG', number: 42 }],
     ['eng-042', { kind: 'key', key: 'ENG-42', prefix: 'ENG', number: 42 }],
     ['PROJ_X-1', { kind: 'key', key: 'PROJ_X-1', prefix: 'PROJ_X', number: 1 }],
-    ['https://linear.app/acme/issue/ENG-42/fix-the-login', { kind: 'key', key: 'ENG-42', prefix: 'ENG', number: 42, host: 'linear.app', tracker: 'linear' }],
-    ['https://linear.app/acme/issue/ENG-42', { kind: 'key', key: 'ENG-42', prefix: 'ENG', number: 42, host: 'linear.app', tracker: 'linear' }],
-    ['https://acme.atlassian.net/browse/PROJ-7', { kind: 'key', key: 'PROJ-7', prefix: 'PROJ', number: 7, host: 'acme.atlassian.net', tracker: 'jira' }],
-    ['https://jira.corp.example/jira/browse/OPS-12', { kind: 'key', key: 'OPS-12', prefix: 'OPS', number: 12, host: 'jira.corp.example', tracker: 'jira' }],
-    ['https://acme.atlassian.net/jira/software/projects/PROJ/boards/1?selectedIssue=PROJ-9', { kind: 'key', key: 'PROJ-9', prefix: 'PROJ', number: 9, host: 'acme.atlassian.net', tracker: 'jira' }],
+    [
+      'https://linear.app/acme/issue/ENG-42/fix-the-login',
+      { kind: 'key', key: 'ENG-42', prefix: 'ENG', number: 42, host: 'linear.app', tracker: 'linear' },
+    ],
+    [
+      'https://linear.app/acme/issue/ENG-42',
+      { kind: 'key', key: 'ENG-42', prefix: 'ENG', number: 42, host: 'linear.app', tracker: 'linear' },
+    ],
+    [
+      'https://acme.atlassian.net/browse/PROJ-7',
+      { kind: 'key', key: 'PROJ-7', prefix: 'PROJ', number: 7, host: 'acme.atlassian.net', tracker: 'jira' },
+    ],
+    [
+      'https://jira.corp.example/jira/browse/OPS-12',
+      { kind: 'key', key: 'OPS-12', prefix: 'OPS', number: 12, host: 'jira.corp.example', tracker: 'jira' },
+    ],
+    [
+      'https://acme.atlassian.net/jira/software/projects/PROJ/boards/1?selectedIssue=PROJ-9',
+      { kind: 'key', key: 'PROJ-9', prefix: 'PROJ', number: 9, host: 'acme.atlassian.net', tracker: 'jira' },
+    ],
   ])('parses %s', (input, expected) => {
     expect(parseIssueRef(input)).toEqual(expected);
   });
 
-  it.each(['', 'abc', '#', '12a', '-1', 'ENG-', '-42', 'ENG 42', 'a/b#', '../x', 'ENG-42; rm -rf /', 'ftp://github.com/a/b/issues/1', 'https://example.com/', 'https://github.com/octo/app', 'https://github.com/octo/app/issues/abc', 'https://linear.app/acme/project/x', '1234567890123'])(
-    'rejects %j with an InputError that lists what is accepted',
-    (input) => {
-      expect(() => parseIssueRef(input)).toThrow(InputError);
-      try {
-        parseIssueRef(input);
-      } catch (err) {
-        expect((err as InputError).exitCode).toBe(2);
-        expect((err as Error).message).not.toContain('\n');
-      }
-    },
-  );
+  it.each([
+    '',
+    'abc',
+    '#',
+    '12a',
+    '-1',
+    'ENG-',
+    '-42',
+    'ENG 42',
+    'a/b#',
+    '../x',
+    'ENG-42; rm -rf /',
+    'ftp://github.com/a/b/issues/1',
+    'https://example.com/',
+    'https://github.com/octo/app',
+    'https://github.com/octo/app/issues/abc',
+    'https://linear.app/acme/project/x',
+    '1234567890123',
+  ])('rejects %j with an InputError that lists what is accepted', (input) => {
+    expect(() => parseIssueRef(input)).toThrow(InputError);
+    try {
+      parseIssueRef(input);
+    } catch (err) {
+      expect((err as InputError).exitCode).toBe(2);
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
 
   it('refuses a pull request URL and says why', () => {
     expect(() => parseIssueRef('https://github.com/octo/app/pull/5')).toThrow(/pull request/);
@@ -61,12 +100,16 @@ describe('githubIssueNumber', () => {
   });
 
   it('refuses an issue of another repository', () => {
-    expect(() => githubIssueNumber('other/app#12', target)).toThrow(/belongs to other\/app, not to the configured repository Octo\/App/);
+    expect(() => githubIssueNumber('other/app#12', target)).toThrow(
+      /belongs to other\/app, not to the configured repository Octo\/App/,
+    );
     expect(() => githubIssueNumber('https://github.com/octo/other/issues/1', target)).toThrow(InputError);
   });
 
   it('refuses the same repository name on another GitHub host', () => {
-    expect(() => githubIssueNumber('https://ghe.example.com/octo/app/issues/1', target)).toThrow(/ghe\.example\.com\/octo\/app/);
+    expect(() => githubIssueNumber('https://ghe.example.com/octo/app/issues/1', target)).toThrow(
+      /ghe\.example\.com\/octo\/app/,
+    );
   });
 
   it('refuses a Linear or Jira key', () => {
@@ -86,16 +129,36 @@ describe('trackerIssueKey', () => {
 
   it('accepts keys and URLs of the configured team or project', () => {
     expect(trackerIssueKey('eng-42', { tracker: 'linear', prefix: 'ENG' })).toBe('ENG-42');
-    expect(trackerIssueKey('https://linear.app/acme/issue/ENG-42/x', { tracker: 'linear', prefix: 'ENG' })).toBe('ENG-42');
-    expect(trackerIssueKey('https://acme.atlassian.net/browse/PROJ-7', { tracker: 'jira', prefix: 'PROJ', webHost: 'acme.atlassian.net' })).toBe('PROJ-7');
+    expect(trackerIssueKey('https://linear.app/acme/issue/ENG-42/x', { tracker: 'linear', prefix: 'ENG' })).toBe(
+      'ENG-42',
+    );
+    expect(
+      trackerIssueKey('https://acme.atlassian.net/browse/PROJ-7', {
+        tracker: 'jira',
+        prefix: 'PROJ',
+        webHost: 'acme.atlassian.net',
+      }),
+    ).toBe('PROJ-7');
     expect(trackerIssueKey('OPS-1', { tracker: 'jira' })).toBe('OPS-1');
   });
 
   it('refuses another team, project, tracker or host', () => {
-    expect(() => trackerIssueKey('OPS-1', { tracker: 'linear', prefix: 'ENG' })).toThrow(/Linear team OPS, not to the configured team ENG/);
-    expect(() => trackerIssueKey('OPS-1', { tracker: 'jira', prefix: 'PROJ' })).toThrow(/Jira project OPS, not to the configured project PROJ/);
-    expect(() => trackerIssueKey('https://linear.app/a/issue/ENG-1', { tracker: 'jira', prefix: 'ENG' })).toThrow(/Linear URL/);
-    expect(() => trackerIssueKey('https://other.atlassian.net/browse/PROJ-1', { tracker: 'jira', prefix: 'PROJ', webHost: 'acme.atlassian.net' })).toThrow(/other\.atlassian\.net/);
+    expect(() => trackerIssueKey('OPS-1', { tracker: 'linear', prefix: 'ENG' })).toThrow(
+      /Linear team OPS, not to the configured team ENG/,
+    );
+    expect(() => trackerIssueKey('OPS-1', { tracker: 'jira', prefix: 'PROJ' })).toThrow(
+      /Jira project OPS, not to the configured project PROJ/,
+    );
+    expect(() => trackerIssueKey('https://linear.app/a/issue/ENG-1', { tracker: 'jira', prefix: 'ENG' })).toThrow(
+      /Linear URL/,
+    );
+    expect(() =>
+      trackerIssueKey('https://other.atlassian.net/browse/PROJ-1', {
+        tracker: 'jira',
+        prefix: 'PROJ',
+        webHost: 'acme.atlassian.net',
+      }),
+    ).toThrow(/other\.atlassian\.net/);
     expect(() => trackerIssueKey('octo/app#1', { tracker: 'linear', prefix: 'ENG' })).toThrow(/GitHub issue/);
   });
 });
@@ -112,7 +175,10 @@ describe('repoFromRemoteUrl', () => {
     expect(repoFromRemoteUrl(url)).toBe(repo);
   });
 
-  it.each(['', '/srv/git/app.git', 'file:///srv/octo/app', 'https://gitlab.com/group/sub/app.git'])('finds no repository in %j', (url) => {
-    expect(repoFromRemoteUrl(url)).toBeUndefined();
-  });
+  it.each(['', '/srv/git/app.git', 'file:///srv/octo/app', 'https://gitlab.com/group/sub/app.git'])(
+    'finds no repository in %j',
+    (url) => {
+      expect(repoFromRemoteUrl(url)).toBeUndefined();
+    },
+  );
 });

@@ -13,7 +13,14 @@ export type ParsedIssueRef =
   /** `owner/repo#123` or `https://github.com/owner/repo/issues/123`. */
   | { kind: 'github'; owner: string; repo: string; number: number; host?: string | undefined }
   /** `ENG-42`: a Linear or Jira key; `prefix` is the team key or project key, upper-case. */
-  | { kind: 'key'; key: string; prefix: string; number: number; host?: string | undefined; tracker?: 'linear' | 'jira' | undefined };
+  | {
+      kind: 'key';
+      key: string;
+      prefix: string;
+      number: number;
+      host?: string | undefined;
+      tracker?: 'linear' | 'jira' | undefined;
+    };
 
 const ACCEPTED = '123, #123, owner/repo#123, a GitHub issue URL, ENG-42, a Linear or Jira issue URL';
 
@@ -33,7 +40,11 @@ export function parseIssueRef(input: string): ParsedIssueRef {
   throw invalid(input);
 }
 
-function keyRef(prefix: string, number: string, extra: { host?: string; tracker?: 'linear' | 'jira' } = {}): ParsedIssueRef {
+function keyRef(
+  prefix: string,
+  number: string,
+  extra: { host?: string; tracker?: 'linear' | 'jira' } = {},
+): ParsedIssueRef {
   const upper = prefix.toUpperCase();
   return { kind: 'key', key: `${upper}-${Number(number)}`, prefix: upper, number: Number(number), ...extra };
 }
@@ -46,7 +57,10 @@ function parseIssueUrl(input: string, text: string): ParsedIssueRef {
     throw invalid(input);
   }
   const host = url.host.toLowerCase();
-  const parts = url.pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  const parts = url.pathname
+    .split('/')
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
   // Jira: …/browse/PROJ-42 (Cloud and Data Center, possibly under a context path), or a board
   // URL that names the issue in ?selectedIssue=PROJ-42.
   const browse = parts.indexOf('browse');
@@ -64,14 +78,19 @@ function parseIssueUrl(input: string, text: string): ParsedIssueRef {
     const at = parts.indexOf('issue');
     const key = at >= 0 && parts[at + 1] ? KEY.exec(parts[at + 1]!) : null;
     if (key) return keyRef(key[1]!, key[2]!, { host, tracker: 'linear' });
-    throw new InputError(`invalid issue reference ${JSON.stringify(input)}: a Linear URL names an issue as https://linear.app/<workspace>/issue/ENG-42`);
+    throw new InputError(
+      `invalid issue reference ${JSON.stringify(input)}: a Linear URL names an issue as https://linear.app/<workspace>/issue/ENG-42`,
+    );
   }
   // GitHub and GitHub Enterprise: https://<host>/<owner>/<repo>/issues/<n>
   if (parts.length >= 4 && (parts[2] === 'issues' || parts[2] === 'pull' || parts[2] === 'pulls')) {
     if (parts[2] !== 'issues') {
-      throw new InputError(`invalid issue reference ${JSON.stringify(input)}: it is a pull request; lanes works from issues (https://${host}/${parts[0]}/${parts[1]}/issues/<n>)`);
+      throw new InputError(
+        `invalid issue reference ${JSON.stringify(input)}: it is a pull request; lanes works from issues (https://${host}/${parts[0]}/${parts[1]}/issues/<n>)`,
+      );
     }
-    if (/^\d{1,12}$/.test(parts[3]!)) return { kind: 'github', owner: parts[0]!, repo: parts[1]!, number: Number(parts[3]), host };
+    if (/^\d{1,12}$/.test(parts[3]!))
+      return { kind: 'github', owner: parts[0]!, repo: parts[1]!, number: Number(parts[3]), host };
   }
   throw invalid(input);
 }
@@ -89,14 +108,20 @@ export function githubIssueNumber(input: string, target: { owner: string; repo: 
   const configured = `${target.owner}/${target.repo}`;
   if (ref.kind === 'number') return ref.number;
   if (ref.kind === 'key') {
-    throw new InputError(`invalid issue reference ${JSON.stringify(input)}: ${configured} is on GitHub, whose issues are numbers (123, #123, ${configured}#123 or an issue URL)`);
+    throw new InputError(
+      `invalid issue reference ${JSON.stringify(input)}: ${configured} is on GitHub, whose issues are numbers (123, #123, ${configured}#123 or an issue URL)`,
+    );
   }
-  const same = ref.owner.toLowerCase() === target.owner.toLowerCase() && ref.repo.toLowerCase() === target.repo.toLowerCase();
+  const same =
+    ref.owner.toLowerCase() === target.owner.toLowerCase() && ref.repo.toLowerCase() === target.repo.toLowerCase();
   if (!same || (ref.host !== undefined && ref.host !== target.webHost.toLowerCase())) {
     const named = `${ref.host && ref.host !== target.webHost.toLowerCase() ? `${ref.host}/` : ''}${ref.owner}/${ref.repo}`;
-    throw new InputError(`issue ${JSON.stringify(input)} belongs to ${named}, not to the configured repository ${configured}`, {
-      hint: 'run lanes in a clone of that repository, or change issues.repo in lanes.config.json',
-    });
+    throw new InputError(
+      `issue ${JSON.stringify(input)} belongs to ${named}, not to the configured repository ${configured}`,
+      {
+        hint: 'run lanes in a clone of that repository, or change issues.repo in lanes.config.json',
+      },
+    );
   }
   return ref.number;
 }
@@ -114,22 +139,34 @@ export function trackerIssueKey(
   const scope = target.tracker === 'linear' ? 'team' : 'project';
   const prefix = target.prefix?.toUpperCase();
   if (ref.kind === 'number') {
-    if (!prefix) throw new InputError(`invalid issue reference ${JSON.stringify(input)}: ${name} issues are keys like ENG-42 (a bare number needs issues.${target.tracker === 'linear' ? 'team' : 'project'} in lanes.config.json)`);
+    if (!prefix)
+      throw new InputError(
+        `invalid issue reference ${JSON.stringify(input)}: ${name} issues are keys like ENG-42 (a bare number needs issues.${target.tracker === 'linear' ? 'team' : 'project'} in lanes.config.json)`,
+      );
     return `${prefix}-${ref.number}`;
   }
   if (ref.kind === 'github') {
-    throw new InputError(`issue ${JSON.stringify(input)} is a GitHub issue, but the configured source is ${name}; accepted: ${prefix ?? 'ENG'}-42, 42 or a ${name} URL`);
+    throw new InputError(
+      `issue ${JSON.stringify(input)} is a GitHub issue, but the configured source is ${name}; accepted: ${prefix ?? 'ENG'}-42, 42 or a ${name} URL`,
+    );
   }
   if (ref.tracker && ref.tracker !== target.tracker) {
-    throw new InputError(`issue ${JSON.stringify(input)} is a ${ref.tracker === 'linear' ? 'Linear' : 'Jira'} URL, but the configured source is ${name}`);
+    throw new InputError(
+      `issue ${JSON.stringify(input)} is a ${ref.tracker === 'linear' ? 'Linear' : 'Jira'} URL, but the configured source is ${name}`,
+    );
   }
   if (ref.tracker === 'jira' && target.webHost && ref.host !== target.webHost.toLowerCase()) {
-    throw new InputError(`issue ${JSON.stringify(input)} is on ${ref.host}, not on the configured Jira ${target.webHost}`);
+    throw new InputError(
+      `issue ${JSON.stringify(input)} is on ${ref.host}, not on the configured Jira ${target.webHost}`,
+    );
   }
   if (prefix && ref.prefix !== prefix) {
-    throw new InputError(`issue ${JSON.stringify(input)} belongs to ${name} ${scope} ${ref.prefix}, not to the configured ${scope} ${prefix}`, {
-      hint: `change issues.${target.tracker === 'linear' ? 'team' : 'project'} in lanes.config.json, or pass an issue of ${prefix}`,
-    });
+    throw new InputError(
+      `issue ${JSON.stringify(input)} belongs to ${name} ${scope} ${ref.prefix}, not to the configured ${scope} ${prefix}`,
+      {
+        hint: `change issues.${target.tracker === 'linear' ? 'team' : 'project'} in lanes.config.json, or pass an issue of ${prefix}`,
+      },
+    );
   }
   return ref.key;
 }

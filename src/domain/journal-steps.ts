@@ -32,7 +32,8 @@ const CHECKS: { [K in JournalStepKind]: Check } = {
   'dependency-staging': (d) => isString(d.dir),
   dependencies: (d) => isString(d.path) && Array.isArray(d.dirs) && d.dirs.every(isString),
   trash: (d) => isString(d.dir),
-  remove: (d) => typeof d.force === 'boolean' && typeof d.keepBranch === 'boolean' && (d.backup === null || isString(d.backup)),
+  remove: (d) =>
+    typeof d.force === 'boolean' && typeof d.keepBranch === 'boolean' && (d.backup === null || isString(d.backup)),
 };
 
 function isKind(step: string): step is JournalStepKind {
@@ -40,7 +41,10 @@ function isKind(step: string): step is JournalStepKind {
 }
 
 /** A journal row as a step, or why it is not one (an unknown kind, data of the wrong shape). */
-export function parseJournalStep(step: string, data: unknown): { ok: true; step: JournalStep } | { ok: false; problem: string } {
+export function parseJournalStep(
+  step: string,
+  data: unknown,
+): { ok: true; step: JournalStep } | { ok: false; problem: string } {
   if (!isKind(step)) return { ok: false, problem: `unknown step "${step}" (written by another lanes version?)` };
   if (!isRecord(data) || !CHECKS[step](data)) {
     return { ok: false, problem: `step "${step}" has data of the wrong shape` };

@@ -64,5 +64,9 @@ export function laneRecordFromStored(data: unknown): LaneRecord {
   const stored = data as LaneRecord & { phase?: string };
   if (stored.lifecycle !== undefined) return stored;
   const { phase, ...rest } = stored;
-  return { ...rest, lifecycle: phase === 'creating' ? 'creating' : 'ready', agentPhase: phase !== undefined && isAgentPhase(phase) ? phase : null };
+  return {
+    ...rest,
+    lifecycle: phase === 'creating' ? 'creating' : 'ready',
+    agentPhase: phase !== undefined && isAgentPhase(phase) ? phase : null,
+  };
 }

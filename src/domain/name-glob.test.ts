@@ -4,7 +4,13 @@ import { nameFilter, nameGlob } from './name-glob.js';
 describe('name globs', () => {
   it('matches the default copy globs as git does at the top level', () => {
     const match = nameFilter(['.env*'], ['.env.example'])!;
-    expect(['.env', '.env.local', '.env.çafé', '.envrc', '.env.example.bak'].filter(match)).toEqual(['.env', '.env.local', '.env.çafé', '.envrc', '.env.example.bak']);
+    expect(['.env', '.env.local', '.env.çafé', '.envrc', '.env.example.bak'].filter(match)).toEqual([
+      '.env',
+      '.env.local',
+      '.env.çafé',
+      '.envrc',
+      '.env.example.bak',
+    ]);
     expect(['.env.example', 'env', 'x.env', '.gitignore'].some(match)).toBe(false);
   });
 
@@ -17,7 +23,8 @@ describe('name globs', () => {
   });
 
   it('leaves globs with a folder part, ? or brackets to git', () => {
-    for (const g of ['config/*.env', '**/.env', '.env?', '.env[0-9]', ':(icase).env', 'trailing\\', '']) expect(nameGlob(g), g).toBeUndefined();
+    for (const g of ['config/*.env', '**/.env', '.env?', '.env[0-9]', ':(icase).env', 'trailing\\', ''])
+      expect(nameGlob(g), g).toBeUndefined();
     expect(nameFilter(['.env*'], ['**/.env.example'])).toBeUndefined();
     expect(nameFilter(['.env*', 'conf/*.json'], [])).toBeUndefined();
   });

@@ -7,7 +7,8 @@
 
 /** A matcher for a name-only glob, or undefined when the glob needs git to match it. */
 export function nameGlob(glob: string): ((name: string) => boolean) | undefined {
-  if (glob === '' || glob.includes('/') || glob.includes('?') || glob.includes('[') || glob.startsWith(':')) return undefined;
+  if (glob === '' || glob.includes('/') || glob.includes('?') || glob.includes('[') || glob.startsWith(':'))
+    return undefined;
   let source = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
@@ -23,7 +24,10 @@ export function nameGlob(glob: string): ((name: string) => boolean) | undefined 
 }
 
 /** Names matching some include glob and no exclude glob; undefined when any glob is not name-only. */
-export function nameFilter(include: readonly string[], exclude: readonly string[]): ((name: string) => boolean) | undefined {
+export function nameFilter(
+  include: readonly string[],
+  exclude: readonly string[],
+): ((name: string) => boolean) | undefined {
   const inc = include.map(nameGlob);
   const exc = exclude.map(nameGlob);
   if (inc.some((m) => m === undefined) || exc.some((m) => m === undefined)) return undefined;

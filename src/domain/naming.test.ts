@@ -10,13 +10,31 @@ const repo = { root: '/work/app', name: 'app', parent: '/work' };
 const hostileTitle = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'grapheme', maxLength: 300 }),
-  fc.constantFrom('../../etc/passwd', '"; rm -rf / #', '$(touch "$MARK")', '`id`', 'a\nb\r\nc', '🎉🚀 emoji', 'x'.repeat(300), '.lock', '-', '..', '@{-1}', 'refs/heads/x', 'a/../b'),
+  fc.constantFrom(
+    '../../etc/passwd',
+    '"; rm -rf / #',
+    '$(touch "$MARK")',
+    '`id`',
+    'a\nb\r\nc',
+    '🎉🚀 emoji',
+    'x'.repeat(300),
+    '.lock',
+    '-',
+    '..',
+    '@{-1}',
+    'refs/heads/x',
+    'a/../b',
+  ),
 );
-const issueId = fc.oneof(fc.integer({ min: 1, max: 10 ** 9 }).map(String), fc.constantFrom('ENG-42', 'PROJ-7', 'abc-1'), fc.string({ maxLength: 40 }));
+const issueId = fc.oneof(
+  fc.integer({ min: 1, max: 10 ** 9 }).map(String),
+  fc.constantFrom('ENG-42', 'PROJ-7', 'abc-1'),
+  fc.string({ maxLength: 40 }),
+);
 const templates = fc.constantFrom('{ref}', '{ref}-{slug}', '{slug}', 'lane-{id}-{slug}');
 
 describe('names derived from issues', () => {
-  it('gives the article\'s defaults: 123 → issue-123, ENG-42 → eng-42', () => {
+  it("gives the article's defaults: 123 → issue-123, ENG-42 → eng-42", () => {
     expect(laneName({ id: '123', title: 'Add login page' })).toBe('issue-123');
     expect(branchName('issue-123')).toBe('issue-123');
     expect(worktreePath('issue-123', repo)).toBe('/work/app-worktrees/issue-123');
@@ -39,7 +57,10 @@ describe('names derived from issues', () => {
     const branches: string[] = [];
     fc.assert(
       fc.property(issueId, hostileTitle, templates, (id, title, laneTemplate) => {
-        const lane = laneName({ id, title }, { lane: laneTemplate, branch: '{lane}', worktree: '{repoParent}/{repo}-worktrees/{lane}' });
+        const lane = laneName(
+          { id, title },
+          { lane: laneTemplate, branch: '{lane}', worktree: '{repoParent}/{repo}-worktrees/{lane}' },
+        );
         expect(lane).toMatch(/^[a-z0-9][a-z0-9._-]*$/);
         expect(lane).not.toContain('..');
         expect(lane.endsWith('.lock')).toBe(false);
@@ -67,7 +88,10 @@ describe('names derived from issues', () => {
       writeFileSync(file, values.map((v, i) => `V${i}="${envValue(v)}"`).join('\n'));
       const marker = join(dir, 'ran');
       const script = `set -a; . "$1"; for i in $(seq 0 ${values.length - 1}); do eval "printf '%s\\0' \\"\\$V$i\\""; done`;
-      const res = spawnSync('bash', ['-c', script, 'bash', file], { encoding: 'utf8', env: { PATH: process.env.PATH, MARK: marker } });
+      const res = spawnSync('bash', ['-c', script, 'bash', file], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, MARK: marker },
+      });
       expect(res.status).toBe(0);
       const read = res.stdout.split('\0').slice(0, values.length);
       values.forEach((v, i) => expect(read[i]).toBe(v.replace(/[\r\n\t\u0000-\u001f\u007f]+/g, ' ')));

@@ -49,7 +49,11 @@ function fill(template: string, vars: Record<string, string>, what: string): str
   return template.replace(/\{(\w+)\}/g, (_whole, key: string) => {
     const value = vars[key];
     if (value === undefined) {
-      throw new InputError(`${what} template "${template}" uses unknown variable {${key}}; accepted: ${Object.keys(vars).map((k) => `{${k}}`).join(', ')}`);
+      throw new InputError(
+        `${what} template "${template}" uses unknown variable {${key}}; accepted: ${Object.keys(vars)
+          .map((k) => `{${k}}`)
+          .join(', ')}`,
+      );
     }
     return value;
   });
@@ -57,7 +61,15 @@ function fill(template: string, vars: Record<string, string>, what: string): str
 
 /** The lane name for an issue: a safe, lower-case identifier usable as a ref component and a directory. */
 export function laneName(issue: { id: string; title: string }, templates: NameTemplates = DEFAULT_TEMPLATES): string {
-  const raw = fill(templates.lane, { ref: issueRefName(issue.id), id: slugify(issue.id, 40) || shortHash(issue.id), slug: slugify(issue.title, 40) || 'untitled' }, 'lane');
+  const raw = fill(
+    templates.lane,
+    {
+      ref: issueRefName(issue.id),
+      id: slugify(issue.id, 40) || shortHash(issue.id),
+      slug: slugify(issue.title, 40) || 'untitled',
+    },
+    'lane',
+  );
   return sanitizeLaneName(raw);
 }
 
@@ -84,7 +96,9 @@ export function isValidLaneName(name: string): boolean {
 
 export function requireLaneName(name: string): string {
   if (!isValidLaneName(name)) {
-    throw new InputError(`invalid lane name ${JSON.stringify(name)}: use lower-case letters, digits, '.', '_' and '-' (at most ${MAX_LANE_NAME} characters)`);
+    throw new InputError(
+      `invalid lane name ${JSON.stringify(name)}: use lower-case letters, digits, '.', '_' and '-' (at most ${MAX_LANE_NAME} characters)`,
+    );
   }
   return name;
 }
@@ -92,7 +106,10 @@ export function requireLaneName(name: string): string {
 /** The branch for a lane. Each `/`-separated part is sanitized, so the result is always a valid ref. */
 export function branchName(lane: string, template: string = DEFAULT_TEMPLATES.branch): string {
   const raw = fill(template, { lane }, 'branch');
-  const parts = raw.split('/').map((p) => sanitizeLaneName(p)).filter(Boolean);
+  const parts = raw
+    .split('/')
+    .map((p) => sanitizeLaneName(p))
+    .filter(Boolean);
   return parts.length > 0 ? parts.join('/') : lane;
 }
 
@@ -100,7 +117,11 @@ export function branchName(lane: string, template: string = DEFAULT_TEMPLATES.br
  * The worktree directory for a lane. The template may place the folder anywhere, but the lane's
  * own segment is the sanitized lane name, so a title can never climb out of it.
  */
-export function worktreePath(lane: string, repo: { root: string; name: string; parent: string }, template: string = DEFAULT_TEMPLATES.worktree): string {
+export function worktreePath(
+  lane: string,
+  repo: { root: string; name: string; parent: string },
+  template: string = DEFAULT_TEMPLATES.worktree,
+): string {
   return fill(template, { lane, repo: repo.name, repoParent: repo.parent, repoRoot: repo.root }, 'worktree');
 }
 

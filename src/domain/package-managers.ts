@@ -13,26 +13,91 @@ export interface PackageManager {
 }
 
 /** In precedence order: the first lockfile of an ecosystem wins (pnpm over npm when both are present, …). */
-const TABLE: { ecosystem: string; when: (files: Set<string>) => boolean; pm: (files: Set<string>) => PackageManager }[] = [
-  { ecosystem: 'node', when: (f) => f.has('pnpm-lock.yaml'), pm: () => ({ id: 'pnpm', lockfile: 'pnpm-lock.yaml', dirs: ['node_modules'], install: [['pnpm', 'install', '--frozen-lockfile']] }) },
-  { ecosystem: 'node', when: (f) => f.has('bun.lock') || f.has('bun.lockb'), pm: (f) => ({ id: 'bun', lockfile: f.has('bun.lock') ? 'bun.lock' : 'bun.lockb', dirs: ['node_modules'], install: [['bun', 'install', '--frozen-lockfile']] }) },
+const TABLE: {
+  ecosystem: string;
+  when: (files: Set<string>) => boolean;
+  pm: (files: Set<string>) => PackageManager;
+}[] = [
+  {
+    ecosystem: 'node',
+    when: (f) => f.has('pnpm-lock.yaml'),
+    pm: () => ({
+      id: 'pnpm',
+      lockfile: 'pnpm-lock.yaml',
+      dirs: ['node_modules'],
+      install: [['pnpm', 'install', '--frozen-lockfile']],
+    }),
+  },
+  {
+    ecosystem: 'node',
+    when: (f) => f.has('bun.lock') || f.has('bun.lockb'),
+    pm: (f) => ({
+      id: 'bun',
+      lockfile: f.has('bun.lock') ? 'bun.lock' : 'bun.lockb',
+      dirs: ['node_modules'],
+      install: [['bun', 'install', '--frozen-lockfile']],
+    }),
+  },
   {
     ecosystem: 'node',
     when: (f) => f.has('yarn.lock'),
     // Yarn 2+ (a .yarnrc.yml) spells the frozen install --immutable; Yarn 1 --frozen-lockfile.
-    pm: (f) => ({ id: 'yarn', lockfile: 'yarn.lock', dirs: ['node_modules'], install: [f.has('.yarnrc.yml') ? ['yarn', 'install', '--immutable'] : ['yarn', 'install', '--frozen-lockfile']] }),
+    pm: (f) => ({
+      id: 'yarn',
+      lockfile: 'yarn.lock',
+      dirs: ['node_modules'],
+      install: [f.has('.yarnrc.yml') ? ['yarn', 'install', '--immutable'] : ['yarn', 'install', '--frozen-lockfile']],
+    }),
   },
-  { ecosystem: 'node', when: (f) => f.has('package-lock.json') || f.has('npm-shrinkwrap.json'), pm: (f) => ({ id: 'npm', lockfile: f.has('npm-shrinkwrap.json') ? 'npm-shrinkwrap.json' : 'package-lock.json', dirs: ['node_modules'], install: [['npm', 'ci', '--no-audit', '--no-fund']] }) },
-  { ecosystem: 'python', when: (f) => f.has('uv.lock'), pm: () => ({ id: 'uv', lockfile: 'uv.lock', dirs: ['.venv'], install: [['uv', 'sync', '--frozen']] }) },
-  { ecosystem: 'python', when: (f) => f.has('poetry.lock'), pm: () => ({ id: 'poetry', lockfile: 'poetry.lock', dirs: ['.venv'], install: [['poetry', 'install', '--no-interaction']] }) },
+  {
+    ecosystem: 'node',
+    when: (f) => f.has('package-lock.json') || f.has('npm-shrinkwrap.json'),
+    pm: (f) => ({
+      id: 'npm',
+      lockfile: f.has('npm-shrinkwrap.json') ? 'npm-shrinkwrap.json' : 'package-lock.json',
+      dirs: ['node_modules'],
+      install: [['npm', 'ci', '--no-audit', '--no-fund']],
+    }),
+  },
+  {
+    ecosystem: 'python',
+    when: (f) => f.has('uv.lock'),
+    pm: () => ({ id: 'uv', lockfile: 'uv.lock', dirs: ['.venv'], install: [['uv', 'sync', '--frozen']] }),
+  },
+  {
+    ecosystem: 'python',
+    when: (f) => f.has('poetry.lock'),
+    pm: () => ({
+      id: 'poetry',
+      lockfile: 'poetry.lock',
+      dirs: ['.venv'],
+      install: [['poetry', 'install', '--no-interaction']],
+    }),
+  },
   {
     ecosystem: 'python',
     when: (f) => f.has('requirements.txt'),
-    pm: () => ({ id: 'pip', lockfile: 'requirements.txt', dirs: ['.venv'], install: [['python3', '-m', 'venv', '.venv'], ['.venv/bin/python', '-m', 'pip', 'install', '-r', 'requirements.txt']] }),
+    pm: () => ({
+      id: 'pip',
+      lockfile: 'requirements.txt',
+      dirs: ['.venv'],
+      install: [
+        ['python3', '-m', 'venv', '.venv'],
+        ['.venv/bin/python', '-m', 'pip', 'install', '-r', 'requirements.txt'],
+      ],
+    }),
   },
-  { ecosystem: 'rust', when: (f) => f.has('Cargo.lock'), pm: () => ({ id: 'cargo', lockfile: 'Cargo.lock', dirs: ['target'], install: [['cargo', 'fetch', '--locked']] }) },
+  {
+    ecosystem: 'rust',
+    when: (f) => f.has('Cargo.lock'),
+    pm: () => ({ id: 'cargo', lockfile: 'Cargo.lock', dirs: ['target'], install: [['cargo', 'fetch', '--locked']] }),
+  },
   // Go keeps modules in a machine-wide cache: nothing to clone, downloading is the whole install.
-  { ecosystem: 'go', when: (f) => f.has('go.sum'), pm: () => ({ id: 'go', lockfile: 'go.sum', dirs: [], install: [['go', 'mod', 'download']] }) },
+  {
+    ecosystem: 'go',
+    when: (f) => f.has('go.sum'),
+    pm: () => ({ id: 'go', lockfile: 'go.sum', dirs: [], install: [['go', 'mod', 'download']] }),
+  },
 ];
 
 /** The package managers a worktree uses, at most one per ecosystem, from the names of its root files. */

@@ -29,8 +29,16 @@ export function* probeOrder(laneName: string, service: PortService): Generator<n
 }
 
 export function validatePortService(name: string, service: PortService): void {
-  if (!Number.isInteger(service.base) || !Number.isInteger(service.range) || service.range < 1 || service.base < 1 || service.base + service.range - 1 > 65535) {
-    throw new InputError(`ports.services.${name}: base ${service.base} and range ${service.range} must give ports within 1..65535`);
+  if (
+    !Number.isInteger(service.base) ||
+    !Number.isInteger(service.range) ||
+    service.range < 1 ||
+    service.base < 1 ||
+    service.base + service.range - 1 > 65535
+  ) {
+    throw new InputError(
+      `ports.services.${name}: base ${service.base} and range ${service.range} must give ports within 1..65535`,
+    );
   }
 }
 

@@ -27,6 +27,10 @@ describe('price table', () => {
   });
 
   it('takes a custom table', () => {
-    expect(costOf({ input: 2_000_000, output: 0, cacheRead: 0, cacheWrite: 0 }, 'house-model-v2', { 'house-model': { input: 1, output: 2 } })).toBe(2);
+    expect(
+      costOf({ input: 2_000_000, output: 0, cacheRead: 0, cacheWrite: 0 }, 'house-model-v2', {
+        'house-model': { input: 1, output: 2 },
+      }),
+    ).toBe(2);
   });
 });

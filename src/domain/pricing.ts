@@ -61,7 +61,11 @@ export function priceFor(model: string, table: PriceTable = DEFAULT_PRICES): Mod
   for (const key of Object.keys(table)) {
     const k = key.toLowerCase();
     // A prefix must end at a boundary: `gpt-5` prices `gpt-5-codex` but `o3` must not price `o3x`.
-    if ((name === k || (name.startsWith(k) && /[-.:@]/.test(name.charAt(k.length)))) && (!best || k.length > best.length)) best = key;
+    if (
+      (name === k || (name.startsWith(k) && /[-.:@]/.test(name.charAt(k.length)))) &&
+      (!best || k.length > best.length)
+    )
+      best = key;
   }
   return best === undefined ? undefined : table[best];
 }

@@ -11,7 +11,15 @@ export type { AgentPhase } from './phases.js';
 export interface PromptInput {
   phase: AgentPhase;
   issue: Issue;
-  lane: { name: string; branch: string; base: string; baseCommit: string; path: string; ports: Record<string, number>; envFile: string };
+  lane: {
+    name: string;
+    branch: string;
+    base: string;
+    baseCommit: string;
+    path: string;
+    ports: Record<string, number>;
+    envFile: string;
+  };
   /** Rules files of the repository, by file name (CLAUDE.md, AGENTS.md …). */
   rules: { file: string; text: string }[];
   /** The plan phase's answer, given to the implementer. */
@@ -27,7 +35,9 @@ const PHASE_TASK: Record<AgentPhase, (input: PromptInput) => string[]> = {
   ],
   implement: (input) => [
     'Implement this issue in your working directory.',
-    ...(input.plan ? ['Follow the plan below, made for this issue by a planning step.', '', '### Plan', '', input.plan.trim(), ''] : []),
+    ...(input.plan
+      ? ['Follow the plan below, made for this issue by a planning step.', '', '### Plan', '', input.plan.trim(), '']
+      : []),
     `Commit your work on the branch ${input.lane.branch} with git (git add, then git commit with a message that names issue ${input.issue.id}).`,
     'Do not push, do not switch branches, and do not touch files outside your working directory.',
   ],
@@ -56,8 +66,14 @@ export function buildPrompt(input: PromptInput): string {
   lines.push(`- Working directory: ${lane.path} (a git worktree of its own)`);
   lines.push(`- Branch: ${lane.branch}, created from ${lane.base} at ${lane.baseCommit.slice(0, 12)}`);
   const ports = Object.entries(lane.ports);
-  if (ports.length > 0) lines.push(`- Ports reserved for this lane: ${ports.map(([s, p]) => `${s}=${p}`).join(', ')} (PORT and PORT_<SERVICE> in ${lane.envFile})`);
-  lines.push(`- Environment: ${lane.envFile} holds this lane's variables; other lanes run in parallel, so use only these ports.`, '');
+  if (ports.length > 0)
+    lines.push(
+      `- Ports reserved for this lane: ${ports.map(([s, p]) => `${s}=${p}`).join(', ')} (PORT and PORT_<SERVICE> in ${lane.envFile})`,
+    );
+  lines.push(
+    `- Environment: ${lane.envFile} holds this lane's variables; other lanes run in parallel, so use only these ports.`,
+    '',
+  );
   for (const rule of input.rules) {
     if (rule.text.trim()) lines.push(`## Repository rules (${rule.file})`, '', rule.text.trim(), '');
   }

@@ -10,7 +10,10 @@ describe('commands printed for pasting', () => {
   });
 
   it('give back every argument byte for byte when a shell runs them', () => {
-    const args = fc.sample(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).filter((s) => !s.includes('\0')), 100);
+    const args = fc.sample(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).filter((s) => !s.includes('\0')),
+      100,
+    );
     const res = spawnSync('bash', ['-c', `printf '%s\\0' ${args.map(shellQuote).join(' ')}`], { encoding: 'utf8' });
     expect(res.stdout.split('\0').slice(0, -1)).toEqual(args);
   });

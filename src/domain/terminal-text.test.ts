@@ -43,7 +43,9 @@ describe('visibleControls: the approval prompt shows every control character', (
   });
 
   it('writes newline, tab, ESC, other C0, DEL and C1 as escapes', () => {
-    expect(visibleControls('a\nb\tc\x1bd\x00e\x07f\x7fg\x9bh\x85i')).toBe('a\\nb\\tc\\x1bd\\x00e\\x07f\\x7fg\\x9bh\\x85i');
+    expect(visibleControls('a\nb\tc\x1bd\x00e\x07f\x7fg\x9bh\x85i')).toBe(
+      'a\\nb\\tc\\x1bd\\x00e\\x07f\\x7fg\\x9bh\\x85i',
+    );
   });
 
   it('writes bidi overrides and isolates as code points, and leaves other text alone', () => {
@@ -68,10 +70,17 @@ describe('visibleControls: the approval prompt shows every control character', (
 
   it('shows different commands differently when they differ in a control character (property)', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 10 }), fc.integer({ min: 0, max: 0x9f }), fc.integer({ min: 0, max: 0x9f }), (text, a, b) => {
-        fc.pre(a !== b && (a < 0x20 || a >= 0x7f) && (b < 0x20 || b >= 0x7f));
-        expect(visibleControls(text + String.fromCharCode(a))).not.toBe(visibleControls(text + String.fromCharCode(b)));
-      }),
+      fc.property(
+        fc.string({ maxLength: 10 }),
+        fc.integer({ min: 0, max: 0x9f }),
+        fc.integer({ min: 0, max: 0x9f }),
+        (text, a, b) => {
+          fc.pre(a !== b && (a < 0x20 || a >= 0x7f) && (b < 0x20 || b >= 0x7f));
+          expect(visibleControls(text + String.fromCharCode(a))).not.toBe(
+            visibleControls(text + String.fromCharCode(b)),
+          );
+        },
+      ),
     );
   });
 });
@@ -138,12 +147,20 @@ describe('stripTerminalControls: text from outside cannot drive the terminal', (
   });
 
   it('keeps the plain text around a sequence (property)', () => {
-    const plain = fc.string({ maxLength: 20 }).map((s) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ''));
+    const plain = fc
+      .string({ maxLength: 20 })
+      .map((s) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ''));
     fc.assert(
-      fc.property(plain, fc.constantFrom(`${ESC}[2J`, `${ESC}]0;x\x07`, `${ESC}]0;x${ESC}\\`, '\x9b1;2H', `${ESC}c`, '\r', '\u202e'), plain, (before, seq, after) => {
-        // A plain text starting with a CSI final byte would be eaten by a bare ESC; the chosen sequences are complete.
-        expect(stripTerminalControls(before + seq + after)).toBe(before + after);
-      }),
+      fc.property(
+        plain,
+        fc.constantFrom(`${ESC}[2J`, `${ESC}]0;x\x07`, `${ESC}]0;x${ESC}\\`, '\x9b1;2H', `${ESC}c`, '\r', '\u202e'),
+        plain,
+        (before, seq, after) => {
+          // A plain text starting with a CSI final byte would be eaten by a bare ESC; the chosen sequences are
+          // complete.
+          expect(stripTerminalControls(before + seq + after)).toBe(before + after);
+        },
+      ),
     );
   });
 });

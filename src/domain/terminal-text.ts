@@ -75,7 +75,15 @@ export function stripTerminalControls(text: string, opts: StripOptions = {}): st
   const n = text.length;
   while (i < n) {
     const code = text.charCodeAt(i);
-    if (code === 0x1b || code === 0x9b || code === 0x9d || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f) {
+    if (
+      code === 0x1b ||
+      code === 0x9b ||
+      code === 0x9d ||
+      code === 0x90 ||
+      code === 0x98 ||
+      code === 0x9e ||
+      code === 0x9f
+    ) {
       i = skipSequence(text, i);
       continue;
     }

@@ -15,6 +15,7 @@ describe('defaultConfig', () => {
   });
 
   it('gives each issue source the settings the schema gives it from its name alone', () => {
-    for (const source of ISSUE_SOURCES) expect(defaultIssuesConfig(source), source).toStrictEqual(IssuesSchema.parse({ source }));
+    for (const source of ISSUE_SOURCES)
+      expect(defaultIssuesConfig(source), source).toStrictEqual(IssuesSchema.parse({ source }));
   });
 });

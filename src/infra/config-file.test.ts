@@ -36,6 +36,8 @@ describe('loadConfigFile', () => {
   it('names a file that is not JSON before anything is validated', async () => {
     dir = mkdtempSync(join(tmpdir(), 'lanes-config-'));
     writeFileSync(join(dir, 'lanes.config.json'), '{ nope');
-    await expect(loadConfigFile(dir)).rejects.toThrow("lanes.config.json:1:3: not valid JSON (expected property name or '}')");
+    await expect(loadConfigFile(dir)).rejects.toThrow(
+      "lanes.config.json:1:3: not valid JSON (expected property name or '}')",
+    );
   });
 });

@@ -22,7 +22,9 @@ export function readConfigFile(repoRoot: string): { data: unknown } | undefined 
   try {
     return { data: JSON.parse(text) as unknown };
   } catch (err) {
-    throw new InputError(jsonErrorMessage(text, (err as Error).message), { hint: 'the file must be one JSON object; see the $schema for the keys' });
+    throw new InputError(jsonErrorMessage(text, (err as Error).message), {
+      hint: 'the file must be one JSON object; see the $schema for the keys',
+    });
   }
 }
 
@@ -34,7 +36,11 @@ const POSITION = /\s*(?:in JSON )?at position (\d+)(?: \(line \d+ column \d+\))?
 
 export function jsonErrorMessage(text: string, message: string): string {
   const at = POSITION.exec(message);
-  const position = at ? Number(at[1]) : /Unexpected end of JSON input/.test(message) ? text.length : firstBadCharacter(text);
+  const position = at
+    ? Number(at[1])
+    : /Unexpected end of JSON input/.test(message)
+      ? text.length
+      : firstBadCharacter(text);
   const what = (at ? message.slice(0, at.index) + message.slice(at.index + at[0].length) : message)
     .replace(/, ".*" is not valid JSON$/s, '')
     .replace(/^./, (c) => c.toLowerCase());

@@ -10,30 +10,56 @@ import { RUNNER_NAMES } from '../adapters/runners/names.js';
 import { z } from 'zod';
 
 const portNumber = z.number().int().min(1).max(65535);
-const commandList = z.array(z.string().min(1)).describe('Shell commands run in the lane with its environment; each runs only after you approved that exact text once.');
+const commandList = z
+  .array(z.string().min(1))
+  .describe(
+    'Shell commands run in the lane with its environment; each runs only after you approved that exact text once.',
+  );
 
 export const PortServiceSchema = z.strictObject({
-  base: portNumber.describe('First port of this service\'s range.'),
-  range: z.number().int().min(1).max(65535).optional().describe('How many ports the range holds (default: ports.range).'),
+  base: portNumber.describe("First port of this service's range."),
+  range: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe('How many ports the range holds (default: ports.range).'),
 });
 
 export const PortsSchema = z.strictObject({
-  base: portNumber.default(4000).describe('Base of the default service\'s range: port = base + sha1(lane)[0:4] % range.'),
+  base: portNumber
+    .default(4000)
+    .describe("Base of the default service's range: port = base + sha1(lane)[0:4] % range."),
   range: z.number().int().min(1).max(65535).default(1000),
   services: z
-    .record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'service names are lower-case letters, digits, _ and -'), PortServiceSchema.partial())
+    .record(
+      z.string().regex(/^[a-z][a-z0-9_-]*$/, 'service names are lower-case letters, digits, _ and -'),
+      PortServiceSchema.partial(),
+    )
     .default({ web: {} })
     .describe('Named ports. The first one is PORT; each is also PORT_<NAME>. A service without base uses ports.base.'),
 });
 
 export const TemplatesSchema = z.strictObject({
-  lane: z.string().min(1).default('{ref}').describe('Lane name. Variables: {ref} (issue-123, eng-42), {id}, {slug} (from the title).'),
+  lane: z
+    .string()
+    .min(1)
+    .default('{ref}')
+    .describe('Lane name. Variables: {ref} (issue-123, eng-42), {id}, {slug} (from the title).'),
   branch: z.string().min(1).default('{lane}').describe('Branch name. Variable: {lane}.'),
-  worktree: z.string().min(1).default('{repoParent}/{repo}-worktrees/{lane}').describe('Worktree directory. Variables: {repoParent}, {repo}, {repoRoot}, {lane}.'),
+  worktree: z
+    .string()
+    .min(1)
+    .default('{repoParent}/{repo}-worktrees/{lane}')
+    .describe('Worktree directory. Variables: {repoParent}, {repo}, {repoRoot}, {lane}.'),
 });
 
 export const CopySchema = z.strictObject({
-  include: z.array(z.string().min(1)).default(['.env*']).describe('Git pathspec globs of gitignored files copied from the main worktree into each lane.'),
+  include: z
+    .array(z.string().min(1))
+    .default(['.env*'])
+    .describe('Git pathspec globs of gitignored files copied from the main worktree into each lane.'),
   exclude: z.array(z.string().min(1)).default(['.env.example']),
 });
 
@@ -46,52 +72,94 @@ export const WriteBackSchema = z.strictObject({
   onStart: z.boolean().default(false).describe('Comment on the issue when a lane starts.'),
   onPullRequest: z.boolean().default(false).describe('Comment with the link when the pull request opens.'),
   onVerdict: z.boolean().default(false).describe('Comment when review gives a verdict.'),
-  moveTo: z.string().min(1).optional().describe('Move the issue to this state when its lane starts (GitHub: open or closed; Linear: a workflow state name; Jira: a status or transition name).'),
+  moveTo: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Move the issue to this state when its lane starts (GitHub: open or closed; Linear: a workflow state name; Jira: a status or transition name).',
+    ),
 });
 
-const LocalIssues = z.strictObject({ source: z.literal('local'), dir: z.string().min(1).default('issues'), writeBack: WriteBackSchema.optional() });
+const LocalIssues = z.strictObject({
+  source: z.literal('local'),
+  dir: z.string().min(1).default('issues'),
+  writeBack: WriteBackSchema.optional(),
+});
 const GithubIssues = z.strictObject({
   source: z.literal('github'),
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'repo is "owner/name"').optional().describe('The repository, "owner/name"; default: $GITHUB_REPOSITORY, else the origin remote.'),
+  repo: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'repo is "owner/name"')
+    .optional()
+    .describe('The repository, "owner/name"; default: $GITHUB_REPOSITORY, else the origin remote.'),
   baseUrl: z.string().url().optional().describe('GitHub Enterprise API URL, e.g. https://ghe.example.com/api/v3'),
   writeBack: WriteBackSchema.optional(),
 });
 const LinearIssues = z.strictObject({
   source: z.literal('linear'),
-  team: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'team is the team key, e.g. ENG').optional().describe('Team key (ENG): issues of other teams are refused and 42 means ENG-42; default: all teams.'),
+  team: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'team is the team key, e.g. ENG')
+    .optional()
+    .describe('Team key (ENG): issues of other teams are refused and 42 means ENG-42; default: all teams.'),
   apiUrl: z.string().url().optional().describe('GraphQL endpoint; default https://api.linear.app/graphql'),
   writeBack: WriteBackSchema.optional(),
 });
 const JiraIssues = z.strictObject({
   source: z.literal('jira'),
   host: z.string().url().optional().describe('Site URL, e.g. https://acme.atlassian.net; default: $JIRA_HOST.'),
-  project: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'project is the project key, e.g. PROJ').optional().describe('Project key (PROJ): issues of other projects are refused and 42 means PROJ-42; default: all projects.'),
-  apiVersion: z.union([z.literal(2), z.literal(3)]).default(3).describe('REST API version: 3 for Jira Cloud, 2 for Jira Data Center / Server.'),
+  project: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'project is the project key, e.g. PROJ')
+    .optional()
+    .describe('Project key (PROJ): issues of other projects are refused and 42 means PROJ-42; default: all projects.'),
+  apiVersion: z
+    .union([z.literal(2), z.literal(3)])
+    .default(3)
+    .describe('REST API version: 3 for Jira Cloud, 2 for Jira Data Center / Server.'),
   writeBack: WriteBackSchema.optional(),
 });
 
 export const IssuesSchema = z.discriminatedUnion('source', [LocalIssues, GithubIssues, LinearIssues, JiraIssues]);
 export { ISSUE_SOURCES } from './config-defaults.js';
 
-const afterBranch = z.string().min(1).optional().describe('Command (migrations) run in the lane after the database is branched; approved once.');
+const afterBranch = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('Command (migrations) run in the lane after the database is branched; approved once.');
 export const DatabaseSchema = z.discriminatedUnion('provider', [
   z.strictObject({ provider: z.literal('none') }),
-  z.strictObject({ provider: z.literal('sqlite'), path: z.string().min(1).describe('The main database file, relative to the repository.'), afterBranch }),
+  z.strictObject({
+    provider: z.literal('sqlite'),
+    path: z.string().min(1).describe('The main database file, relative to the repository.'),
+    afterBranch,
+  }),
   z.strictObject({
     provider: z.literal('postgres'),
     url: z.string().optional().describe('Server URL; default: $DATABASE_URL of the main worktree environment.'),
     template: z.string().min(1).describe('The main database, copied with CREATE DATABASE … TEMPLATE.'),
-    terminateConnections: z.boolean().default(false).describe('Terminate sessions on the template when they block branching.'),
+    terminateConnections: z
+      .boolean()
+      .default(false)
+      .describe('Terminate sessions on the template when they block branching.'),
     strategy: z
       .enum(['file_copy', 'wal_log'])
       .default('file_copy')
-      .describe('How PostgreSQL 15+ copies the template: file_copy (copies the files after a checkpoint; fastest for a dev database) or wal_log (writes every block to the WAL).'),
+      .describe(
+        'How PostgreSQL 15+ copies the template: file_copy (copies the files after a checkpoint; fastest for a dev database) or wal_log (writes every block to the WAL).',
+      ),
     afterBranch,
   }),
   z.strictObject({
     provider: z.literal('neon'),
     projectId: z.string().min(1),
-    parentBranch: z.string().min(1).optional().describe('Parent branch id or name; default: the project\'s default branch.'),
+    parentBranch: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Parent branch id or name; default: the project's default branch."),
     database: z.string().optional(),
     role: z.string().optional(),
     apiUrl: z.string().url().optional(),
@@ -101,11 +169,16 @@ export const DatabaseSchema = z.discriminatedUnion('provider', [
 
 export const DependenciesSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  dirs: z.array(z.string().min(1)).optional().describe('Folders cloned from the main worktree (default: by package manager, e.g. node_modules).'),
+  dirs: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Folders cloned from the main worktree (default: by package manager, e.g. node_modules).'),
   install: z
     .boolean()
     .default(true)
-    .describe('Run the package manager\'s frozen install when the lockfile differs (or nothing is installed to clone); it runs the packages\' install scripts, so each install command runs only after you approved its exact text once. false: never install.'),
+    .describe(
+      "Run the package manager's frozen install when the lockfile differs (or nothing is installed to clone); it runs the packages' install scripts, so each install command runs only after you approved its exact text once. false: never install.",
+    ),
 });
 
 export const PhaseSchema = z.strictObject({
@@ -116,17 +189,28 @@ export const PhaseSchema = z.strictObject({
 
 export const AgentSchema = z.strictObject({
   adapter: z.enum(AGENT_ADAPTER_NAMES).optional(),
-  command: z.array(z.string()).optional().describe('For the command adapter: argument template with {promptFile}, {model}, {lane}.'),
-  bin: z.string().optional().describe('Executable to run instead of the adapter\'s default.'),
+  command: z
+    .array(z.string())
+    .optional()
+    .describe('For the command adapter: argument template with {promptFile}, {model}, {lane}.'),
+  bin: z.string().optional().describe("Executable to run instead of the adapter's default."),
   env: z.record(z.string(), z.string()).optional(),
   runner: z.enum(RUNNER_NAMES).optional(),
 });
 
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
-  base: z.string().min(1).optional().describe('Base branch for new lanes; default: the remote\'s default branch, else main/master.'),
+  base: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Base branch for new lanes; default: the remote's default branch, else main/master."),
   templates: TemplatesSchema.default(TemplatesSchema.parse({})),
-  envFile: z.string().min(1).default('.env.local').describe('The lane\'s env file (relative to the worktree); lanes owns one block inside it.'),
+  envFile: z
+    .string()
+    .min(1)
+    .default('.env.local')
+    .describe("The lane's env file (relative to the worktree); lanes owns one block inside it."),
   copy: CopySchema.default(CopySchema.parse({})),
   ports: PortsSchema.default(PortsSchema.parse({})),
   hooks: HooksSchema.default(HooksSchema.parse({})),
@@ -136,7 +220,9 @@ export const ConfigSchema = z.strictObject({
   disposable: z
     .array(z.string().min(1))
     .default([...DEFAULT_DISPOSABLE])
-    .describe('Ignored files and folders that are regenerable (globs); lanes rm does not count them as work. Every other ignored file the lane created does count. Setting this replaces the default list.'),
+    .describe(
+      'Ignored files and folders that are regenerable (globs); lanes rm does not count them as work. Every other ignored file the lane created does count. Setting this replaces the default list.',
+    ),
   agent: z.string().min(1).optional().describe('Default implementer agent (a key of agents or an adapter name).'),
   agents: z.record(z.string(), AgentSchema).default({}),
   phases: z.partialRecord(z.enum(PHASES), PhaseSchema).default({}),

@@ -21,17 +21,25 @@ describe('config validation', () => {
 
   it('names a typo and the nearest valid key, at any depth', () => {
     expect(message({ prots: {} })).toBe('lanes.config.json: unknown key "prots"; did you mean "ports"?');
-    expect(message({ ports: { services: { api: { bsae: 5000 } } } })).toBe('lanes.config.json: unknown key "ports.services.api.bsae"; did you mean "base"?');
-    expect(message({ issues: { source: 'github', repo: 'a/b', baseUrll: 'https://x' } })).toContain('did you mean "baseUrl"?');
+    expect(message({ ports: { services: { api: { bsae: 5000 } } } })).toBe(
+      'lanes.config.json: unknown key "ports.services.api.bsae"; did you mean "base"?',
+    );
+    expect(message({ issues: { source: 'github', repo: 'a/b', baseUrll: 'https://x' } })).toContain(
+      'did you mean "baseUrl"?',
+    );
     expect(message({ database: { provider: 'sqlite', pth: 'db.sqlite' } })).toContain('did you mean "path"?');
   });
 
   it('lists the accepted keys when nothing is close', () => {
-    expect(message({ hooks: { zzzzzzzz: [] } })).toBe('lanes.config.json: unknown key "hooks.zzzzzzzz" (accepted: postCreate, preRemove)');
+    expect(message({ hooks: { zzzzzzzz: [] } })).toBe(
+      'lanes.config.json: unknown key "hooks.zzzzzzzz" (accepted: postCreate, preRemove)',
+    );
   });
 
   it('names wrong types and missing keys', () => {
     expect(message({ ports: { base: 'x' } })).toContain('ports.base');
-    expect(message({ database: { provider: 'postgres' } })).toBe('lanes.config.json: "database.template" is required (string)');
+    expect(message({ database: { provider: 'postgres' } })).toBe(
+      'lanes.config.json: "database.template" is required (string)',
+    );
   });
 });

@@ -23,7 +23,9 @@ export function parseConfig(data: unknown): Config {
   if (result.success) return requireKnownAgents(result.data);
   const issues = result.error.issues;
   const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
-  throw new InputError(describeIssue(first, data), { hint: 'see the JSON Schema named by "$schema" (lanes init writes it) for every key' });
+  throw new InputError(describeIssue(first, data), {
+    hint: 'see the JSON Schema named by "$schema" (lanes init writes it) for every key',
+  });
 }
 
 /**
@@ -33,10 +35,17 @@ export function parseConfig(data: unknown): Config {
  */
 function requireKnownAgents(config: Config): Config {
   const accepted = [...new Set([...Object.keys(config.agents), ...AGENT_ADAPTER_NAMES])];
-  const named: [string, string | undefined][] = [['agent', config.agent], ...Object.entries(config.phases).map(([phase, p]) => [`phases.${phase}.agent`, p?.agent] as [string, string | undefined])];
+  const named: [string, string | undefined][] = [
+    ['agent', config.agent],
+    ...Object.entries(config.phases).map(
+      ([phase, p]) => [`phases.${phase}.agent`, p?.agent] as [string, string | undefined],
+    ),
+  ];
   for (const [key, name] of named) {
     if (name !== undefined && !accepted.includes(name)) {
-      throw new InputError(`${CONFIG_FILE}: ${key} ${JSON.stringify(name)} is not a known agent${didYouMean(name, accepted)} (accepted: ${accepted.join(', ')}, or a name added under "agents")`);
+      throw new InputError(
+        `${CONFIG_FILE}: ${key} ${JSON.stringify(name)} is not a known agent${didYouMean(name, accepted)} (accepted: ${accepted.join(', ')}, or a name added under "agents")`,
+      );
     }
   }
   return config;
@@ -66,7 +75,8 @@ function describeIssue(issue: Issue, data: unknown): string {
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let value = data;
-  for (const segment of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[String(segment)] : undefined;
+  for (const segment of path)
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[String(segment)] : undefined;
   return value;
 }
 
@@ -102,11 +112,15 @@ function unwrap(node: unknown, value: unknown): unknown {
   for (;;) {
     const def = defOf(node);
     if (!def) return node;
-    if (def.type === 'default' || def.type === 'optional' || def.type === 'nullable' || def.type === 'prefault') node = def.innerType;
+    if (def.type === 'default' || def.type === 'optional' || def.type === 'nullable' || def.type === 'prefault')
+      node = def.innerType;
     else if (def.type === 'union') {
       const options = def.options as unknown[];
       const discriminator = def.discriminator as string | undefined;
-      const tag = discriminator && value && typeof value === 'object' ? (value as Record<string, unknown>)[discriminator] : undefined;
+      const tag =
+        discriminator && value && typeof value === 'object'
+          ? (value as Record<string, unknown>)[discriminator]
+          : undefined;
       const match = options.find((o) => {
         const shape = defOf(unwrap(o, undefined))?.shape as Record<string, unknown> | undefined;
         const lit = defOf(shape?.[discriminator ?? ''])?.values as unknown[] | undefined;

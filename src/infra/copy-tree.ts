@@ -25,8 +25,13 @@ export async function copyTree(from: string, to: string, opts: CopyTreeOptions =
   const platform = opts.platform ?? process.platform;
   const useCp = opts.method ? opts.method === 'cp' : platform === 'linux' || platform === 'darwin';
   if (useCp) {
-    const args = platform === 'darwin' ? ['-c', '-R', '-p', '-P', from, to] : ['-a', '--reflink=auto', '--no-target-directory', from, to];
-    const res = await exec('cp', args, { signal: opts.signal, timeoutMs: 30 * 60_000, check: false }).catch((err: unknown) => ({ exitCode: -1, stderr: errorMessage(err), stdout: '' }));
+    const args =
+      platform === 'darwin'
+        ? ['-c', '-R', '-p', '-P', from, to]
+        : ['-a', '--reflink=auto', '--no-target-directory', from, to];
+    const res = await exec('cp', args, { signal: opts.signal, timeoutMs: 30 * 60_000, check: false }).catch(
+      (err: unknown) => ({ exitCode: -1, stderr: errorMessage(err), stdout: '' }),
+    );
     if (res.exitCode === 0) return 'cp';
     if (opts.method === 'cp') throw new ToolError(`cp ${args.join(' ')} failed: ${res.stderr.trim()}`);
     opts.onFallback?.(`cp ${args.join(' ')} failed (exit ${res.exitCode}): ${res.stderr.trim().split('\n')[0] ?? ''}`);

@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError, ToolError } from '../domain/errors.js';
-import { ExecError, ExecInterruptedError, createGateway, exec, execBytes, execOnTerminal, runSupervised, setBaseEnvironment, startDetached } from './exec.js';
+import {
+  ExecError,
+  ExecInterruptedError,
+  createGateway,
+  exec,
+  execBytes,
+  execOnTerminal,
+  runSupervised,
+  setBaseEnvironment,
+  startDetached,
+} from './exec.js';
 
 describe('the process gateway', () => {
   it('passes arguments as an array: nothing in them is run by a shell', async () => {
@@ -26,9 +36,13 @@ describe('the process gateway', () => {
   });
 
   it('throws an error carrying the command, exit code and stderr', async () => {
-    const err = await exec('sh', ['-c', 'echo progress >&2; echo "fatal: it broke" >&2; exit 3']).catch((e: unknown) => e);
+    const err = await exec('sh', ['-c', 'echo progress >&2; echo "fatal: it broke" >&2; exit 3']).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ExecError);
-    expect((err as ExecError).message).toBe('sh -c "echo progress >&2; echo \\"fatal: it broke\\" >&2; exit 3" failed (exit 3): fatal: it broke');
+    expect((err as ExecError).message).toBe(
+      'sh -c "echo progress >&2; echo \\"fatal: it broke\\" >&2; exit 3" failed (exit 3): fatal: it broke',
+    );
     expect((err as ExecError).failure).toEqual({
       command: 'sh -c "echo progress >&2; echo \\"fatal: it broke\\" >&2; exit 3"',
       exitCode: 3,
@@ -50,7 +64,12 @@ describe('the process gateway', () => {
     const started = Date.now();
     const err = await exec('sh', ['-c', 'sleep 30 & sleep 30'], { timeoutMs: 300 }).catch((e: unknown) => e);
     expect((err as Error).message).toBe('sh -c "sleep 30 & sleep 30" timed out after 0 s');
-    expect((err as ExecError).failure).toMatchObject({ timedOut: true, canceled: false, exitCode: null, signal: 'SIGKILL' });
+    expect((err as ExecError).failure).toMatchObject({
+      timedOut: true,
+      canceled: false,
+      exitCode: null,
+      signal: 'SIGKILL',
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -60,7 +79,11 @@ describe('the process gateway', () => {
     const started = Date.now();
     const err = await exec('sh', ['-c', 'sleep 30 & sleep 30'], { signal: controller.signal }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InterruptedError);
-    expect((err as ExecInterruptedError).failure).toMatchObject({ command: 'sh -c "sleep 30 & sleep 30"', timedOut: false, canceled: true });
+    expect((err as ExecInterruptedError).failure).toMatchObject({
+      command: 'sh -c "sleep 30 & sleep 30"',
+      timedOut: false,
+      canceled: true,
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
@@ -68,7 +91,13 @@ describe('the process gateway', () => {
     const err = await exec('sh', ['-c', 'echo dying >&2; kill -TERM $$']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExecError);
     expect((err as Error).message).toBe('sh -c "echo dying >&2; kill -TERM $$" was killed by signal SIGTERM');
-    expect((err as ExecError).failure).toMatchObject({ exitCode: null, signal: 'SIGTERM', stderrTail: 'dying', timedOut: false, canceled: false });
+    expect((err as ExecError).failure).toMatchObject({
+      exitCode: null,
+      signal: 'SIGTERM',
+      stderrTail: 'dying',
+      timedOut: false,
+      canceled: false,
+    });
   });
 
   it('shares one abort listener among many commands under the same signal, and removes it after', async () => {
@@ -77,7 +106,9 @@ describe('the process gateway', () => {
     process.on('warning', onWarning);
     try {
       const controller = new AbortController();
-      const running = Array.from({ length: 30 }, (_, i) => exec('sh', ['-c', `echo ${i}`], { signal: controller.signal }));
+      const running = Array.from({ length: 30 }, (_, i) =>
+        exec('sh', ['-c', `echo ${i}`], { signal: controller.signal }),
+      );
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
       const results = await Promise.all(running);
       expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
@@ -113,7 +144,9 @@ describe('the process gateway', () => {
       expect(missing).toBeInstanceOf(ExecError);
       expect((missing as ExecError).message).toBe('command not found: lanes-no-such-program');
       expect((missing as ExecError).failure).toEqual(failureOf('lanes-no-such-program'));
-      expect(() => startDetached('sh', ['-c', 'true'], { cwd: file })).toThrow(`cannot run sh in ${file}: not a directory`);
+      expect(() => startDetached('sh', ['-c', 'true'], { cwd: file })).toThrow(
+        `cannot run sh in ${file}: not a directory`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -136,11 +169,21 @@ describe('the process gateway', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lanes-exec-'));
     try {
       const lines: string[] = [];
-      const exit = await runSupervised('sh', ['-c', 'echo one; echo two; echo oops >&2; exit 5'], { cwd: dir, stderrFile: join(dir, 'err.log'), timeoutMs: 60_000, onStdoutLine: (l) => lines.push(l) });
+      const exit = await runSupervised('sh', ['-c', 'echo one; echo two; echo oops >&2; exit 5'], {
+        cwd: dir,
+        stderrFile: join(dir, 'err.log'),
+        timeoutMs: 60_000,
+        onStdoutLine: (l) => lines.push(l),
+      });
       expect(exit).toEqual({ kind: 'exited', exitCode: 5 });
       expect(lines).toEqual(['one', 'two']);
       expect(readFileSync(join(dir, 'err.log'), 'utf8')).toBe('oops\n');
-      const missing = await runSupervised('lanes-no-such-program', [], { cwd: dir, stderrFile: join(dir, 'err.log'), timeoutMs: 60_000, onStdoutLine: () => undefined });
+      const missing = await runSupervised('lanes-no-such-program', [], {
+        cwd: dir,
+        stderrFile: join(dir, 'err.log'),
+        timeoutMs: 60_000,
+        onStdoutLine: () => undefined,
+      });
       expect(missing).toEqual({ kind: 'not-found' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -148,14 +191,19 @@ describe('the process gateway', () => {
   });
 
   it('rejects a terminal command that cannot start instead of hanging', async () => {
-    await expect(execOnTerminal('lanes-no-such-program', [])).rejects.toThrow('command not found: lanes-no-such-program');
+    await expect(execOnTerminal('lanes-no-such-program', [])).rejects.toThrow(
+      'command not found: lanes-no-such-program',
+    );
     await expect(execOnTerminal('sh', ['-c', 'exit 4'])).resolves.toBe(4);
   });
 
   it('gives each gateway its own base environment', async () => {
     const a = createGateway({ env: { PATH: process.env.PATH, WHO: 'a' } });
     const b = createGateway({ env: { PATH: process.env.PATH, WHO: 'b' } });
-    const [ra, rb] = await Promise.all([a.exec('sh', ['-c', 'echo $WHO']), b.exec('sh', ['-c', 'echo $WHO'], { env: { EXTRA: 'x' } })]);
+    const [ra, rb] = await Promise.all([
+      a.exec('sh', ['-c', 'echo $WHO']),
+      b.exec('sh', ['-c', 'echo $WHO'], { env: { EXTRA: 'x' } }),
+    ]);
     expect([ra.stdout, rb.stdout]).toEqual(['a\n', 'b\n']);
     expect(b.environment({ WHO: undefined, EXTRA: 'x' })).toEqual({ PATH: process.env.PATH, EXTRA: 'x' });
   });

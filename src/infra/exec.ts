@@ -116,7 +116,11 @@ export class ExecError extends ToolError {
   readonly failure: ProcessFailure;
   /** Everything it printed, when it ran to a non-zero exit. */
   readonly result: ExecResult | undefined;
-  constructor(message: string, failure: ProcessFailure, opts: { hint?: string; cause?: unknown; result?: ExecResult } = {}) {
+  constructor(
+    message: string,
+    failure: ProcessFailure,
+    opts: { hint?: string; cause?: unknown; result?: ExecResult } = {},
+  ) {
     super(message, { ...(opts.hint === undefined ? {} : { hint: opts.hint }), cause: opts.cause });
     this.failure = failure;
     this.result = opts.result;
@@ -158,7 +162,16 @@ export interface Gateway {
 
 // Variables that point git at a specific repository, index or worktree: inherited from a hook
 // or an outer git command they would make every git call act on the wrong tree.
-const SCRUBBED = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE'];
+const SCRUBBED = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_COMMON_DIR',
+  'GIT_PREFIX',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_NAMESPACE',
+];
 
 const DEFAULT_TIMEOUT_MS = 300_000;
 /** How much of stderr a failure keeps: enough for the error a tool printed last. */
@@ -186,17 +199,33 @@ export function createGateway(opts: { env: Record<string, string | undefined> })
     environment,
 
     async exec(file, args, o = {}) {
-      const env = { ...environment(o.env), ...(o.gitIndexFile === undefined ? {} : { GIT_INDEX_FILE: o.gitIndexFile }) };
-      const out = await capture(file, args, { cwd: o.cwd, env, input: o.input, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: o.signal });
+      const env = {
+        ...environment(o.env),
+        ...(o.gitIndexFile === undefined ? {} : { GIT_INDEX_FILE: o.gitIndexFile }),
+      };
+      const out = await capture(file, args, {
+        cwd: o.cwd,
+        env,
+        input: o.input,
+        timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: o.signal,
+      });
       const result: ExecResult = { stdout: out.stdout.toString('utf8'), stderr: out.stderr, exitCode: out.exitCode };
       if (o.check !== false && result.exitCode !== 0) throw exitFailure(file, args, result, result.stdout);
       return result;
     },
 
     async execBytes(file, args, o = {}) {
-      const out = await capture(file, args, { cwd: o.cwd, env: environment(o.env), input: o.input, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: o.signal });
+      const out = await capture(file, args, {
+        cwd: o.cwd,
+        env: environment(o.env),
+        input: o.input,
+        timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: o.signal,
+      });
       // Raw stdout is not text to quote in a message: the key line comes from stderr alone.
-      if (o.check !== false && out.exitCode !== 0) throw exitFailure(file, args, { stdout: '', stderr: out.stderr, exitCode: out.exitCode }, '');
+      if (o.check !== false && out.exitCode !== 0)
+        throw exitFailure(file, args, { stdout: '', stderr: out.stderr, exitCode: out.exitCode }, '');
       return out;
     },
 
@@ -206,17 +235,25 @@ export function createGateway(opts: { env: Record<string, string | undefined> })
       // late for a caller that needs the pid now: both are checked first, with exec's messages.
       if (!isDirectory(o.cwd)) throw notStarted(file, args, `cannot run ${file} in ${o.cwd}: not a directory`);
       // Without PATH, spawn searches the system's default directories (libuv's _PATH_DEFPATH); so does the check.
-      if (findExecutable(file, { PATH: env.PATH ?? '/usr/bin:/bin' }) === undefined) throw notStarted(file, args, `command not found: ${file}`, `install ${file} and make sure it is on PATH`);
+      if (findExecutable(file, { PATH: env.PATH ?? '/usr/bin:/bin' }) === undefined)
+        throw notStarted(file, args, `command not found: ${file}`, `install ${file} and make sure it is on PATH`);
       const out = o.logFile ? openSync(o.logFile, 'a') : 'ignore';
       try {
         const child = spawnChild(file, args, { cwd: o.cwd, env, detached: true, stdio: ['ignore', out, out] });
         // Node emits a spawn failure after this call returned, with no pid set: the throw below is
         // the report, and the reason, which only the event carries, goes to the log.
         child.on('error', (err) => {
-          if (o.logFile) appendFileSync(o.logFile, `lanes: could not start ${describeCommand(file, args)}: ${err.message}\n`);
+          if (o.logFile)
+            appendFileSync(o.logFile, `lanes: could not start ${describeCommand(file, args)}: ${err.message}\n`);
         });
         child.unref();
-        if (child.pid === undefined) throw notStarted(file, args, `could not start ${describeCommand(file, args)}`, o.logFile ? `the reason is in ${o.logFile}` : undefined);
+        if (child.pid === undefined)
+          throw notStarted(
+            file,
+            args,
+            `could not start ${describeCommand(file, args)}`,
+            o.logFile ? `the reason is in ${o.logFile}` : undefined,
+          );
         return child.pid;
       } finally {
         if (typeof out === 'number') closeSync(out);
@@ -229,7 +266,12 @@ export function createGateway(opts: { env: Record<string, string | undefined> })
         const stderr = openSync(o.stderrFile, 'a');
         let child: ChildProcess;
         try {
-          child = spawnChild(file, args, { cwd: o.cwd, env: environment(o.env), detached: true, stdio: [stdin, 'pipe', stderr] });
+          child = spawnChild(file, args, {
+            cwd: o.cwd,
+            env: environment(o.env),
+            detached: true,
+            stdio: [stdin, 'pipe', stderr],
+          });
         } catch (cause) {
           resolvePromise({ kind: 'spawn-failed', message: cause instanceof Error ? cause.message : String(cause) });
           return;
@@ -370,7 +412,12 @@ export function describeCommand(file: string, args: readonly string[]): string {
 
 /** Whether an executable is found: a path is checked as is, a bare name on PATH. */
 export function findExecutable(file: string, env: Record<string, string | undefined>): string | undefined {
-  const candidates = file.includes('/') ? [file] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, file));
+  const candidates = file.includes('/')
+    ? [file]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, file));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -385,7 +432,11 @@ export function findExecutable(file: string, env: Record<string, string | undefi
 // ---- the one spawn path and what it shares ----
 
 /** The only place lanes starts a process. */
-function spawnChild(file: string, args: readonly string[], opts: { cwd?: string | undefined; env: Record<string, string>; detached: boolean; stdio: StdioOptions }): ChildProcess {
+function spawnChild(
+  file: string,
+  args: readonly string[],
+  opts: { cwd?: string | undefined; env: Record<string, string>; detached: boolean; stdio: StdioOptions },
+): ChildProcess {
   return spawn(file, [...args], { cwd: opts.cwd, env: opts.env, detached: opts.detached, stdio: opts.stdio });
 }
 
@@ -412,12 +463,24 @@ interface Captured {
 function capture(file: string, args: readonly string[], req: CaptureRequest): Promise<Captured> {
   const command = describeCommand(file, args);
   if (req.signal?.aborted) {
-    return Promise.reject(new ExecInterruptedError(`interrupted before ${command}`, { command, exitCode: null, signal: null, stderrTail: '' }));
+    return Promise.reject(
+      new ExecInterruptedError(`interrupted before ${command}`, {
+        command,
+        exitCode: null,
+        signal: null,
+        stderrTail: '',
+      }),
+    );
   }
   return new Promise((resolvePromise, reject) => {
     let child: ChildProcess;
     try {
-      child = spawnChild(file, args, { cwd: req.cwd, env: req.env, detached: true, stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      child = spawnChild(file, args, {
+        cwd: req.cwd,
+        env: req.env,
+        detached: true,
+        stdio: [req.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
     } catch (cause) {
       // spawn() throws synchronously for some failures (ENOTDIR: the working directory is a file).
       reject(spawnFailure(file, args, cause, req.cwd));
@@ -453,9 +516,23 @@ function capture(file: string, args: readonly string[], req: CaptureRequest): Pr
       settle(() => {
         const stderr = Buffer.concat(err).toString('utf8');
         const failure = { command, exitCode: code, signal, stderrTail: tailOf(stderr) };
-        if (why === 'timeout') reject(new ExecError(`${command} timed out after ${Math.round(req.timeoutMs / 1000)} s`, { ...failure, timedOut: true, canceled: false }));
+        if (why === 'timeout')
+          reject(
+            new ExecError(`${command} timed out after ${Math.round(req.timeoutMs / 1000)} s`, {
+              ...failure,
+              timedOut: true,
+              canceled: false,
+            }),
+          );
         else if (why === 'abort') reject(new ExecInterruptedError(`interrupted: ${command}`, failure));
-        else if (code === null) reject(new ExecError(`${command} was killed by signal ${signal ?? 'unknown'}`, { ...failure, timedOut: false, canceled: false }));
+        else if (code === null)
+          reject(
+            new ExecError(`${command} was killed by signal ${signal ?? 'unknown'}`, {
+              ...failure,
+              timedOut: false,
+              canceled: false,
+            }),
+          );
         else resolvePromise({ stdout: Buffer.concat(out), stderr, exitCode: code });
       }),
     );
@@ -467,13 +544,31 @@ function exitFailure(file: string, args: readonly string[], result: ExecResult, 
   const detail = keyLine(result.stderr) || keyLine(stdoutText);
   return new ExecError(
     `${command} failed (exit ${result.exitCode})${detail ? `: ${detail}` : ''}`,
-    { command, exitCode: result.exitCode, signal: null, stderrTail: tailOf(result.stderr), timedOut: false, canceled: false },
+    {
+      command,
+      exitCode: result.exitCode,
+      signal: null,
+      stderrTail: tailOf(result.stderr),
+      timedOut: false,
+      canceled: false,
+    },
     { result },
   );
 }
 
 function notStarted(file: string, args: readonly string[], message: string, hint?: string, cause?: unknown): ExecError {
-  return new ExecError(message, { command: describeCommand(file, args), exitCode: null, signal: null, stderrTail: '', timedOut: false, canceled: false }, { ...(hint === undefined ? {} : { hint }), cause });
+  return new ExecError(
+    message,
+    {
+      command: describeCommand(file, args),
+      exitCode: null,
+      signal: null,
+      stderrTail: '',
+      timedOut: false,
+      canceled: false,
+    },
+    { ...(hint === undefined ? {} : { hint }), cause },
+  );
 }
 
 function spawnFailure(file: string, args: readonly string[], cause: unknown, cwd?: string): ExecError {
@@ -482,7 +577,8 @@ function spawnFailure(file: string, args: readonly string[], cause: unknown, cwd
   if ((code === 'ENOENT' || code === 'ENOTDIR') && cwd !== undefined && !isDirectory(cwd)) {
     return notStarted(file, args, `cannot run ${file} in ${cwd}: not a directory`, undefined, cause);
   }
-  if (code === 'ENOENT') return notStarted(file, args, `command not found: ${file}`, `install ${file} and make sure it is on PATH`, cause);
+  if (code === 'ENOENT')
+    return notStarted(file, args, `command not found: ${file}`, `install ${file} and make sure it is on PATH`, cause);
   return notStarted(file, args, `could not run ${describeCommand(file, args)}`, undefined, cause);
 }
 
@@ -496,7 +592,10 @@ function isDirectory(path: string): boolean {
 
 /** The line that says what went wrong: git's `fatal:`/`error:` line, else the last line (progress comes first). */
 function keyLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[lines.length - 1] ?? '';
 }
 

@@ -9,4 +9,7 @@ import { ConfigSchema } from './config-schema.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const schema = z.toJSONSchema(ConfigSchema, { io: 'input', target: 'draft-7' });
 mkdirSync(join(root, 'schema'), { recursive: true });
-writeFileSync(join(root, 'schema', 'lanes.config.schema.json'), `${JSON.stringify({ title: 'lanes.config.json', ...schema }, null, 2)}\n`);
+writeFileSync(
+  join(root, 'schema', 'lanes.config.schema.json'),
+  `${JSON.stringify({ title: 'lanes.config.json', ...schema }, null, 2)}\n`,
+);

@@ -22,7 +22,14 @@ describe('readRefs', () => {
     r.git('tag', '-a', '-m', 'v1', 'v1');
     r.git('update-ref', 'refs/remotes/origin/trunk', 'HEAD');
     r.git('symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/trunk');
-    const refs = await readRefs(r.root, ['refs/heads/main', 'refs/heads/feat', 'refs/heads/nope', 'refs/tags/v1', 'refs/remotes/origin/HEAD', 'HEAD']);
+    const refs = await readRefs(r.root, [
+      'refs/heads/main',
+      'refs/heads/feat',
+      'refs/heads/nope',
+      'refs/tags/v1',
+      'refs/remotes/origin/HEAD',
+      'HEAD',
+    ]);
     expect(Object.fromEntries(refs)).toEqual({
       'refs/heads/main': { commit: head, symref: undefined },
       'refs/tags/v1': { commit: head, symref: undefined },
@@ -40,7 +47,16 @@ describe('resolveRefNames', () => {
     r.git('tag', 'both', first);
     r.git('branch', 'both', second);
     r.git('update-ref', 'refs/remotes/origin/main', first);
-    const tips = await resolveRefNames(r.root, ['main', 'both', 'origin/main', 'refs/heads/both', 'HEAD', 'main~1', first, 'missing']);
+    const tips = await resolveRefNames(r.root, [
+      'main',
+      'both',
+      'origin/main',
+      'refs/heads/both',
+      'HEAD',
+      'main~1',
+      first,
+      'missing',
+    ]);
     for (const name of ['main', 'both', 'origin/main', 'refs/heads/both']) {
       expect(tips.get(name), name).toBe(r.git('rev-parse', '--verify', '--quiet', `${name}^{commit}`));
     }
@@ -52,14 +68,43 @@ describe('resolveRefNames', () => {
 describe('listIgnoredFiles', () => {
   function lsFiles(root: string, include: string[], exclude: string[]): string[] {
     const spec = [...include.map((g) => `:(glob)${g}`), ...exclude.map((g) => `:(exclude,glob)${g}`)];
-    return repo.git('-C', root, '-c', 'core.quotepath=false', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', ...spec).split('\0').filter(Boolean);
+    return repo
+      .git(
+        '-C',
+        root,
+        '-c',
+        'core.quotepath=false',
+        'ls-files',
+        '-z',
+        '--others',
+        '--ignored',
+        '--exclude-standard',
+        '--',
+        ...spec,
+      )
+      .split('\0')
+      .filter(Boolean);
   }
 
   it('finds with one folder read what ls-files finds for name-only globs', async () => {
-    const r = useRepo({ gitignore: '.env*\n!.env.keep\n.secret*\nnode_modules/\n', files: { '.env.tracked': 'x', '.env.example': 'x' } });
+    const r = useRepo({
+      gitignore: '.env*\n!.env.keep\n.secret*\nnode_modules/\n',
+      files: { '.env.tracked': 'x', '.env.example': 'x' },
+    });
     r.git('add', '-f', '.env.tracked');
     r.commitAll('tracked env');
-    for (const f of ['.env', '.env.local', '.env.example', '.env.keep', '.env.çafé', '.envrc', '.secret-a', 'sub/.env', '.env.d/inner']) r.write(f, f);
+    for (const f of [
+      '.env',
+      '.env.local',
+      '.env.example',
+      '.env.keep',
+      '.env.çafé',
+      '.envrc',
+      '.secret-a',
+      'sub/.env',
+      '.env.d/inner',
+    ])
+      r.write(f, f);
     mkdirSync(join(r.root, '.env.dir'));
     symlinkSync('.env', join(r.root, '.env.link'));
     symlinkSync('.env.d', join(r.root, '.env.dirlink'));
@@ -73,7 +118,14 @@ describe('listIgnoredFiles', () => {
       const expected = lsFiles(r.root, include, exclude);
       expect(await listIgnoredFiles(r.root, include, exclude), JSON.stringify(include)).toEqual(expected);
     }
-    expect(await listIgnoredFiles(r.root, ['.env*'], ['.env.example'])).toEqual(['.env', '.env.dirlink', '.env.link', '.env.local', '.env.çafé', '.envrc']);
+    expect(await listIgnoredFiles(r.root, ['.env*'], ['.env.example'])).toEqual([
+      '.env',
+      '.env.dirlink',
+      '.env.link',
+      '.env.local',
+      '.env.çafé',
+      '.envrc',
+    ]);
   });
 
   it('asks nothing when no name matches, and reports tracked files as not ignored', async () => {

@@ -13,14 +13,36 @@ export interface GitOptions {
   timeoutMs?: number;
 }
 
-export function git(cwd: string, args: readonly string[], opts: GitOptions & Pick<ExecOptions, 'check' | 'input' | 'env'> = {}): Promise<ExecResult> {
+export function git(
+  cwd: string,
+  args: readonly string[],
+  opts: GitOptions & Pick<ExecOptions, 'check' | 'input' | 'env'> = {},
+): Promise<ExecResult> {
   // core.quotePath=false keeps non-ASCII paths readable; -c options never come from data.
-  return exec('git', ['-c', 'core.quotepath=false', ...args], { cwd, timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal, check: opts.check, input: opts.input, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env } });
+  return exec('git', ['-c', 'core.quotepath=false', ...args], {
+    cwd,
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    signal: opts.signal,
+    check: opts.check,
+    input: opts.input,
+    env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
+  });
 }
 
 /** `git` with raw bytes out (and optionally in): for paths that must survive byte for byte. */
-export function gitBytes(cwd: string, args: readonly string[], opts: GitOptions & { check?: boolean; input?: Buffer; env?: Record<string, string | undefined> } = {}): Promise<BytesResult> {
-  return execBytes('git', ['-c', 'core.quotepath=false', ...args], { cwd, timeoutMs: opts.timeoutMs ?? 120_000, signal: opts.signal, check: opts.check, input: opts.input, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env } });
+export function gitBytes(
+  cwd: string,
+  args: readonly string[],
+  opts: GitOptions & { check?: boolean; input?: Buffer; env?: Record<string, string | undefined> } = {},
+): Promise<BytesResult> {
+  return execBytes('git', ['-c', 'core.quotepath=false', ...args], {
+    cwd,
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    signal: opts.signal,
+    check: opts.check,
+    input: opts.input,
+    env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
+  });
 }
 
 export interface RepoContext {
@@ -35,12 +57,18 @@ export interface RepoContext {
 }
 
 export async function loadRepoContext(cwd: string, opts: GitOptions = {}): Promise<RepoContext> {
-  const res = await git(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--show-toplevel'], { ...opts, check: false });
+  const res = await git(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir', '--show-toplevel'], {
+    ...opts,
+    check: false,
+  });
   if (res.exitCode !== 0) {
-    throw new InputError(`not a git repository: ${cwd}`, { hint: 'run lanes inside a git repository, or pass -C <dir>' });
+    throw new InputError(`not a git repository: ${cwd}`, {
+      hint: 'run lanes inside a git repository, or pass -C <dir>',
+    });
   }
   const [commonDir, currentRoot] = res.stdout.trim().split('\n') as [string, string | undefined];
-  if (!currentRoot) throw new InputError(`${cwd} is inside a bare repository; lanes needs a repository with a main worktree`);
+  if (!currentRoot)
+    throw new InputError(`${cwd} is inside a bare repository; lanes needs a repository with a main worktree`);
   let mainRoot = dirname(commonDir);
   if (basename(commonDir) !== '.git') {
     const list = await listWorktrees(currentRoot, opts);
@@ -70,7 +98,8 @@ export async function listWorktrees(cwd: string, opts: GitOptions = {}): Promise
     const space = field.indexOf(' ');
     const key = space === -1 ? field : field.slice(0, space);
     const value = space === -1 ? '' : field.slice(space + 1);
-    if (key === 'worktree') current = { path: value, head: undefined, branch: undefined, prunable: false, locked: false };
+    if (key === 'worktree')
+      current = { path: value, head: undefined, branch: undefined, prunable: false, locked: false };
     else if (!current) continue;
     // An unborn branch (deleted while checked out) shows as all zeros.
     else if (key === 'HEAD') current.head = /^0+$/.test(value) ? undefined : value;
@@ -85,7 +114,10 @@ export async function listWorktrees(cwd: string, opts: GitOptions = {}): Promise
 /** The commit a ref names, or undefined. */
 export async function resolveCommit(cwd: string, ref: string, opts: GitOptions = {}): Promise<string | undefined> {
   if (ref.startsWith('-')) return undefined;
-  const res = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { ...opts, check: false });
+  const res = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+    ...opts,
+    check: false,
+  });
   return res.exitCode === 0 ? res.stdout.trim() : undefined;
 }
 
@@ -96,7 +128,10 @@ export async function branchExists(cwd: string, branch: string, opts: GitOptions
 
 /** The base when neither --base nor config names one: the remote's default branch, else main, else master. */
 export async function defaultBase(cwd: string, opts: GitOptions = {}): Promise<string> {
-  const head = await git(cwd, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { ...opts, check: false });
+  const head = await git(cwd, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], {
+    ...opts,
+    check: false,
+  });
   if (head.exitCode === 0 && head.stdout.trim()) return head.stdout.trim();
   for (const candidate of ['main', 'master']) {
     if (await branchExists(cwd, candidate, opts)) return candidate;
@@ -105,7 +140,9 @@ export async function defaultBase(cwd: string, opts: GitOptions = {}): Promise<s
 }
 
 export interface RefFact {
-  /** The commit the ref points at (through a symbolic ref, and peeled for an annotated tag); undefined for a non-commit. */
+  /**
+   * The commit the ref points at (through a symbolic ref, and peeled for an annotated tag); undefined for a non-commit.
+   */
   commit: string | undefined;
   /** For a symbolic ref, its target's short name (refs/remotes/origin/HEAD → origin/main). */
   symref: string | undefined;
@@ -116,11 +153,16 @@ export interface RefFact {
  * Its patterns also match refs below a name (refs/heads/main/x), so only exact names are kept.
  * A symbolic ref whose target is missing is not listed (git skips broken refs).
  */
-export async function readRefs(cwd: string, refs: readonly string[], opts: GitOptions = {}): Promise<Map<string, RefFact>> {
+export async function readRefs(
+  cwd: string,
+  refs: readonly string[],
+  opts: GitOptions = {},
+): Promise<Map<string, RefFact>> {
   const wanted = new Set(refs.filter((r) => r.startsWith('refs/')));
   const facts = new Map<string, RefFact>();
   if (wanted.size === 0) return facts;
-  const format = '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)%00%(symref:short)';
+  const format =
+    '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)%00%(symref:short)';
   const res = await git(cwd, ['for-each-ref', format, ...wanted], opts);
   for (const line of res.stdout.split('\n')) {
     const [name, object, type, peeled, peeledType, symref] = line.split('\0');
@@ -140,7 +182,12 @@ export const DEFAULT_BASE_REFS = ['refs/remotes/origin/HEAD', 'refs/heads/main',
  * names that target (and `lanes new` then refuses it); a loose origin/HEAD file that was not listed
  * is such a dangling ref, so that rare case takes the old path and keeps its answer.
  */
-export async function defaultBaseFrom(cwd: string, commonDir: string, refs: ReadonlyMap<string, RefFact>, opts: GitOptions = {}): Promise<{ base: string; baseCommit: string | undefined }> {
+export async function defaultBaseFrom(
+  cwd: string,
+  commonDir: string,
+  refs: ReadonlyMap<string, RefFact>,
+  opts: GitOptions = {},
+): Promise<{ base: string; baseCommit: string | undefined }> {
   const originHead = refs.get('refs/remotes/origin/HEAD');
   if (originHead?.symref) return { base: originHead.symref, baseCommit: originHead.commit };
   if (!originHead && existsSync(join(commonDir, 'refs', 'remotes', 'origin', 'HEAD'))) {
@@ -155,16 +202,30 @@ export async function defaultBaseFrom(cwd: string, commonDir: string, refs: Read
 }
 
 function noBaseError(): InputError {
-  return new InputError('no base branch: the remote has no default branch and neither "main" nor "master" exists', { hint: 'pass --base <ref> or set "base" in lanes.config.json' });
+  return new InputError('no base branch: the remote has no default branch and neither "main" nor "master" exists', {
+    hint: 'pass --base <ref> or set "base" in lanes.config.json',
+  });
 }
 
-export async function addWorktree(cwd: string, path: string, branch: string, baseCommit: string, opts: GitOptions = {}): Promise<void> {
+export async function addWorktree(
+  cwd: string,
+  path: string,
+  branch: string,
+  baseCommit: string,
+  opts: GitOptions = {},
+): Promise<void> {
   // --no-track: no upstream written to .git/config, so concurrent `lanes new` do not fight over config.lock.
-  await git(cwd, ['worktree', 'add', '--no-track', '-b', branch, '--', path, baseCommit], { ...opts, timeoutMs: 600_000 });
+  await git(cwd, ['worktree', 'add', '--no-track', '-b', branch, '--', path, baseCommit], {
+    ...opts,
+    timeoutMs: 600_000,
+  });
 }
 
 export async function removeWorktree(cwd: string, path: string, force: boolean, opts: GitOptions = {}): Promise<void> {
-  await git(cwd, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), '--', path], { ...opts, timeoutMs: 600_000 });
+  await git(cwd, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), '--', path], {
+    ...opts,
+    timeoutMs: 600_000,
+  });
 }
 
 export async function pruneWorktrees(cwd: string, opts: GitOptions = {}): Promise<void> {
@@ -172,7 +233,12 @@ export async function pruneWorktrees(cwd: string, opts: GitOptions = {}): Promis
 }
 
 /** Deletes a branch only if it still points at `expected`, so a commit made meanwhile is never lost. */
-export async function deleteBranch(cwd: string, branch: string, expected: string, opts: GitOptions = {}): Promise<void> {
+export async function deleteBranch(
+  cwd: string,
+  branch: string,
+  expected: string,
+  opts: GitOptions = {},
+): Promise<void> {
   await git(cwd, ['update-ref', '-d', `refs/heads/${branch}`, expected], opts);
 }
 
@@ -186,9 +252,16 @@ export interface StatusSummary {
  * folder once, without git walking into it. `preloadIndex: false` stops git's own lstat threads,
  * which only cost CPU when the caller already runs one status per CPU.
  */
-export async function status(worktree: string, opts: GitOptions & { untracked?: 'all' | 'normal'; preloadIndex?: boolean } = {}): Promise<StatusSummary> {
+export async function status(
+  worktree: string,
+  opts: GitOptions & { untracked?: 'all' | 'normal'; preloadIndex?: boolean } = {},
+): Promise<StatusSummary> {
   const preload = opts.preloadIndex === false ? ['-c', 'core.preloadIndex=false'] : [];
-  const res = await git(worktree, [...preload, 'status', '--porcelain=v1', '-z', `--untracked-files=${opts.untracked ?? 'all'}`], opts);
+  const res = await git(
+    worktree,
+    [...preload, 'status', '--porcelain=v1', '-z', `--untracked-files=${opts.untracked ?? 'all'}`],
+    opts,
+  );
   const changed: string[] = [];
   const fields = res.stdout.split('\0');
   for (let i = 0; i < fields.length; i++) {
@@ -201,7 +274,12 @@ export async function status(worktree: string, opts: GitOptions & { untracked?: 
   return { changed };
 }
 
-export async function aheadBehind(cwd: string, base: string, branch: string, opts: GitOptions = {}): Promise<{ ahead: number; behind: number }> {
+export async function aheadBehind(
+  cwd: string,
+  base: string,
+  branch: string,
+  opts: GitOptions = {},
+): Promise<{ ahead: number; behind: number }> {
   const res = await git(cwd, ['rev-list', '--left-right', '--count', `${base}...${branch}`, '--'], opts);
   const [behind, ahead] = res.stdout.trim().split(/\s+/).map(Number) as [number, number];
   return { ahead, behind };
@@ -212,13 +290,31 @@ export async function aheadBehind(cwd: string, base: string, branch: string, opt
  * read with one `for-each-ref` and resolved in git's order (refs/, tags, heads, remotes, remote
  * HEAD). A name that is not plainly a ref (HEAD, a commit id, main~2) is left out for rev-parse.
  */
-export async function resolveRefNames(cwd: string, names: readonly string[], opts: GitOptions = {}): Promise<Map<string, string>> {
+export async function resolveRefNames(
+  cwd: string,
+  names: readonly string[],
+  opts: GitOptions = {},
+): Promise<Map<string, string>> {
   const candidates = new Map<string, string[]>();
   for (const name of new Set(names)) {
     // Per-worktree refs (HEAD, refs/worktree/, refs/bisect/) differ between the lane and here.
-    if (!/^[A-Za-z0-9._/+-]+$/.test(name) || name.includes('..') || /^[A-Z_]+$/.test(name) || name.startsWith('-') || /^refs\/(worktree|bisect|rewritten)\//.test(name)) continue;
+    if (
+      !/^[A-Za-z0-9._/+-]+$/.test(name) ||
+      name.includes('..') ||
+      /^[A-Z_]+$/.test(name) ||
+      name.startsWith('-') ||
+      /^refs\/(worktree|bisect|rewritten)\//.test(name)
+    )
+      continue;
     const full = name.startsWith('refs/') ? [name] : [];
-    candidates.set(name, [...full, `refs/${name}`, `refs/tags/${name}`, `refs/heads/${name}`, `refs/remotes/${name}`, `refs/remotes/${name}/HEAD`]);
+    candidates.set(name, [
+      ...full,
+      `refs/${name}`,
+      `refs/tags/${name}`,
+      `refs/heads/${name}`,
+      `refs/remotes/${name}`,
+      `refs/remotes/${name}/HEAD`,
+    ]);
   }
   const facts = await readRefs(cwd, [...candidates.values()].flat(), opts);
   const out = new Map<string, string>();
@@ -243,7 +339,10 @@ export async function isAncestor(cwd: string, commit: string, of: string, opts: 
  */
 export async function isIntegrated(cwd: string, branch: string, base: string, opts: GitOptions = {}): Promise<boolean> {
   if (await isAncestor(cwd, branch, base, opts)) return true;
-  const merged = await git(cwd, ['merge-tree', '--write-tree', '--no-messages', base, branch], { ...opts, check: false });
+  const merged = await git(cwd, ['merge-tree', '--write-tree', '--no-messages', base, branch], {
+    ...opts,
+    check: false,
+  });
   if (merged.exitCode === 0) {
     const mergedTree = merged.stdout.trim().split('\n')[0];
     const baseTree = (await git(cwd, ['rev-parse', `${base}^{tree}`], opts)).stdout.trim();
@@ -256,19 +355,32 @@ export async function isIntegrated(cwd: string, branch: string, base: string, op
 
 /** Whether some remote-tracking branch already contains the commit (it is pushed somewhere). */
 export async function isPushed(cwd: string, commit: string, opts: GitOptions = {}): Promise<boolean> {
-  const res = await git(cwd, ['for-each-ref', '--count=1', '--contains', commit, '--format=%(refname)', 'refs/remotes/'], opts);
+  const res = await git(
+    cwd,
+    ['for-each-ref', '--count=1', '--contains', commit, '--format=%(refname)', 'refs/remotes/'],
+    opts,
+  );
   return res.stdout.trim() !== '';
 }
 
 /** Gitignored files in `root` matching the include globs and none of the exclude globs. */
-export async function listIgnoredFiles(root: string, include: readonly string[], exclude: readonly string[], opts: GitOptions = {}): Promise<string[]> {
+export async function listIgnoredFiles(
+  root: string,
+  include: readonly string[],
+  exclude: readonly string[],
+  opts: GitOptions = {},
+): Promise<string[]> {
   if (include.length === 0) return [];
   // Globs without a folder part match only top-level entries: read that one folder and ask git
   // about the few matches, instead of ls-files walking every untracked and ignored file of the tree.
   const match = nameFilter(include, exclude);
   if (match) return ignoredAmong(root, topLevelFiles(root).filter(match), opts);
   const pathspecs = [...include.map((g) => `:(glob)${g}`), ...exclude.map((g) => `:(exclude,glob)${g}`)];
-  const res = await git(root, ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', ...pathspecs], opts);
+  const res = await git(
+    root,
+    ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--', ...pathspecs],
+    opts,
+  );
   return res.stdout.split('\0').filter(Boolean);
 }
 
@@ -283,7 +395,11 @@ function topLevelFiles(root: string): string[] {
 /** The paths among `paths` that git ignores (tracked paths never are), with one `check-ignore`. */
 export async function ignoredAmong(root: string, paths: readonly string[], opts: GitOptions = {}): Promise<string[]> {
   if (paths.length === 0) return [];
-  const res = await git(root, ['check-ignore', '--stdin', '-z'], { ...opts, check: false, input: paths.map((p) => `${p}\0`).join('') });
+  const res = await git(root, ['check-ignore', '--stdin', '-z'], {
+    ...opts,
+    check: false,
+    input: paths.map((p) => `${p}\0`).join(''),
+  });
   if (res.exitCode > 1) throw new ToolError(`git check-ignore failed: ${res.stderr.trim()}`);
   const ignored = new Set(res.stdout.split('\0').filter(Boolean));
   return paths.filter((p) => ignored.has(p));
@@ -295,7 +411,13 @@ export async function isIgnoredPath(root: string, relPath: string, opts: GitOpti
   return res.exitCode === 0;
 }
 
-export async function createBundle(cwd: string, file: string, branch: string, base: string, opts: GitOptions = {}): Promise<boolean> {
+export async function createBundle(
+  cwd: string,
+  file: string,
+  branch: string,
+  base: string,
+  opts: GitOptions = {},
+): Promise<boolean> {
   const count = await git(cwd, ['rev-list', '--count', branch, `^${base}`, '--'], opts);
   const range = Number(count.stdout.trim()) > 0 ? [branch, `^${base}`] : [branch];
   await git(cwd, ['bundle', 'create', '--quiet', resolve(file), ...range], opts);
@@ -331,7 +453,9 @@ export function worktreeAdminDir(worktree: string): string | undefined {
   }
 }
 
-/** The worktree folder an admin folder belongs to (its `gitdir` file names `<worktree>/.git`), as git last recorded it. */
+/**
+ * The worktree folder an admin folder belongs to (its `gitdir` file names `<worktree>/.git`), as git last recorded it.
+ */
 export function worktreeOfAdminDir(adminDir: string): string | undefined {
   try {
     const gitFile = readFileSync(join(adminDir, 'gitdir'), 'utf8').trim();
@@ -353,7 +477,11 @@ export interface StatusEntry {
  * once, not walked), with paths as raw bytes: names that are not UTF-8 stay exact.
  */
 export async function statusEntries(worktree: string, opts: GitOptions = {}): Promise<StatusEntry[]> {
-  const res = await gitBytes(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching'], opts);
+  const res = await gitBytes(
+    worktree,
+    ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching'],
+    opts,
+  );
   const entries: StatusEntry[] = [];
   const fields = splitNul(res.stdout);
   for (let i = 0; i < fields.length; i++) {
@@ -403,7 +531,10 @@ export async function headReflog(worktree: string, opts: GitOptions = {}): Promi
  * which is exactly when the log is needed. Lines: `<old> <new> <who> <when>\t<message>`.
  */
 async function readReflogFile(worktree: string, opts: GitOptions): Promise<ReflogEntry[]> {
-  const res = await git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'logs/HEAD'], { ...opts, check: false });
+  const res = await git(worktree, ['rev-parse', '--path-format=absolute', '--git-path', 'logs/HEAD'], {
+    ...opts,
+    check: false,
+  });
   let text: string;
   try {
     text = readFileSync(res.stdout.trim(), 'utf8');
@@ -419,9 +550,17 @@ async function readReflogFile(worktree: string, opts: GitOptions): Promise<Reflo
 }
 
 /** Commits reachable from `tips` and from none of `not` (full ids, newest first). */
-export async function commitsOnlyIn(cwd: string, tips: readonly string[], not: readonly string[], opts: GitOptions = {}): Promise<string[]> {
+export async function commitsOnlyIn(
+  cwd: string,
+  tips: readonly string[],
+  not: readonly string[],
+  opts: GitOptions = {},
+): Promise<string[]> {
   if (tips.length === 0) return [];
-  const res = await git(cwd, ['rev-list', '--stdin'], { ...opts, input: [...tips, ...not.map((n) => `^${n}`)].join('\n') + '\n' });
+  const res = await git(cwd, ['rev-list', '--stdin'], {
+    ...opts,
+    input: [...tips, ...not.map((n) => `^${n}`)].join('\n') + '\n',
+  });
   return res.stdout.split('\n').filter(Boolean);
 }
 
@@ -446,9 +585,17 @@ export interface TrackingRef {
 }
 
 /** Remote-tracking refs (from the last fetch) that contain `commit`. */
-export async function trackingRefsContaining(cwd: string, commit: string, opts: GitOptions = {}): Promise<TrackingRef[]> {
+export async function trackingRefsContaining(
+  cwd: string,
+  commit: string,
+  opts: GitOptions = {},
+): Promise<TrackingRef[]> {
   const remotes = (await git(cwd, ['remote'], opts)).stdout.split('\n').filter(Boolean);
-  const res = await git(cwd, ['for-each-ref', '--contains', commit, '--format=%(refname)%00%(objectname)', 'refs/remotes/'], opts);
+  const res = await git(
+    cwd,
+    ['for-each-ref', '--contains', commit, '--format=%(refname)%00%(objectname)', 'refs/remotes/'],
+    opts,
+  );
   const out: TrackingRef[] = [];
   for (const line of res.stdout.split('\n')) {
     const [ref, sha] = line.split('\0');
@@ -463,7 +610,11 @@ export async function trackingRefsContaining(cwd: string, commit: string, opts: 
 }
 
 /** What a remote has now: its branches and their commits, asked over the network (short timeout). */
-export async function fetchRemoteHeads(cwd: string, remote: string, opts: GitOptions = {}): Promise<Map<string, string>> {
+export async function fetchRemoteHeads(
+  cwd: string,
+  remote: string,
+  opts: GitOptions = {},
+): Promise<Map<string, string>> {
   const res = await git(cwd, ['ls-remote', '--heads', '--', remote], { ...opts, timeoutMs: opts.timeoutMs ?? 15_000 });
   const out = new Map<string, string>();
   for (const line of res.stdout.split('\n')) {

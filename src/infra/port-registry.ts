@@ -40,11 +40,16 @@ export interface PortLease {
  * `~/.local/state/lanes` (Linux, macOS) or `%LOCALAPPDATA%\lanes` (Windows). Takes the environment
  * the entry point was given, so tests and scripts isolate it through HOME or LANES_STATE_HOME.
  */
-export function userStateDir(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): string {
+export function userStateDir(
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.LANES_STATE_HOME) return env.LANES_STATE_HOME;
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'lanes');
   if (platform === 'win32') {
-    const local = env.LOCALAPPDATA ?? (env.USERPROFILE ? win32.join(env.USERPROFILE, 'AppData', 'Local') : win32.join(homedir(), 'AppData', 'Local'));
+    const local =
+      env.LOCALAPPDATA ??
+      (env.USERPROFILE ? win32.join(env.USERPROFILE, 'AppData', 'Local') : win32.join(homedir(), 'AppData', 'Local'));
     return win32.join(local, 'lanes');
   }
   return join(env.HOME || homedir(), '.local', 'state', 'lanes');
@@ -58,7 +63,13 @@ interface LeaseRow {
   leased_at: string;
 }
 
-const fromRow = (r: LeaseRow): PortLease => ({ port: r.port, repo: r.repo, lane: r.lane, service: r.service, leasedAt: r.leased_at });
+const fromRow = (r: LeaseRow): PortLease => ({
+  port: r.port,
+  repo: r.repo,
+  lane: r.lane,
+  service: r.service,
+  leasedAt: r.leased_at,
+});
 
 export class PortRegistry {
   readonly file: string;
@@ -107,17 +118,27 @@ export class PortRegistry {
 
   /** Leases `port` unless anyone on the machine holds it; true when this call got it. */
   tryLease(port: number, repo: string, lane: string, service: string): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO leases (port, repo, lane, service, leased_at) VALUES (?, ?, ?, ?, ?)').run(port, repo, lane, service, new Date().toISOString()).changes === 1;
+    return (
+      this.db
+        .prepare('INSERT OR IGNORE INTO leases (port, repo, lane, service, leased_at) VALUES (?, ?, ?, ?, ?)')
+        .run(port, repo, lane, service, new Date().toISOString()).changes === 1
+    );
   }
 
   /** The lane's ports by service. */
   leasesOf(repo: string, lane: string): Record<string, number> {
-    const rows = this.db.prepare('SELECT port, service FROM leases WHERE repo = ? AND lane = ? ORDER BY rowid').all(repo, lane) as { port: number; service: string }[];
+    const rows = this.db
+      .prepare('SELECT port, service FROM leases WHERE repo = ? AND lane = ? ORDER BY rowid')
+      .all(repo, lane) as { port: number; service: string }[];
     return Object.fromEntries(rows.map((r) => [r.service, r.port]));
   }
 
   leases(): PortLease[] {
-    return (this.db.prepare('SELECT port, repo, lane, service, leased_at FROM leases ORDER BY repo, lane, port').all() as LeaseRow[]).map(fromRow);
+    return (
+      this.db
+        .prepare('SELECT port, repo, lane, service, leased_at FROM leases ORDER BY repo, lane, port')
+        .all() as LeaseRow[]
+    ).map(fromRow);
   }
 
   /** Frees every port of the lane; returns how many. */
@@ -128,7 +149,9 @@ export class PortRegistry {
   /** Frees exactly this lease (same port, owner and time): a lane leased anew since it was read keeps its port. */
   releaseLease(lease: PortLease): boolean {
     return (
-      this.db.prepare('DELETE FROM leases WHERE port = ? AND repo = ? AND lane = ? AND leased_at = ?').run(lease.port, lease.repo, lease.lane, lease.leasedAt).changes === 1
+      this.db
+        .prepare('DELETE FROM leases WHERE port = ? AND repo = ? AND lane = ? AND leased_at = ?')
+        .run(lease.port, lease.repo, lease.lane, lease.leasedAt).changes === 1
     );
   }
 }

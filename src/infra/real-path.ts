@@ -6,7 +6,10 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 
-/** The real path of `path`; for a path that does not exist (yet), its deepest existing ancestor's real path plus the rest. */
+/**
+ * The real path of `path`; for a path that does not exist (yet), its deepest existing ancestor's real path plus the
+ * rest.
+ */
 export function canonicalPath(path: string): string {
   const abs = resolve(path);
   try {

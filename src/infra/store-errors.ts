@@ -114,7 +114,11 @@ export function guardDatabase(db: BetterSqlite3.Database, file: string, busyTime
       get(t, prop) {
         const value: unknown = Reflect.get(t, prop, t);
         if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => wrapResult(prop, call(() => (value as (...a: unknown[]) => unknown).apply(t, args)));
+        return (...args: unknown[]) =>
+          wrapResult(
+            prop,
+            call(() => (value as (...a: unknown[]) => unknown).apply(t, args)),
+          );
       },
     });
   const wrapStatement = (stmt: BetterSqlite3.Statement): BetterSqlite3.Statement => {
@@ -126,13 +130,14 @@ export function guardDatabase(db: BetterSqlite3.Database, file: string, busyTime
   const wrapTransaction = (tx: BetterSqlite3.Transaction<(...a: unknown[]) => unknown>) => {
     const guardedTx = ((...args: unknown[]) => call(() => tx(...args))) as typeof tx;
     for (const variant of ['default', 'deferred', 'immediate', 'exclusive'] as const) {
-      guardedTx[variant] = ((...args: unknown[]) => call(() => tx[variant](...args)));
+      guardedTx[variant] = (...args: unknown[]) => call(() => tx[variant](...args));
     }
     return guardedTx;
   };
   const proxy: BetterSqlite3.Database = wrap(db, (prop, result) => {
     if (prop === 'prepare') return wrapStatement(result as BetterSqlite3.Statement);
-    if (prop === 'transaction') return wrapTransaction(result as BetterSqlite3.Transaction<(...a: unknown[]) => unknown>);
+    if (prop === 'transaction')
+      return wrapTransaction(result as BetterSqlite3.Transaction<(...a: unknown[]) => unknown>);
     return result === db ? proxy : result;
   });
   return proxy;

@@ -61,7 +61,12 @@ function oldStateFile(schema: string, version: number, fill: (db: Database.Datab
 function tablesOf(): string[] {
   const db = new Database(stateFile(commonDir), { readonly: true });
   try {
-    return db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all().map((r) => r.name);
+    return db
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .all()
+      .map((r) => r.name);
   } finally {
     db.close();
   }
@@ -87,7 +92,11 @@ function lane(name: string, extra: Partial<LaneRecord> = {}): LaneRecord {
   };
 }
 
-const op = (kind: LaneOperation['kind'], pid: number): LaneOperation => ({ kind, pid, started: '2026-01-01T00:00:00.000Z' });
+const op = (kind: LaneOperation['kind'], pid: number): LaneOperation => ({
+  kind,
+  pid,
+  started: '2026-01-01T00:00:00.000Z',
+});
 
 describe('state store migrations', () => {
   it('creates the latest schema in a new file', () => {
@@ -102,8 +111,16 @@ describe('state store migrations', () => {
       db.prepare('INSERT INTO lanes (name, data) VALUES (?, ?)').run('issue-1', JSON.stringify(lane('issue-1')));
       db.prepare('INSERT INTO port_leases (port, lane, service) VALUES (3100, ?, ?)').run('issue-1', 'web');
       db.prepare('INSERT INTO approvals (command, approved_at) VALUES (?, ?)').run('npm ci', '2025-01-01');
-      db.prepare('INSERT INTO journal (lane, seq, step, data) VALUES (?, 1, ?, ?)').run('issue-1', 'trash', JSON.stringify({ dir: '/work/.lanes-trash-1' }));
-      db.prepare('INSERT INTO removed_lanes (name, branch, kept_branch, removed_at) VALUES (?, ?, 1, ?)').run('issue-0', 'issue-0', '2025-01-01');
+      db.prepare('INSERT INTO journal (lane, seq, step, data) VALUES (?, 1, ?, ?)').run(
+        'issue-1',
+        'trash',
+        JSON.stringify({ dir: '/work/.lanes-trash-1' }),
+      );
+      db.prepare('INSERT INTO removed_lanes (name, branch, kept_branch, removed_at) VALUES (?, ?, 1, ?)').run(
+        'issue-0',
+        'issue-0',
+        '2025-01-01',
+      );
     });
     const s = open();
     expect(s.schemaVersion()).toBe(LATEST_VERSION);
@@ -120,14 +137,22 @@ describe('state store migrations', () => {
 
   it('moves a version 2 file forward, keeping its runs', () => {
     oldStateFile(SCHEMA_V1 + SCHEMA_V2, 2, (db) => {
-      db.prepare("INSERT INTO runs (lane, phase, agent, adapter, model, runner, status, run_dir, started_at, exit_code, usage) VALUES ('issue-1', 'implement', 'claude', 'claude', NULL, 'headless', 'done', '/r/1', '2025-01-01T00:00:00Z', 0, ?)").run(
-        JSON.stringify({ m: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 } }),
-      );
+      db.prepare(
+        "INSERT INTO runs (lane, phase, agent, adapter, model, runner, status, run_dir, started_at, exit_code, usage) VALUES ('issue-1', 'implement', 'claude', 'claude', NULL, 'headless', 'done', '/r/1', '2025-01-01T00:00:00Z', 0, ?)",
+      ).run(JSON.stringify({ m: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 } }));
     });
     const s = open();
     expect(s.schemaVersion()).toBe(LATEST_VERSION);
     expect(s.runsOf('issue-1')).toEqual([
-      expect.objectContaining({ id: 1, lane: 'issue-1', status: 'done', runDir: '/r/1', exitCode: 0, model: null, usage: { m: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 } } }),
+      expect.objectContaining({
+        id: 1,
+        lane: 'issue-1',
+        status: 'done',
+        runDir: '/r/1',
+        exitCode: 0,
+        model: null,
+        usage: { m: { input: 1, output: 2, cacheRead: 3, cacheWrite: 4 } },
+      }),
     ]);
   });
 
@@ -185,7 +210,9 @@ describe('the per-lane lock', () => {
       }
     })();
     expect(err).toBeInstanceOf(ToolError);
-    expect((err as Error).message).toBe('lane "issue-1" is being repaired by lanes doctor --fix right now; try again in a moment');
+    expect((err as Error).message).toBe(
+      'lane "issue-1" is being repaired by lanes doctor --fix right now; try again in a moment',
+    );
     // Only the holder's pid drops the claim.
     expect(s.dropRepairClaim('issue-1', 999)).toBe(false);
     expect(s.dropRepairClaim('issue-1', 100)).toBe(true);
@@ -210,11 +237,18 @@ describe('the step journal', () => {
     s.insertLane(lane('issue-1'), op('create', 1));
     s.addStep('issue-1', 'worktree', { path: '/w/issue-1', branch: 'issue-1', baseCommit: 'c'.repeat(40) });
     s.addStep('issue-2', 'trash', { dir: '/w/.trash' });
-    s.addStep('issue-1', 'database', { name: 'app_issue_1', url: 'sqlite:///w/issue-1/app.db', handle: '/w/issue-1/app.db' });
+    s.addStep('issue-1', 'database', {
+      name: 'app_issue_1',
+      url: 'sqlite:///w/issue-1/app.db',
+      handle: '/w/issue-1/app.db',
+    });
     s.addStep('issue-1', 'dependencies', { path: '/w/issue-1', dirs: ['node_modules'] });
     expect(s.steps('issue-1')).toEqual([
       { step: 'worktree', data: { path: '/w/issue-1', branch: 'issue-1', baseCommit: 'c'.repeat(40) } },
-      { step: 'database', data: { name: 'app_issue_1', url: 'sqlite:///w/issue-1/app.db', handle: '/w/issue-1/app.db' } },
+      {
+        step: 'database',
+        data: { name: 'app_issue_1', url: 'sqlite:///w/issue-1/app.db', handle: '/w/issue-1/app.db' },
+      },
       { step: 'dependencies', data: { path: '/w/issue-1', dirs: ['node_modules'] } },
     ]);
     s.clearSteps('issue-1');
@@ -236,12 +270,16 @@ describe('the step journal', () => {
     s.addStep('issue-1', 'dependency-staging', { dir: '/w/.staging' });
     s.close();
     const db = new Database(stateFile(commonDir));
-    db.prepare("INSERT INTO journal (lane, seq, step, data) VALUES ('issue-1', 2, 'container', '{\"id\":\"abc\"}')").run();
+    db.prepare(
+      "INSERT INTO journal (lane, seq, step, data) VALUES ('issue-1', 2, 'container', '{\"id\":\"abc\"}')",
+    ).run();
     db.prepare("INSERT INTO journal (lane, seq, step, data) VALUES ('issue-1', 3, 'worktree', '{\"path\":7}')").run();
     db.prepare("INSERT INTO journal (lane, seq, step, data) VALUES ('issue-1', 4, 'trash', 'not json')").run();
     db.close();
     const warnings: string[] = [];
-    expect(open().steps('issue-1', (w) => warnings.push(w))).toEqual([{ step: 'dependency-staging', data: { dir: '/w/.staging' } }]);
+    expect(open().steps('issue-1', (w) => warnings.push(w))).toEqual([
+      { step: 'dependency-staging', data: { dir: '/w/.staging' } },
+    ]);
     expect(warnings).toEqual([
       'ignored a journal entry of lane issue-1: unknown step "container" (written by another lanes version?)',
       'ignored a journal entry of lane issue-1: step "worktree" has data of the wrong shape',
@@ -257,7 +295,9 @@ describe('lane records', () => {
   it('changes a record in one read-modify-write, and not at all when it is gone', () => {
     const s = open();
     s.insertLane(lane('issue-1'), op('create', 1));
-    expect(s.updateLane('issue-1', (r) => ({ ...r, agentPhase: 'implement', agentState: 'running' }))?.agentPhase).toBe('implement');
+    expect(s.updateLane('issue-1', (r) => ({ ...r, agentPhase: 'implement', agentState: 'running' }))?.agentPhase).toBe(
+      'implement',
+    );
     expect(s.getLane('issue-1')).toMatchObject({ agentPhase: 'implement', agentState: 'running' });
     expect(s.updateLane('ghost', (r) => r)).toBeUndefined();
     s.restoreLane(lane('issue-0'));
@@ -283,19 +323,63 @@ describe('removed-lane history', () => {
 describe('agent runs', () => {
   const started = '2026-01-02T00:00:00.000Z';
   const newRun = (s: StateStore, laneName: string, startedAt = started) =>
-    s.insertRun({ lane: laneName, phase: 'implement', agent: 'claude', adapter: 'claude', model: 'm', runner: 'headless', runDir: '', startedAt });
+    s.insertRun({
+      lane: laneName,
+      phase: 'implement',
+      agent: 'claude',
+      adapter: 'claude',
+      model: 'm',
+      runner: 'headless',
+      runDir: '',
+      startedAt,
+    });
 
   it('records a run from starting to its end, and never changes a finished run', () => {
     const s = open();
     const id = newRun(s, 'issue-1');
-    expect(s.getRun(id)).toMatchObject({ id, lane: 'issue-1', status: 'starting', runDir: '', supervisorPid: null, endedAt: null, usage: null });
+    expect(s.getRun(id)).toMatchObject({
+      id,
+      lane: 'issue-1',
+      status: 'starting',
+      runDir: '',
+      supervisorPid: null,
+      endedAt: null,
+      usage: null,
+    });
     s.setRunDir(id, '/runs/1');
     expect(s.updateRun(id, { status: 'running', supervisorPid: 10, agentPid: 11 })).toBe(true);
     const usage = { m: { input: 5, output: 6, cacheRead: 0, cacheWrite: 1 } };
-    expect(s.updateRun(id, { status: 'done', endedAt: '2026-01-02T00:01:00.000Z', exitCode: 0, sessionId: 'sess', usage, costUsd: 0.5, costSource: 'reported' })).toBe(true);
+    expect(
+      s.updateRun(id, {
+        status: 'done',
+        endedAt: '2026-01-02T00:01:00.000Z',
+        exitCode: 0,
+        sessionId: 'sess',
+        usage,
+        costUsd: 0.5,
+        costSource: 'reported',
+      }),
+    ).toBe(true);
     expect(s.getRun(id)).toEqual({
-      id, lane: 'issue-1', phase: 'implement', agent: 'claude', adapter: 'claude', model: 'm', runner: 'headless', status: 'done', runDir: '/runs/1',
-      supervisorPid: 10, agentPid: 11, startedAt: started, endedAt: '2026-01-02T00:01:00.000Z', exitCode: 0, reason: null, sessionId: 'sess', usage, costUsd: 0.5, costSource: 'reported',
+      id,
+      lane: 'issue-1',
+      phase: 'implement',
+      agent: 'claude',
+      adapter: 'claude',
+      model: 'm',
+      runner: 'headless',
+      status: 'done',
+      runDir: '/runs/1',
+      supervisorPid: 10,
+      agentPid: 11,
+      startedAt: started,
+      endedAt: '2026-01-02T00:01:00.000Z',
+      exitCode: 0,
+      reason: null,
+      sessionId: 'sess',
+      usage,
+      costUsd: 0.5,
+      costSource: 'reported',
     });
     expect(s.updateRun(id, { status: 'failed', reason: 'late' })).toBe(false);
     expect(s.getRun(id)?.status).toBe('done');
@@ -303,7 +387,7 @@ describe('agent runs', () => {
     expect(s.getRun(999)).toBeUndefined();
   });
 
-  it('finds a lane\'s newest run, skipping runs of an earlier lane of the same name', () => {
+  it("finds a lane's newest run, skipping runs of an earlier lane of the same name", () => {
     const s = open();
     const old = newRun(s, 'issue-1', '2025-06-01T00:00:00.000Z');
     const other = newRun(s, 'issue-2');

@@ -15,7 +15,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { InputError, ToolError } from '../domain/errors.js';
-import { parseJournalStep, type JournalStep, type JournalStepData, type JournalStepKind } from '../domain/journal-steps.js';
+import {
+  parseJournalStep,
+  type JournalStep,
+  type JournalStepData,
+  type JournalStepKind,
+} from '../domain/journal-steps.js';
 import { laneRecordFromStored, type LaneRecord } from '../domain/lane.js';
 import { guardDatabase, guarded } from './store-errors.js';
 
@@ -299,9 +304,13 @@ export class StateStore {
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         if (this.operationOf(record.name)?.kind === 'repair') {
-          throw new ToolError(`lane "${record.name}" is being repaired by lanes doctor --fix right now; try again in a moment`);
+          throw new ToolError(
+            `lane "${record.name}" is being repaired by lanes doctor --fix right now; try again in a moment`,
+          );
         }
-        throw new InputError(`lane "${record.name}" already exists`, { hint: `use it (lanes cd ${record.name}) or remove it first (lanes rm ${record.name})` });
+        throw new InputError(`lane "${record.name}" already exists`, {
+          hint: `use it (lanes cd ${record.name}) or remove it first (lanes rm ${record.name})`,
+        });
       }
       throw err;
     }
@@ -313,7 +322,9 @@ export class StateStore {
   }
 
   getLane(name: string): LaneRecord | undefined {
-    const row = this.db.prepare<[string], LaneDataRow>("SELECT data FROM lanes WHERE name = ? AND data != 'null'").get(name);
+    const row = this.db
+      .prepare<[string], LaneDataRow>("SELECT data FROM lanes WHERE name = ? AND data != 'null'")
+      .get(name);
     return row ? laneFromJson(row.data) : undefined;
   }
 
@@ -341,7 +352,9 @@ export class StateStore {
   }
 
   operationOf(name: string): LaneOperation | undefined {
-    const row = this.db.prepare<[string], LaneOperationRow>('SELECT op_kind, op_pid, op_started FROM lanes WHERE name = ?').get(name);
+    const row = this.db
+      .prepare<[string], LaneOperationRow>('SELECT op_kind, op_pid, op_started FROM lanes WHERE name = ?')
+      .get(name);
     if (!row?.op_kind || row.op_pid === null || !isOperationKind(row.op_kind)) return undefined;
     return { kind: row.op_kind, pid: row.op_pid, started: row.op_started ?? '' };
   }
@@ -362,14 +375,20 @@ export class StateStore {
   claimOperation(name: string, op: LaneOperation, takeOverPid?: number): boolean {
     const res =
       takeOverPid === undefined
-        ? this.db.prepare('UPDATE lanes SET op_kind = ?, op_pid = ?, op_started = ? WHERE name = ? AND op_pid IS NULL').run(op.kind, op.pid, op.started, name)
-        : this.db.prepare('UPDATE lanes SET op_kind = ?, op_pid = ?, op_started = ? WHERE name = ? AND op_pid = ?').run(op.kind, op.pid, op.started, name, takeOverPid);
+        ? this.db
+            .prepare('UPDATE lanes SET op_kind = ?, op_pid = ?, op_started = ? WHERE name = ? AND op_pid IS NULL')
+            .run(op.kind, op.pid, op.started, name)
+        : this.db
+            .prepare('UPDATE lanes SET op_kind = ?, op_pid = ?, op_started = ? WHERE name = ? AND op_pid = ?')
+            .run(op.kind, op.pid, op.started, name, takeOverPid);
     return res.changes === 1;
   }
 
   /** Frees the lane's lock, but only if `pid` holds it (a lock taken over meanwhile stays). */
   releaseOperation(name: string, pid: number): void {
-    this.db.prepare('UPDATE lanes SET op_kind = NULL, op_pid = NULL, op_started = NULL WHERE name = ? AND op_pid = ?').run(name, pid);
+    this.db
+      .prepare('UPDATE lanes SET op_kind = NULL, op_pid = NULL, op_started = NULL WHERE name = ? AND op_pid = ?')
+      .run(name, pid);
   }
 
   /**
@@ -379,19 +398,27 @@ export class StateStore {
    */
   claimName(name: string, pid: number): boolean {
     const res = this.db
-      .prepare("INSERT OR IGNORE INTO lanes (name, data, op_kind, op_pid, op_started) VALUES (?, 'null', 'repair', ?, ?)")
+      .prepare(
+        "INSERT OR IGNORE INTO lanes (name, data, op_kind, op_pid, op_started) VALUES (?, 'null', 'repair', ?, ?)",
+      )
       .run(name, pid, new Date().toISOString());
     return res.changes === 1;
   }
 
   /** Placeholder rows of repairs (claimName), with the pid that holds each. */
   repairClaims(): { name: string; pid: number; started: string }[] {
-    return this.db.prepare<[], RepairClaimRow>("SELECT name, op_pid AS pid, COALESCE(op_started, '') AS started FROM lanes WHERE data = 'null' AND op_pid IS NOT NULL").all();
+    return this.db
+      .prepare<[], RepairClaimRow>(
+        "SELECT name, op_pid AS pid, COALESCE(op_started, '') AS started FROM lanes WHERE data = 'null' AND op_pid IS NOT NULL",
+      )
+      .all();
   }
 
   /** Drops a placeholder row whose holder `pid` is dead (compare-and-set on the pid). */
   dropRepairClaim(name: string, pid: number): boolean {
-    return this.db.prepare("DELETE FROM lanes WHERE name = ? AND data = 'null' AND op_pid = ?").run(name, pid).changes === 1;
+    return (
+      this.db.prepare("DELETE FROM lanes WHERE name = ? AND data = 'null' AND op_pid = ?").run(name, pid).changes === 1
+    );
   }
 
   releaseName(name: string, pid: number): void {
@@ -410,15 +437,21 @@ export class StateStore {
   }
 
   approve(command: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO approvals (command, approved_at) VALUES (?, ?)').run(command, new Date().toISOString());
+    this.db
+      .prepare('INSERT OR IGNORE INTO approvals (command, approved_at) VALUES (?, ?)')
+      .run(command, new Date().toISOString());
   }
 
   // ---- step journal ----
 
   addStep<K extends JournalStepKind>(lane: string, step: K, data: JournalStepData<K>): void {
     this.immediate(() => {
-      const row = this.db.prepare<[string], MaxSeqRow>('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal WHERE lane = ?').get(lane);
-      this.db.prepare('INSERT INTO journal (lane, seq, step, data) VALUES (?, ?, ?, ?)').run(lane, (row?.seq ?? 0) + 1, step, JSON.stringify(data));
+      const row = this.db
+        .prepare<[string], MaxSeqRow>('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal WHERE lane = ?')
+        .get(lane);
+      this.db
+        .prepare('INSERT INTO journal (lane, seq, step, data) VALUES (?, ?, ?, ?)')
+        .run(lane, (row?.seq ?? 0) + 1, step, JSON.stringify(data));
     });
   }
 
@@ -427,7 +460,9 @@ export class StateStore {
    * not know, data of another shape) is left out and reported through `onIgnored`.
    */
   steps(lane: string, onIgnored?: (problem: string) => void): JournalStep[] {
-    const rows = this.db.prepare<[string], JournalRow>('SELECT step, data FROM journal WHERE lane = ? ORDER BY seq').all(lane);
+    const rows = this.db
+      .prepare<[string], JournalRow>('SELECT step, data FROM journal WHERE lane = ? ORDER BY seq')
+      .all(lane);
     const steps: JournalStep[] = [];
     for (const row of rows) {
       let data: unknown;
@@ -449,9 +484,13 @@ export class StateStore {
 
   // ---- agent runs ----
 
-  insertRun(run: Pick<RunRecord, 'lane' | 'phase' | 'agent' | 'adapter' | 'model' | 'runner' | 'runDir' | 'startedAt'>): number {
+  insertRun(
+    run: Pick<RunRecord, 'lane' | 'phase' | 'agent' | 'adapter' | 'model' | 'runner' | 'runDir' | 'startedAt'>,
+  ): number {
     const res = this.db
-      .prepare("INSERT INTO runs (lane, phase, agent, adapter, model, runner, status, run_dir, started_at) VALUES (?, ?, ?, ?, ?, ?, 'starting', ?, ?)")
+      .prepare(
+        "INSERT INTO runs (lane, phase, agent, adapter, model, runner, status, run_dir, started_at) VALUES (?, ?, ?, ?, ?, ?, 'starting', ?, ?)",
+      )
       .run(run.lane, run.phase, run.agent, run.adapter, run.model, run.runner, run.runDir, run.startedAt);
     return Number(res.lastInsertRowid);
   }
@@ -465,14 +504,24 @@ export class StateStore {
     return row ? runFromRow(row) : undefined;
   }
 
-  /** The lane's newest run; `since` (the lane's createdAt) skips runs of an earlier lane of the same name, kept as history. */
+  /**
+   * The lane's newest run; `since` (the lane's createdAt) skips runs of an earlier lane of the same name, kept as
+   * history.
+   */
   latestRun(lane: string, since = ''): RunRecord | undefined {
-    const row = this.db.prepare<[string, string], RunRow>('SELECT * FROM runs WHERE lane = ? AND started_at >= ? ORDER BY id DESC LIMIT 1').get(lane, since);
+    const row = this.db
+      .prepare<[string, string], RunRow>(
+        'SELECT * FROM runs WHERE lane = ? AND started_at >= ? ORDER BY id DESC LIMIT 1',
+      )
+      .get(lane, since);
     return row ? runFromRow(row) : undefined;
   }
 
   runsOf(lane?: string): RunRecord[] {
-    const rows = lane === undefined ? this.db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id').all() : this.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE lane = ? ORDER BY id').all(lane);
+    const rows =
+      lane === undefined
+        ? this.db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id').all()
+        : this.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE lane = ? ORDER BY id').all(lane);
     return rows.map(runFromRow);
   }
 
@@ -493,7 +542,9 @@ export class StateStore {
     const set = Object.entries(columns).filter(([, v]) => v !== undefined);
     if (set.length === 0) return false;
     const res = this.db
-      .prepare(`UPDATE runs SET ${set.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ? AND status NOT IN ('done', 'failed', 'stopped')`)
+      .prepare(
+        `UPDATE runs SET ${set.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ? AND status NOT IN ('done', 'failed', 'stopped')`,
+      )
       .run(...set.map(([, v]) => v), id);
     return res.changes === 1;
   }
@@ -509,7 +560,11 @@ export class StateStore {
 
   /** Branches removals had to leave behind, with the commit each pointed at then. */
   leftBranches(): { name: string; branch: string; tip: string }[] {
-    return this.db.prepare<[], LeftBranchRow>('SELECT name, branch, branch_left AS tip FROM removed_lanes WHERE branch_left IS NOT NULL').all();
+    return this.db
+      .prepare<[], LeftBranchRow>(
+        'SELECT name, branch, branch_left AS tip FROM removed_lanes WHERE branch_left IS NOT NULL',
+      )
+      .all();
   }
 
   /** Forgets that a branch was left behind (it is gone, or was taken by a new lane). */

@@ -3,14 +3,35 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive, makeAgentRepo, startModelEndpoint, until, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import {
+  isAlive,
+  makeAgentRepo,
+  startModelEndpoint,
+  until,
+  writeAndCommit,
+  type AgentRepo,
+  type ModelEndpoint,
+} from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
 
 const withoutAgents = agentsMissing();
 
-interface RunJson { lanes: { lane: string; status: string; reason: string | null; phases: { status: string; reason: string | null; startedAt: string | null; endedAt: string | null }[] }[]; interrupted: boolean }
-interface LsJson { name: string; agentState: string; path: string; agent: { status: string; reason: string | null } | null }
+interface RunJson {
+  lanes: {
+    lane: string;
+    status: string;
+    reason: string | null;
+    phases: { status: string; reason: string | null; startedAt: string | null; endedAt: string | null }[];
+  }[];
+  interrupted: boolean;
+}
+interface LsJson {
+  name: string;
+  agentState: string;
+  path: string;
+  agent: { status: string; reason: string | null } | null;
+}
 
 let repo: AgentRepo | undefined;
 const endpoints: ModelEndpoint[] = [];
@@ -58,12 +79,18 @@ async function groupAlive(pgid: number): Promise<boolean> {
 
 describe.skipIf(withoutAgents)('agent failures with the real Claude Code CLI', () => {
   it('a crashed agent (the model answers 500) fails only its own lane, keeping worktree and transcript', async () => {
-    const e = await endpoint(writeAndCommit(), { 'issue-2': { turns: [{ kind: 'error', status: 500, message: 'scripted outage' }] } });
+    const e = await endpoint(writeAndCommit(), {
+      'issue-2': { turns: [{ kind: 'error', status: 500, message: 'scripted outage' }] },
+    });
     repo = makeAgentRepo({ endpoint: e, issues: 3 });
     const res = await repo.run(['run', '1', '2', '3', '--parallel', '3', '--json']);
     expect(res.code, res.stderr).toBe(1);
     const result = json<RunJson>(res);
-    expect(result.lanes.map((l) => [l.lane, l.status])).toEqual([['issue-1', 'done'], ['issue-2', 'failed'], ['issue-3', 'done']]);
+    expect(result.lanes.map((l) => [l.lane, l.status])).toEqual([
+      ['issue-1', 'done'],
+      ['issue-2', 'failed'],
+      ['issue-3', 'done'],
+    ]);
     expect(result.lanes[1]!.reason).toMatch(/500|scripted outage|API Error/);
 
     const states = await laneStates(repo);
@@ -83,7 +110,11 @@ describe.skipIf(withoutAgents)('agent failures with the real Claude Code CLI', (
 
   it('a hung agent past phases.implement.timeoutMinutes fails its lane "timed out" and its process is gone', async () => {
     const e = await endpoint({ turns: [{ kind: 'hang' }] });
-    repo = makeAgentRepo({ endpoint: e, issues: 1, config: { phases: { implement: { model: 'claude-sonnet-4-5', timeoutMinutes: 0.05 } } } });
+    repo = makeAgentRepo({
+      endpoint: e,
+      issues: 1,
+      config: { phases: { implement: { model: 'claude-sonnet-4-5', timeoutMinutes: 0.05 } } },
+    });
     const started = Date.now();
     const res = await repo.run(['run', '1', '--json']);
     expect(res.code, res.stderr).toBe(1);
@@ -106,12 +137,20 @@ describe.skipIf(withoutAgents)('agent failures with the real Claude Code CLI', (
     repo = makeAgentRepo({ endpoint: hang, issues: 2 });
     const child = repo.run(['run', '1', '2', '--parallel', '2', '--json']);
     const r = repo;
-    const running = await until('both agents running', () => {
-      const runs = r.runs();
-      return runs.length === 2 && runs.every((x) => x.status === 'running' && x.agentPid) ? runs : undefined;
-    }, 45_000);
+    const running = await until(
+      'both agents running',
+      () => {
+        const runs = r.runs();
+        return runs.length === 2 && runs.every((x) => x.status === 'running' && x.agentPid) ? runs : undefined;
+      },
+      45_000,
+    );
     // Give the CLIs a moment to reach the model (they hang there).
-    await until('both agents waiting on the model', () => hang.requests().filter((q) => q.kind === 'hang').length >= 2, 30_000);
+    await until(
+      'both agents waiting on the model',
+      () => hang.requests().filter((q) => q.kind === 'hang').length >= 2,
+      30_000,
+    );
     process.kill(child.pid!, 'SIGINT');
     const res = await child;
     expect(res.code, res.stderr).toBe(130);
@@ -138,14 +177,26 @@ describe.skipIf(withoutAgents)('agent failures with the real Claude Code CLI', (
 });
 
 describe('agent failures that need no real CLI', () => {
-  const SCRIPT = { adapter: 'command', command: ['sh', '-c', 'echo working; echo done > w.txt; git add w.txt; git commit -qm w', 'sh', '{promptFile}'] };
+  const SCRIPT = {
+    adapter: 'command',
+    command: ['sh', '-c', 'echo working; echo done > w.txt; git add w.txt; git commit -qm w', 'sh', '{promptFile}'],
+  };
 
   it('a missing CLI stops its run before any lane is made, naming the CLI and how to install it', async () => {
     const e = await endpoint(writeAndCommit());
-    repo = makeAgentRepo({ endpoint: e, issues: 2, config: { agents: { ghost: { adapter: 'claude', bin: '/nowhere/claude' }, script: SCRIPT } } });
-    const [ghost, script] = await Promise.all([repo.run(['run', '1', '--agent', 'ghost']), repo.run(['run', '2', '--agent', 'script'])]);
+    repo = makeAgentRepo({
+      endpoint: e,
+      issues: 2,
+      config: { agents: { ghost: { adapter: 'claude', bin: '/nowhere/claude' }, script: SCRIPT } },
+    });
+    const [ghost, script] = await Promise.all([
+      repo.run(['run', '1', '--agent', 'ghost']),
+      repo.run(['run', '2', '--agent', 'script']),
+    ]);
     expect(ghost.code, ghost.stderr).toBe(1);
-    expect(ghost.stderr).toBe('lanes: Claude Code CLI not found: "/nowhere/claude" is not on PATH; install it with: npm install -g @anthropic-ai/claude-code, then run `claude` once to log in\n');
+    expect(ghost.stderr).toBe(
+      'lanes: Claude Code CLI not found: "/nowhere/claude" is not on PATH; install it with: npm install -g @anthropic-ai/claude-code, then run `claude` once to log in\n',
+    );
     expect(ghost.stdout).toBe('');
     expect(script.code, script.stderr).toBe(0);
     const states = await laneStates(repo);
@@ -159,17 +210,32 @@ describe('agent failures that need no real CLI', () => {
     expect((await repo.run(['new', '1', '--no-agent'])).code).toBe(0);
     const start = await repo.run(['start', 'issue-1'], { env: { PATH: '/usr/bin:/bin' } });
     expect(start.code).toBe(1);
-    expect(start.stderr).toMatch(/^lanes: Claude Code CLI not found: "claude" is not on PATH; install it with: npm install -g @anthropic-ai\/claude-code/m);
+    expect(start.stderr).toMatch(
+      /^lanes: Claude Code CLI not found: "claude" is not on PATH; install it with: npm install -g @anthropic-ai\/claude-code/m,
+    );
     expect((await laneStates(repo))['issue-1']).toMatchObject({ phase: 'ready', agentState: 'none', agent: null });
   });
 
   it('a CLI that asks for input in headless mode fails at once instead of hanging', async () => {
     const e = await endpoint(writeAndCommit());
-    const asks = { adapter: 'command', command: ['sh', '-c', 'printf "Proceed? [y/N] "; read answer; test "$answer" = y', 'sh', '{promptFile}'] };
-    const tty = { adapter: 'command', command: ['sh', '-c', 'printf "Password: "; read answer < /dev/tty; test -n "$answer"', 'sh', '{promptFile}'] };
-    repo = makeAgentRepo({ endpoint: e, issues: 2, config: { agents: { asks, tty }, phases: { implement: { timeoutMinutes: 1 } } } });
+    const asks = {
+      adapter: 'command',
+      command: ['sh', '-c', 'printf "Proceed? [y/N] "; read answer; test "$answer" = y', 'sh', '{promptFile}'],
+    };
+    const tty = {
+      adapter: 'command',
+      command: ['sh', '-c', 'printf "Password: "; read answer < /dev/tty; test -n "$answer"', 'sh', '{promptFile}'],
+    };
+    repo = makeAgentRepo({
+      endpoint: e,
+      issues: 2,
+      config: { agents: { asks, tty }, phases: { implement: { timeoutMinutes: 1 } } },
+    });
     const started = Date.now();
-    const [a, b] = await Promise.all([repo.run(['run', '1', '--agent', 'asks', '--json']), repo.run(['run', '2', '--agent', 'tty', '--json'])]);
+    const [a, b] = await Promise.all([
+      repo.run(['run', '1', '--agent', 'asks', '--json']),
+      repo.run(['run', '2', '--agent', 'tty', '--json']),
+    ]);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(a.code, a.stderr).toBe(1);
     expect(b.code, b.stderr).toBe(1);

@@ -3,15 +3,49 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMMIT_SUBJECT, makeAgentRepo, startModelEndpoint, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import {
+  COMMIT_SUBJECT,
+  makeAgentRepo,
+  startModelEndpoint,
+  writeAndCommit,
+  type AgentRepo,
+  type ModelEndpoint,
+} from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
 
 const withoutAgents = agentsMissing();
 
-interface PhaseJson { phase: string; runId: number; status: string; startedAt: string; endedAt: string; durationMs: number; reason: string | null; tokens: number; costUsd: number | null }
-interface RunJson { lanes: { lane: string; issue: string; status: string; reason: string | null; phases: PhaseJson[] }[]; wallMs: number; agentMs: number; interrupted: boolean }
-interface LsJson { name: string; agentState: string; phase: string; agent: { agent: string; status: string; tokens: number; costUsd: number | null; model: string | null; exitCode: number | null } | null }
+interface PhaseJson {
+  phase: string;
+  runId: number;
+  status: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  reason: string | null;
+  tokens: number;
+  costUsd: number | null;
+}
+interface RunJson {
+  lanes: { lane: string; issue: string; status: string; reason: string | null; phases: PhaseJson[] }[];
+  wallMs: number;
+  agentMs: number;
+  interrupted: boolean;
+}
+interface LsJson {
+  name: string;
+  agentState: string;
+  phase: string;
+  agent: {
+    agent: string;
+    status: string;
+    tokens: number;
+    costUsd: number | null;
+    model: string | null;
+    exitCode: number | null;
+  } | null;
+}
 
 let repo: AgentRepo | undefined;
 let endpoint: ModelEndpoint | undefined;
@@ -22,7 +56,8 @@ afterEach(async () => {
 });
 
 const RULES = '# Rules\n\n- Always write tests first.\n- Never use `eval`.\n';
-const BODY = (id: number) => `Lane ${id} must write its file.\n\nQuotes "like this", a $(subshell) and \`backticks\` stay as they are.\n`;
+const BODY = (id: number) =>
+  `Lane ${id} must write its file.\n\nQuotes "like this", a $(subshell) and \`backticks\` stay as they are.\n`;
 
 function expectCommittedOnOwnBranchOnly(r: AgentRepo, lanes: string[], mainHead: string): void {
   for (const lane of lanes) {
@@ -48,7 +83,11 @@ describe.skipIf(withoutAgents)('lanes run with real agent CLIs', () => {
     expect(res.code, res.stderr).toBe(0);
     const result = json<RunJson>(res);
     expect(result.interrupted).toBe(false);
-    expect(result.lanes.map((l) => [l.lane, l.status])).toEqual([['issue-1', 'done'], ['issue-2', 'done'], ['issue-3', 'done']]);
+    expect(result.lanes.map((l) => [l.lane, l.status])).toEqual([
+      ['issue-1', 'done'],
+      ['issue-2', 'done'],
+      ['issue-3', 'done'],
+    ]);
     const phases = result.lanes.map((l) => l.phases[0]!);
     // Overlap: every agent started before any of them ended.
     const lastStart = Math.max(...phases.map((p) => Date.parse(p.startedAt)));
@@ -63,8 +102,19 @@ describe.skipIf(withoutAgents)('lanes run with real agent CLIs', () => {
     expectCommittedOnOwnBranchOnly(repo, ['issue-1', 'issue-2', 'issue-3'], mainHead);
 
     const ls = json<LsJson[]>(await repo.run(['ls', '--json']));
-    expect(ls.map((l) => [l.name, l.agentState])).toEqual([['issue-1', 'done'], ['issue-2', 'done'], ['issue-3', 'done']]);
-    for (const lane of ls) expect(lane.agent).toMatchObject({ agent: 'claude', status: 'done', tokens: 3600, model: 'claude-sonnet-4-5', exitCode: 0 });
+    expect(ls.map((l) => [l.name, l.agentState])).toEqual([
+      ['issue-1', 'done'],
+      ['issue-2', 'done'],
+      ['issue-3', 'done'],
+    ]);
+    for (const lane of ls)
+      expect(lane.agent).toMatchObject({
+        agent: 'claude',
+        status: 'done',
+        tokens: 3600,
+        model: 'claude-sonnet-4-5',
+        exitCode: 0,
+      });
 
     // The prompt is saved beside the transcript: the issue verbatim and the repository's rules.
     const run = repo.runs().find((r) => r.lane === 'issue-2')!;
@@ -76,7 +126,10 @@ describe.skipIf(withoutAgents)('lanes run with real agent CLIs', () => {
     expect(prompt).toContain('branch issue-2');
     expect(readFileSync(join(run.runDir, 'output.jsonl'), 'utf8')).toContain('"type":"result"');
     // What reached the model is that same prompt.
-    const sent = endpoint.requests().filter((r) => r.vendor === 'anthropic' && r.turn === 0).map((r) => JSON.stringify(r.body));
+    const sent = endpoint
+      .requests()
+      .filter((r) => r.vendor === 'anthropic' && r.turn === 0)
+      .map((r) => JSON.stringify(r.body));
     expect(sent.some((b) => b.includes(JSON.stringify(BODY(2).trim()).slice(1, -1)))).toBe(true);
 
     const logs = await repo.run(['logs', 'issue-1']);

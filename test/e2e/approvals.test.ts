@@ -14,11 +14,36 @@ let repo: TempRepo;
 afterEach(() => repo?.cleanup());
 
 const NPM_CI = 'npm ci --no-audit --no-fund';
-const packageJson = JSON.stringify({ name: 'fixture-app', version: '1.0.0', private: true, scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'postinstall-ran\', \'\')"' } }, null, 2);
-const packageLock = JSON.stringify({ name: 'fixture-app', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'fixture-app', version: '1.0.0' } } }, null, 2);
+const packageJson = JSON.stringify(
+  {
+    name: 'fixture-app',
+    version: '1.0.0',
+    private: true,
+    scripts: { postinstall: "node -e \"require('fs').writeFileSync('postinstall-ran', '')\"" },
+  },
+  null,
+  2,
+);
+const packageLock = JSON.stringify(
+  {
+    name: 'fixture-app',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name: 'fixture-app', version: '1.0.0' } },
+  },
+  null,
+  2,
+);
 
 function npmRepo(config: Record<string, unknown> = {}): TempRepo {
-  const r = makeRepo({ files: { 'package.json': packageJson, 'package-lock.json': packageLock, 'lanes.config.json': JSON.stringify(config) } });
+  const r = makeRepo({
+    files: {
+      'package.json': packageJson,
+      'package-lock.json': packageLock,
+      'lanes.config.json': JSON.stringify(config),
+    },
+  });
   addIssue(r, 1, 'first');
   addIssue(r, 2, 'second');
   r.commitAll('project');
@@ -34,7 +59,9 @@ describe('dependency installs need approval', () => {
     repo = npmRepo();
     const res = lanes(repo, ['new', '1', '--no-agent'], { env: npmEnv });
     expect(res.code, res.stderr).toBe(2);
-    expect(res.stderr.trim()).toBe(`lanes: the dependency install (npm, package-lock.json) "${NPM_CI}" is not approved yet`);
+    expect(res.stderr.trim()).toBe(
+      `lanes: the dependency install (npm, package-lock.json) "${NPM_CI}" is not approved yet`,
+    );
     expect(existsSync(lanePath(repo, 'issue-1'))).toBe(false);
     expect(repo.git('branch', '--list', 'issue-1')).toBe('');
     expect(json(lanes(repo, ['ls', '--json']))).toEqual([]);
@@ -71,7 +98,7 @@ describe('dependency installs need approval', () => {
     expect(existsSync(join(lanePath(repo, 'issue-1'), 'postinstall-ran'))).toBe(false);
   });
 
-  it('asks again when the main worktree\'s lockfile differs from the base, so the lane would install', () => {
+  it("asks again when the main worktree's lockfile differs from the base, so the lane would install", () => {
     repo = npmRepo();
     mkdirSync(join(repo.root, 'node_modules'), { recursive: true });
     writeFileSync(join(repo.root, 'package-lock.json'), packageLock.replace('"1.0.0"', '"1.0.1"'));
@@ -96,7 +123,13 @@ const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).statu
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), answering the prompt with `answer`. */
 function lanesOnTerminal(r: TempRepo, args: string[], answer: string): { code: number; output: string } {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-  const res = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: r.root, env: { ...r.env, ...npmEnv }, input: answer, encoding: 'utf8', timeout: 60_000 });
+  const res = spawnSync('script', ['-qec', command, '/dev/null'], {
+    cwd: r.root,
+    env: { ...r.env, ...npmEnv },
+    input: answer,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: res.status ?? 1, output: res.stdout };
 }
 

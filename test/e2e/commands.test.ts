@@ -18,7 +18,11 @@ describe('hooks', () => {
   });
 
   it('runs an approved hook in the lane with the lane env, and remembers the approval', () => {
-    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['printf "%s %s" "$LANE" "$PORT" > hook-ran'] } }) } });
+    repo = makeRepo({
+      files: {
+        'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['printf "%s %s" "$LANE" "$PORT" > hook-ran'] } }),
+      },
+    });
     addIssue(repo, 1, 'x');
     addIssue(repo, 2, 'y');
     repo.commitAll('issues');
@@ -31,7 +35,9 @@ describe('hooks', () => {
   });
 
   it('rolls the lane back when a postCreate hook fails', () => {
-    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['echo boom >&2; exit 7'] } }) } });
+    repo = makeRepo({
+      files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['echo boom >&2; exit 7'] } }) },
+    });
     addIssue(repo, 1, 'x');
     const res = lanes(repo, ['new', '1', '--no-agent', '--yes']);
     expect(res.code).toBe(1);
@@ -42,7 +48,9 @@ describe('hooks', () => {
   });
 
   it('rolls back and exits 130 when interrupted with Ctrl-C during creation', async () => {
-    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['touch hook-started; sleep 20'] } }) } });
+    repo = makeRepo({
+      files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['touch hook-started; sleep 20'] } }) },
+    });
     addIssue(repo, 1, 'x');
     repo.commitAll('issue');
     const run = lanesAsync(repo, ['new', '1', '--no-agent', '--yes']);
@@ -71,11 +79,15 @@ describe('shell integration', () => {
     addIssue(repo, 1, 'x');
     expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
     const bin = binDir();
-    const res = spawnSync('bash', ['-c', 'eval "$(lanes shell-init bash)"; lanes cd issue-1 && pwd; lanes cd nope; echo "after=$?"; pwd'], {
-      cwd: repo.root,
-      env: { ...repo.env, PATH: `${bin}:${repo.env.PATH}` },
-      encoding: 'utf8',
-    });
+    const res = spawnSync(
+      'bash',
+      ['-c', 'eval "$(lanes shell-init bash)"; lanes cd issue-1 && pwd; lanes cd nope; echo "after=$?"; pwd'],
+      {
+        cwd: repo.root,
+        env: { ...repo.env, PATH: `${bin}:${repo.env.PATH}` },
+        encoding: 'utf8',
+      },
+    );
     const wt = join(repo.parent, 'app-worktrees', 'issue-1');
     expect(res.stdout.split('\n')).toEqual([wt, 'after=2', wt, '']);
     expect(res.stderr).toContain('unknown lane "nope"');
@@ -132,12 +144,19 @@ describe('init, issues and usage', () => {
     const res = lanes(repo, ['init']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).not.toContain('no $schema');
-    const config = JSON.parse(readFileSync(join(repo.root, 'lanes.config.json'), 'utf8')) as { $schema: string; base: string };
+    const config = JSON.parse(readFileSync(join(repo.root, 'lanes.config.json'), 'utf8')) as {
+      $schema: string;
+      base: string;
+    };
     expect(config.$schema).toBe('./node_modules/lanes/schema/lanes.config.schema.json');
     expect(existsSync(join(repo.root, config.$schema))).toBe(true);
     expect(config.base).toBe('main');
-    const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'lanes.config.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['ports', 'templates', 'hooks', 'copy', 'issues', 'database']));
+    const schema = JSON.parse(readFileSync(join(ROOT, 'schema', 'lanes.config.schema.json'), 'utf8')) as {
+      properties: Record<string, unknown>;
+    };
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['ports', 'templates', 'hooks', 'copy', 'issues', 'database']),
+    );
     // The written config is valid: lanes accepts it.
     expect(lanes(repo, ['ls']).code).toBe(0);
     expect(lanes(repo, ['init']).code).toBe(2);
@@ -147,12 +166,20 @@ describe('init, issues and usage', () => {
     repo = makeRepo();
     const body = join(repo.parent, 'body.md');
     writeFileSync(body, 'Users need to log in.\n\n## Acceptance criteria\n- a form\n- an error on a wrong password\n');
-    expect(lanes(repo, ['issue', 'add', 'Add login page', '--label', 'feature', '--body', body]).stdout.trim()).toBe('1');
+    expect(lanes(repo, ['issue', 'add', 'Add login page', '--label', 'feature', '--body', body]).stdout.trim()).toBe(
+      '1',
+    );
     expect(lanes(repo, ['issue', 'add', 'Fix crash', '--label', 'bug']).stdout.trim()).toBe('2');
     repo.write('issues/3-old.md', '---\ntitle: Old\nstate: closed\n---\n');
-    const issues = json<{ id: string; title: string; labels: string[]; acceptanceCriteria: string[] }[]>(lanes(repo, ['issues', '--json']));
+    const issues = json<{ id: string; title: string; labels: string[]; acceptanceCriteria: string[] }[]>(
+      lanes(repo, ['issues', '--json']),
+    );
     expect(issues.map((i) => i.id)).toEqual(['1', '2']);
-    expect(issues[0]).toMatchObject({ title: 'Add login page', labels: ['feature'], acceptanceCriteria: ['a form', 'an error on a wrong password'] });
+    expect(issues[0]).toMatchObject({
+      title: 'Add login page',
+      labels: ['feature'],
+      acceptanceCriteria: ['a form', 'an error on a wrong password'],
+    });
     expect(json<{ id: string }[]>(lanes(repo, ['issues', '--label', 'bug', '--json'])).map((i) => i.id)).toEqual(['2']);
     expect(json<{ id: string }[]>(lanes(repo, ['issues', '--state', 'all', '--json']))).toHaveLength(3);
     expect(lanes(repo, ['issues']).stdout).toContain('Add login page');

@@ -19,15 +19,19 @@ function repoWithConfig(config: Record<string, unknown>): TempRepo {
 
 function expectNothingMade(r: TempRepo): void {
   // home and tmp are the test's own (HOME and TMPDIR); nothing else may appear beside the repository.
-  expect(readdirSync(r.parent).filter((n) => n !== 'tmp').sort()).toEqual(['app', 'home']);
+  expect(
+    readdirSync(r.parent)
+      .filter((n) => n !== 'tmp')
+      .sort(),
+  ).toEqual(['app', 'home']);
   expect(r.git('branch', '--list', 'issue-1')).toBe('');
   expect(readdirSync(join(r.root, '.git')).filter((f) => f === 'worktrees')).toEqual([]);
 }
 
 describe('paths from the config', () => {
   it.each([
-    ['../x', 'must stay inside the lane\'s worktree (no .. parts)'],
-    ['/tmp/lanes-evil-env', 'must be a path relative to the lane\'s worktree, e.g. .env.local'],
+    ['../x', "must stay inside the lane's worktree (no .. parts)"],
+    ['/tmp/lanes-evil-env', "must be a path relative to the lane's worktree, e.g. .env.local"],
     ['.git/hooks/post-checkout', 'must not be inside .git'],
   ])('refuses envFile %j with exit 2 naming the key, before anything is made', (envFile, problem) => {
     repo = repoWithConfig({ envFile });
@@ -38,10 +42,16 @@ describe('paths from the config', () => {
   });
 
   it.each([
-    ['{repoRoot}/.git/lanes/{lane}', 'puts lanes inside the repository\'s .git directory'],
-    ['{repoParent}/app/x/../.git/{lane}', 'puts lanes inside the repository\'s .git directory'],
-    ['{repoParent}/shared', 'gives every lane the same folder; include {lane} in the last part, e.g. {repoParent}/{repo}-worktrees/{lane}'],
-    ['{repoParent}/wt/{lane}/..', 'gives every lane the same folder; include {lane} in the last part, e.g. {repoParent}/{repo}-worktrees/{lane}'],
+    ['{repoRoot}/.git/lanes/{lane}', "puts lanes inside the repository's .git directory"],
+    ['{repoParent}/app/x/../.git/{lane}', "puts lanes inside the repository's .git directory"],
+    [
+      '{repoParent}/shared',
+      'gives every lane the same folder; include {lane} in the last part, e.g. {repoParent}/{repo}-worktrees/{lane}',
+    ],
+    [
+      '{repoParent}/wt/{lane}/..',
+      'gives every lane the same folder; include {lane} in the last part, e.g. {repoParent}/{repo}-worktrees/{lane}',
+    ],
     ['worktrees/{lane}', 'must give an absolute path; start it with {repoParent} or {repoRoot}'],
   ])('refuses templates.worktree %j with exit 2 naming the key', (template, problem) => {
     repo = repoWithConfig({ templates: { worktree: template } });
@@ -55,7 +65,9 @@ describe('paths from the config', () => {
     repo = repoWithConfig({ dependencies: { dirs: ['node_modules', '../../victim'] } });
     const res = lanes(repo, ['new', '1', '--no-agent']);
     expect(res.code).toBe(2);
-    expect(res.stderr.trim()).toBe('lanes: lanes.config.json: dependencies.dirs[1] "../../victim" must stay inside the lane\'s worktree (no .. parts)');
+    expect(res.stderr.trim()).toBe(
+      'lanes: lanes.config.json: dependencies.dirs[1] "../../victim" must stay inside the lane\'s worktree (no .. parts)',
+    );
     expectNothingMade(repo);
   });
 
@@ -64,12 +76,17 @@ describe('paths from the config', () => {
     symlinkSync(join(repo.root, '.git'), join(repo.parent, 'gitlink'));
     const res = lanes(repo, ['new', '1', '--no-agent']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain('templates.worktree "{repoParent}/gitlink/{lane}" puts lanes inside the repository\'s .git directory');
+    expect(res.stderr).toContain(
+      'templates.worktree "{repoParent}/gitlink/{lane}" puts lanes inside the repository\'s .git directory',
+    );
     expect(existsSync(join(repo.root, '.git', 'issue-1'))).toBe(false);
   });
 
-  it('allows lanes in a folder inside the main worktree (the user\'s choice)', () => {
-    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ templates: { worktree: '{repoRoot}/.lanes/{lane}' } }) }, gitignore: '.env*\nnode_modules/\n.lanes/\n' });
+  it("allows lanes in a folder inside the main worktree (the user's choice)", () => {
+    repo = makeRepo({
+      files: { 'lanes.config.json': JSON.stringify({ templates: { worktree: '{repoRoot}/.lanes/{lane}' } }) },
+      gitignore: '.env*\nnode_modules/\n.lanes/\n',
+    });
     addIssue(repo, 1, 'first');
     repo.commitAll('issue');
     const res = lanes(repo, ['new', '1', '--no-agent']);
@@ -94,7 +111,9 @@ describe('paths from the config', () => {
     repo.commitAll('symlinked config');
     const res = lanes(repo, ['new', '2', '--no-agent']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain(`lanes.config.json: envFile "config/.env.local" leads out of the lane's worktree through a symlink (to ${outside})`);
+    expect(res.stderr).toContain(
+      `lanes.config.json: envFile "config/.env.local" leads out of the lane's worktree through a symlink (to ${outside})`,
+    );
     expect(readdirSync(outside)).toEqual([]);
     expect(existsSync(join(repo.parent, 'app-worktrees', 'issue-2'))).toBe(false);
   });

@@ -49,7 +49,9 @@ describe('lanes doctor', () => {
     repo.git('worktree', 'remove', '--force', wt);
     const found = doctor();
     expect(found.code).toBe(1);
-    expect(found.problems).toEqual([expect.objectContaining({ kind: 'missing-worktree', lane: 'issue-1', fixed: false })]);
+    expect(found.problems).toEqual([
+      expect.objectContaining({ kind: 'missing-worktree', lane: 'issue-1', fixed: false }),
+    ]);
     const fixed = doctor(true);
     expect(fixed.problems).toEqual([expect.objectContaining({ kind: 'missing-worktree', fixed: true })]);
     expect(doctor()).toEqual({ code: 0, problems: [] });
@@ -66,7 +68,9 @@ describe('lanes doctor', () => {
     repo.git('-C', wt, 'commit', '-q', '-m', 'work');
     rmSync(wt, { recursive: true, force: true });
     const res = doctor(true);
-    expect(res.problems).toContainEqual(expect.objectContaining({ kind: 'missing-worktree', lane: 'issue-1', fixed: false }));
+    expect(res.problems).toContainEqual(
+      expect.objectContaining({ kind: 'missing-worktree', lane: 'issue-1', fixed: false }),
+    );
     expect(repo.git('log', '-1', '--format=%s', 'issue-1')).toBe('work');
   });
 
@@ -84,7 +88,9 @@ describe('lanes doctor', () => {
     addIssue(repo, 1, 'x');
     expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
     const db = registryDb();
-    db.prepare("INSERT INTO leases (port, repo, lane, service, leased_at) VALUES (4999, ?, 'ghost', 'web', '2026-01-01T00:00:00Z')").run(realpathSync(join(repo.root, '.git')));
+    db.prepare(
+      "INSERT INTO leases (port, repo, lane, service, leased_at) VALUES (4999, ?, 'ghost', 'web', '2026-01-01T00:00:00Z')",
+    ).run(realpathSync(join(repo.root, '.git')));
     db.close();
     expect(doctor().problems).toEqual([expect.objectContaining({ kind: 'stale-lease', lane: 'ghost', fixed: false })]);
     expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'stale-lease', fixed: true })]);
@@ -107,13 +113,17 @@ describe('lanes doctor', () => {
     const found = doctor();
     expect(found.problems).toEqual([expect.objectContaining({ kind: 'stale-lease', lane: 'issue-7', fixed: false })]);
     expect(found.problems[0]!.detail).toMatch(/repository .*gone.* no longer exists/);
-    expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'stale-lease', lane: 'issue-7', fixed: true })]);
+    expect(doctor(true).problems).toEqual([
+      expect.objectContaining({ kind: 'stale-lease', lane: 'issue-7', fixed: true }),
+    ]);
     expect(leasedLanes()).toEqual([]);
     expect(doctor()).toEqual({ code: 0, problems: [] });
   });
 
   it('undoes a lane whose lanes new was killed mid-way: no lane, branch, directory or lease left', async () => {
-    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['echo started > hook-ran; sleep 30'] } }) } });
+    repo = makeRepo({
+      files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['echo started > hook-ran; sleep 30'] } }) },
+    });
     addIssue(repo, 1, 'x');
     repo.commitAll('issue');
     const run = lanesAsync(repo, ['new', '1', '--no-agent', '--yes']);
@@ -123,9 +133,13 @@ describe('lanes doctor', () => {
     process.kill(run.pid!, 'SIGKILL');
     await run;
     const found = doctor();
-    expect(found.problems).toContainEqual(expect.objectContaining({ kind: 'interrupted-operation', lane: 'issue-1', fixed: false }));
+    expect(found.problems).toContainEqual(
+      expect.objectContaining({ kind: 'interrupted-operation', lane: 'issue-1', fixed: false }),
+    );
     const fixed = doctor(true);
-    expect(fixed.problems).toContainEqual(expect.objectContaining({ kind: 'interrupted-operation', lane: 'issue-1', fixed: true }));
+    expect(fixed.problems).toContainEqual(
+      expect.objectContaining({ kind: 'interrupted-operation', lane: 'issue-1', fixed: true }),
+    );
     expect(existsSync(wt)).toBe(false);
     expect(repo.git('branch', '--list', 'issue-1')).toBe('');
     expect(json(lanes(repo, ['ls', '--json']))).toEqual([]);
@@ -144,7 +158,9 @@ describe('lanes doctor', () => {
     expect(rm.code, rm.stderr).toBe(0);
     expect(rm.stderr).toContain('kept branch issue-1: it is checked out in');
     expect(repo.git('branch', '--list', 'issue-1')).toContain('issue-1');
-    expect(doctor().problems).toEqual([expect.objectContaining({ kind: 'left-branch', lane: 'issue-1', fixed: false })]);
+    expect(doctor().problems).toEqual([
+      expect.objectContaining({ kind: 'left-branch', lane: 'issue-1', fixed: false }),
+    ]);
     repo.git('checkout', '-q', 'main');
     expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'left-branch', fixed: true })]);
     expect(repo.git('branch', '--list', 'issue-1')).toBe('');

@@ -26,7 +26,10 @@ function lanesLogged(r: TempRepo, args: string[]): CliResult & { calls: GitCall[
   const log = join(r.parent, 'git-calls.log');
   mkdirSync(bin, { recursive: true });
   writeFileSync(log, '');
-  writeFileSync(join(bin, 'git'), `#!/bin/sh\nprintf '%s' "$PWD" >> '${log}'\nfor a in "$@"; do printf '\\t%s' "$a" >> '${log}'; done\nprintf '\\n' >> '${log}'\nPATH='${r.env.PATH}' exec git "$@"\n`);
+  writeFileSync(
+    join(bin, 'git'),
+    `#!/bin/sh\nprintf '%s' "$PWD" >> '${log}'\nfor a in "$@"; do printf '\\t%s' "$a" >> '${log}'; done\nprintf '\\n' >> '${log}'\nPATH='${r.env.PATH}' exec git "$@"\n`,
+  );
   chmodSync(join(bin, 'git'), 0o755);
   const res = lanes(r, args, { env: { PATH: `${bin}:${r.env.PATH}` } });
   const calls = readFileSync(log, 'utf8')
@@ -77,7 +80,11 @@ describe('lanes new: git calls', () => {
     repo.git('branch', 'develop');
     const res = lanesLogged(repo, ['new', '1', '--base', 'develop', '--no-agent']);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.calls.some((c) => c.sub === 'rev-parse' && c.args.includes('--verify') && c.args.includes('develop^{commit}'))).toBe(true);
+    expect(
+      res.calls.some(
+        (c) => c.sub === 'rev-parse' && c.args.includes('--verify') && c.args.includes('develop^{commit}'),
+      ),
+    ).toBe(true);
   });
 
   it('finds copy candidates with ls-files when a glob has a folder part', () => {
@@ -99,7 +106,13 @@ describe('issue front matter through the built CLI', () => {
     repo.write('issues/2.md', '---\ntitle: >\n  Folded\n  title\nlabels:\n  - {x: 1}\n---\n');
     const res = lanes(repo, ['issues', '--json']);
     expect(res.code, res.stderr).toBe(0);
-    expect(json<{ id: string; title: string; labels: string[] }[]>(res).map(({ id, title, labels }) => ({ id, title, labels }))).toEqual([
+    expect(
+      json<{ id: string; title: string; labels: string[] }[]>(res).map(({ id, title, labels }) => ({
+        id,
+        title,
+        labels,
+      })),
+    ).toEqual([
       { id: '1', title: 'Simple one', labels: ['a', 'b'] },
       { id: '2', title: 'Folded title\n', labels: ['[object Object]'] },
     ]);
@@ -236,7 +249,11 @@ describe('lanes ls: git calls and dirty count', () => {
     // Once main's tip is back where the lanes started, no rev-list is needed for lanes 1 and 3.
     repo.git('reset', '-q', '--hard', 'HEAD~1');
     const again = lanesLogged(repo, ['ls', '--json']);
-    expect(json<LsJson[]>(again).map((l) => [l.ahead, l.behind])).toEqual([[0, 0], [1, 0], [0, 0]]);
+    expect(json<LsJson[]>(again).map((l) => [l.ahead, l.behind])).toEqual([
+      [0, 0],
+      [1, 0],
+      [0, 0],
+    ]);
     expect(again.calls.filter((c) => c.sub === 'rev-list').map((c) => c.cwd)).toEqual([wt(2)]);
   });
 

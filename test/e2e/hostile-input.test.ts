@@ -70,7 +70,9 @@ const hostileTitle = fc
 
 let repo: TempRepo;
 beforeAll(() => {
-  repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ templates: { lane: '{ref}-{slug}', branch: 'lanes/{lane}' } }) } });
+  repo = makeRepo({
+    files: { 'lanes.config.json': JSON.stringify({ templates: { lane: '{ref}-{slug}', branch: 'lanes/{lane}' } }) },
+  });
 });
 afterAll(() => repo?.cleanup());
 
@@ -83,85 +85,112 @@ function printed(res: { stdout: string; stderr: string }): string {
 }
 
 describe('hostile issue titles through the CLI', () => {
-  it(`stay printable and produce safe branches and paths (${RUNS} generated titles)`, () => {
-    const worktrees = join(repo.parent, 'app-worktrees');
-    fc.assert(
-      fc.property(hostileTitle, (title) => {
-        // `--` ends the options: a title may start with `-`.
-        const added = lanes(repo, ['issue', 'add', `--label=${title.slice(0, 40)}`, '--json', '--', title]);
-        expect(added.code, added.stderr).toBe(0);
-        expect(added.stderr).not.toMatch(CONTROL);
-        const issue = json<{ id: string; title: string }>(added);
-        // The text is kept as given (argv carries UTF-8, so a lone surrogate arrives as U+FFFD).
-        expect(issue.title.trim()).toBe(wellFormed(title).trim());
+  it(
+    `stay printable and produce safe branches and paths (${RUNS} generated titles)`,
+    () => {
+      const worktrees = join(repo.parent, 'app-worktrees');
+      fc.assert(
+        fc.property(hostileTitle, (title) => {
+          // `--` ends the options: a title may start with `-`.
+          const added = lanes(repo, ['issue', 'add', `--label=${title.slice(0, 40)}`, '--json', '--', title]);
+          expect(added.code, added.stderr).toBe(0);
+          expect(added.stderr).not.toMatch(CONTROL);
+          const issue = json<{ id: string; title: string }>(added);
+          // The text is kept as given (argv carries UTF-8, so a lone surrogate arrives as U+FFFD).
+          expect(issue.title.trim()).toBe(wellFormed(title).trim());
 
-        const listed = lanes(repo, ['issues']);
-        expect(listed.code, listed.stderr).toBe(0);
-        expect(printed(listed)).not.toMatch(CONTROL);
+          const listed = lanes(repo, ['issues']);
+          expect(listed.code, listed.stderr).toBe(0);
+          expect(printed(listed)).not.toMatch(CONTROL);
 
-        const made = lanes(repo, ['new', issue.id, '--no-agent']);
-        expect(made.code, made.stderr).toBe(0);
-        expect(printed(made)).not.toMatch(CONTROL);
+          const made = lanes(repo, ['new', issue.id, '--no-agent']);
+          expect(made.code, made.stderr).toBe(0);
+          expect(printed(made)).not.toMatch(CONTROL);
 
-        const ls = lanes(repo, ['ls']);
-        expect(ls.code, ls.stderr).toBe(0);
-        expect(printed(ls)).not.toMatch(CONTROL);
+          const ls = lanes(repo, ['ls']);
+          expect(ls.code, ls.stderr).toBe(0);
+          expect(printed(ls)).not.toMatch(CONTROL);
 
-        const lane = json<{ name: string; branch: string; path: string; issue: { id: string } }[]>(lanes(repo, ['ls', '--json'])).find((l) => l.issue.id === issue.id);
-        expect(lane).toBeDefined();
-        const refCheck = spawnSync('git', ['check-ref-format', `refs/heads/${lane!.branch}`], { cwd: repo.root, env: repo.env });
-        expect(refCheck.status, lane!.branch).toBe(0);
-        expect(repo.git('rev-parse', '--verify', '--quiet', `refs/heads/${lane!.branch}`)).toMatch(/^[0-9a-f]{40}$/);
-        expect(dirname(lane!.path)).toBe(worktrees);
-        expect(realpathSync(lane!.path)).toBe(join(realpathSync(worktrees), lane!.name));
-      }),
-      { numRuns: RUNS, seed: process.env.LANES_FUZZ_SEED ? Number(process.env.LANES_FUZZ_SEED) : undefined },
-    );
-  }, 60_000 + RUNS * 8_000);
+          const lane = json<{ name: string; branch: string; path: string; issue: { id: string } }[]>(
+            lanes(repo, ['ls', '--json']),
+          ).find((l) => l.issue.id === issue.id);
+          expect(lane).toBeDefined();
+          const refCheck = spawnSync('git', ['check-ref-format', `refs/heads/${lane!.branch}`], {
+            cwd: repo.root,
+            env: repo.env,
+          });
+          expect(refCheck.status, lane!.branch).toBe(0);
+          expect(repo.git('rev-parse', '--verify', '--quiet', `refs/heads/${lane!.branch}`)).toMatch(/^[0-9a-f]{40}$/);
+          expect(dirname(lane!.path)).toBe(worktrees);
+          expect(realpathSync(lane!.path)).toBe(join(realpathSync(worktrees), lane!.name));
+        }),
+        { numRuns: RUNS, seed: process.env.LANES_FUZZ_SEED ? Number(process.env.LANES_FUZZ_SEED) : undefined },
+      );
+    },
+    60_000 + RUNS * 8_000,
+  );
 });
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
 describe('hostile hook commands in the approval prompt', () => {
-  it(`are named with every control character visible, and refused without a terminal (${Math.ceil(RUNS / 2)} generated commands)`, () => {
-    const hookRepo = makeRepo();
-    addIssue(hookRepo, 1, 'x');
-    hookRepo.commitAll('issue');
-    try {
-      fc.assert(
-        fc.property(hostileTitle, (command) => {
-          hookRepo.write('lanes.config.json', JSON.stringify({ hooks: { postCreate: [command] } }));
-          const res = lanes(hookRepo, ['new', '1', '--no-agent']);
-          expect(res.code, res.stderr).toBe(2);
-          expect(printed(res)).not.toMatch(CONTROL);
-          expect(res.stderr).toContain(`lanes: hooks.postCreate "${visibleControls(command).replace(/"/g, '\\"')}" is not approved yet`);
-          expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
-        }),
-        { numRuns: Math.ceil(RUNS / 2) },
-      );
-    } finally {
-      hookRepo.cleanup();
-    }
-  }, 60_000 + RUNS * 4_000);
+  it(
+    `are named with every control character visible, and refused without a terminal (${Math.ceil(RUNS / 2)} generated commands)`,
+    () => {
+      const hookRepo = makeRepo();
+      addIssue(hookRepo, 1, 'x');
+      hookRepo.commitAll('issue');
+      try {
+        fc.assert(
+          fc.property(hostileTitle, (command) => {
+            hookRepo.write('lanes.config.json', JSON.stringify({ hooks: { postCreate: [command] } }));
+            const res = lanes(hookRepo, ['new', '1', '--no-agent']);
+            expect(res.code, res.stderr).toBe(2);
+            expect(printed(res)).not.toMatch(CONTROL);
+            expect(res.stderr).toContain(
+              `lanes: hooks.postCreate "${visibleControls(command).replace(/"/g, '\\"')}" is not approved yet`,
+            );
+            expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
+          }),
+          { numRuns: Math.ceil(RUNS / 2) },
+        );
+      } finally {
+        hookRepo.cleanup();
+      }
+    },
+    60_000 + RUNS * 4_000,
+  );
 
-  it.skipIf(!hasScript)('are shown escaped on a terminal, where refusing runs nothing', () => {
-    const hookRepo = makeRepo();
-    addIssue(hookRepo, 1, 'x');
-    hookRepo.commitAll('issue');
-    try {
-      fc.assert(
-        fc.property(hostileTitle, (command) => {
-          hookRepo.write('lanes.config.json', JSON.stringify({ hooks: { postCreate: [command] } }));
-          const argv = [process.execPath, CLI, 'new', '1', '--no-agent'].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-          const res = spawnSync('script', ['-qec', argv, '/dev/null'], { cwd: hookRepo.root, env: { ...hookRepo.env, COLUMNS: '10000' }, input: 'n\n', encoding: 'utf8', timeout: 60_000 });
-          expect(res.status, res.stdout).toBe(2);
-          expect(res.stdout).toContain(`lanes: hooks.postCreate wants to run: ${visibleControls(command)}`);
-          expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
-        }),
-        { numRuns: Math.ceil(RUNS / 3) },
-      );
-    } finally {
-      hookRepo.cleanup();
-    }
-  }, 60_000 + RUNS * 4_000);
+  it.skipIf(!hasScript)(
+    'are shown escaped on a terminal, where refusing runs nothing',
+    () => {
+      const hookRepo = makeRepo();
+      addIssue(hookRepo, 1, 'x');
+      hookRepo.commitAll('issue');
+      try {
+        fc.assert(
+          fc.property(hostileTitle, (command) => {
+            hookRepo.write('lanes.config.json', JSON.stringify({ hooks: { postCreate: [command] } }));
+            const argv = [process.execPath, CLI, 'new', '1', '--no-agent']
+              .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+              .join(' ');
+            const res = spawnSync('script', ['-qec', argv, '/dev/null'], {
+              cwd: hookRepo.root,
+              env: { ...hookRepo.env, COLUMNS: '10000' },
+              input: 'n\n',
+              encoding: 'utf8',
+              timeout: 60_000,
+            });
+            expect(res.status, res.stdout).toBe(2);
+            expect(res.stdout).toContain(`lanes: hooks.postCreate wants to run: ${visibleControls(command)}`);
+            expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
+          }),
+          { numRuns: Math.ceil(RUNS / 3) },
+        );
+      } finally {
+        hookRepo.cleanup();
+      }
+    },
+    60_000 + RUNS * 4_000,
+  );
 });

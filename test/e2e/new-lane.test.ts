@@ -114,7 +114,9 @@ describe('lanes new', () => {
   });
 
   it('puts the title slug in names when the template asks, always as a safe ref and path', () => {
-    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ templates: { lane: '{ref}-{slug}', branch: 'feature/{lane}' } }) } });
+    repo = makeRepo({
+      files: { 'lanes.config.json': JSON.stringify({ templates: { lane: '{ref}-{slug}', branch: 'feature/{lane}' } }) },
+    });
     addIssue(repo, 7, '../Fix "login" $(rm -rf ~) bug\nnow');
     const res = lanes(repo, ['new', '7', '--no-agent']);
     expect(res.code, res.stderr).toBe(0);
@@ -197,7 +199,9 @@ describe('lanes new', () => {
     for (let i = 1; i <= 10; i++) addIssue(repo, i, `Issue ${i}`);
     // A tiny range forces the processes to compete for the same ports.
     repo.write('lanes.config.json', JSON.stringify({ ports: { base: 20000, range: 12 } }));
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => lanesAsync(repo, ['new', String(i + 1), '--no-agent'])));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => lanesAsync(repo, ['new', String(i + 1), '--no-agent'])),
+    );
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const list = laneList(repo);
     expect(list).toHaveLength(10);
@@ -227,7 +231,13 @@ describe('ports', () => {
   });
 
   it('gives each named service its own base', () => {
-    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ ports: { services: { web: { base: 3000 }, api: { base: 8000, range: 100 } } } }) } });
+    repo = makeRepo({
+      files: {
+        'lanes.config.json': JSON.stringify({
+          ports: { services: { web: { base: 3000 }, api: { base: 8000, range: 100 } } },
+        }),
+      },
+    });
     addIssue(repo, 123, 'x');
     expect(lanes(repo, ['new', '123', '--no-agent']).code).toBe(0);
     const api = 8000 + (parseInt(createHash('sha1').update('issue-123').digest('hex').slice(0, 4), 16) % 100);

@@ -6,7 +6,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENTS_BIN, makeAgentRepo, startModelEndpoint, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import {
+  AGENTS_BIN,
+  makeAgentRepo,
+  startModelEndpoint,
+  type AgentRepo,
+  type ModelEndpoint,
+} from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import type { FakeScript } from '../fakes/model-server/index.js';
 import { addIssue, json, lanes, makeRepo, type TempRepo } from '../helpers/repo.js';
@@ -21,7 +27,8 @@ afterEach(async () => {
   repo = agentRepo = endpoint = undefined;
 });
 
-const ACCEPTED = 'accepted: claude, codex, gemini, opencode, command, or a name added under "agents" in lanes.config.json';
+const ACCEPTED =
+  'accepted: claude, codex, gemini, opencode, command, or a name added under "agents" in lanes.config.json';
 
 function repoWithIssue(config?: Record<string, unknown>): TempRepo {
   const r = makeRepo(config ? { files: { 'lanes.config.json': JSON.stringify(config) } } : {});
@@ -36,7 +43,10 @@ function expectNothingMade(r: TempRepo): void {
 }
 
 describe('an unknown agent name', () => {
-  for (const command of [['new', '1'], ['run', '1']]) {
+  for (const command of [
+    ['new', '1'],
+    ['run', '1'],
+  ]) {
     it(`lanes ${command.join(' ')} --agent claud: exit 2, did you mean claude, no lane`, () => {
       repo = repoWithIssue();
       const res = lanes(repo, [...command, '--agent', 'claud']);
@@ -53,7 +63,9 @@ describe('an unknown agent name', () => {
     const res = lanes(repo, ['start', '1', '--agent', 'claud']);
     expect(res.code).toBe(2);
     expect(res.stderr).toBe(`lanes: --agent "claud" is not a known agent; did you mean "claude"? (${ACCEPTED})\n`);
-    expect(json<{ phase: string; agentState: string; agent: unknown }[]>(lanes(repo, ['ls', '--json']))[0]).toMatchObject({ phase: 'ready', agentState: 'none', agent: null });
+    expect(
+      json<{ phase: string; agentState: string; agent: unknown }[]>(lanes(repo, ['ls', '--json']))[0],
+    ).toMatchObject({ phase: 'ready', agentState: 'none', agent: null });
   });
 
   it('"agent" in lanes.config.json is checked by every command, naming the key', () => {
@@ -61,7 +73,9 @@ describe('an unknown agent name', () => {
     for (const args of [['new', '1'], ['ls'], ['port', '1']]) {
       const res = lanes(repo, args);
       expect(res.code).toBe(2);
-      expect(res.stderr).toBe(`lanes: lanes.config.json: agent "claud" is not a known agent; did you mean "claude"? (accepted: claude, codex, gemini, opencode, command, or a name added under "agents")\n`);
+      expect(res.stderr).toBe(
+        `lanes: lanes.config.json: agent "claud" is not a known agent; did you mean "claude"? (accepted: claude, codex, gemini, opencode, command, or a name added under "agents")\n`,
+      );
     }
     expectNothingMade(repo);
   });
@@ -70,7 +84,9 @@ describe('an unknown agent name', () => {
     repo = repoWithIssue({ agents: { reviewer: { adapter: 'codex' } }, phases: { implement: { agent: 'reviewr' } } });
     const res = lanes(repo, ['run', '1']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe('lanes: lanes.config.json: phases.implement.agent "reviewr" is not a known agent; did you mean "reviewer"? (accepted: reviewer, claude, codex, gemini, opencode, command, or a name added under "agents")\n');
+    expect(res.stderr).toBe(
+      'lanes: lanes.config.json: phases.implement.agent "reviewr" is not a known agent; did you mean "reviewer"? (accepted: reviewer, claude, codex, gemini, opencode, command, or a name added under "agents")\n',
+    );
     expectNothingMade(repo);
   });
 });
@@ -118,21 +134,32 @@ function writeWithoutCommit(opts: { failingCommit?: boolean } = {}): FakeScript 
 
 describe.skipIf(agentsMissing())('an agent that is done without committing', () => {
   it('lanes run shows done-no-commits with the failed git commit, and lanes ls warns about it', async () => {
-    endpoint = await startModelEndpoint(writeWithoutCommit(), { 'issue-2': writeWithoutCommit({ failingCommit: true }) });
+    endpoint = await startModelEndpoint(writeWithoutCommit(), {
+      'issue-2': writeWithoutCommit({ failingCommit: true }),
+    });
     agentRepo = makeAgentRepo({ endpoint, issues: 2 });
     const res = await agentRepo.run(['run', '1', '2']);
     expect(res.code, res.stderr).toBe(0);
     const rows = res.stdout.split('\n');
-    expect(rows.find((l) => l.startsWith('issue-1'))).toMatch(/implement\s+done-no-commits .*finished without a new commit on branch issue-1 \(lanes diff shows what it left uncommitted\)$/);
+    expect(rows.find((l) => l.startsWith('issue-1'))).toMatch(
+      /implement\s+done-no-commits .*finished without a new commit on branch issue-1 \(lanes diff shows what it left uncommitted\)$/,
+    );
     expect(rows.find((l) => l.startsWith('issue-2'))).toMatch(
       /done-no-commits .*finished without a new commit on branch issue-2: git commit failed: nothing added to commit but untracked files present \(use "git add" to track\)$/,
     );
 
     const ls = await agentRepo.run(['ls']);
     expect(ls.stdout).toMatch(/claude:done-no-commits/);
-    expect(ls.stderr).toContain('lanes: warning: issue-2: the agent finished without a new commit on branch issue-2: git commit failed: nothing added to commit');
-    const lsJson = json<{ name: string; agentState: string; warnings: string[] }[]>(await agentRepo.run(['ls', '--json']));
-    expect(lsJson.map((l) => [l.name, l.agentState, l.warnings.length])).toEqual([['issue-1', 'done', 1], ['issue-2', 'done', 1]]);
+    expect(ls.stderr).toContain(
+      'lanes: warning: issue-2: the agent finished without a new commit on branch issue-2: git commit failed: nothing added to commit',
+    );
+    const lsJson = json<{ name: string; agentState: string; warnings: string[] }[]>(
+      await agentRepo.run(['ls', '--json']),
+    );
+    expect(lsJson.map((l) => [l.name, l.agentState, l.warnings.length])).toEqual([
+      ['issue-1', 'done', 1],
+      ['issue-2', 'done', 1],
+    ]);
     // The work is there, uncommitted, and lanes diff shows it.
     const diff = await agentRepo.run(['diff', 'issue-1']);
     expect(diff.stdout).toContain('+++ b/work.txt');

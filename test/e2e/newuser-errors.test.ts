@@ -61,7 +61,15 @@ describe('a failing step ends the process', () => {
 describe('config validation', () => {
   const BROKEN = '{\n  "ports": {\n    "base": 4000,\n  }\n}\n';
 
-  for (const args of [['ls'], ['port', 'issue-1'], ['env', 'issue-1'], ['issues'], ['new', '1', '--no-agent'], ['doctor'], ['stop', '--all']]) {
+  for (const args of [
+    ['ls'],
+    ['port', 'issue-1'],
+    ['env', 'issue-1'],
+    ['issues'],
+    ['new', '1', '--no-agent'],
+    ['doctor'],
+    ['stop', '--all'],
+  ]) {
     it(`lanes ${args.join(' ')} rejects a config that is not JSON with its line and column (exit 2)`, () => {
       repo = makeRepo();
       addIssue(repo, 1, 'x');
@@ -91,7 +99,9 @@ describe('config validation', () => {
 
 describe('an interrupted lanes new', () => {
   it('running it again says the lane is half-made and to run lanes doctor --fix; after that it works', async () => {
-    repo = makeRepo({ files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['echo started > hook-ran; sleep 5'] } }) } });
+    repo = makeRepo({
+      files: { 'lanes.config.json': JSON.stringify({ hooks: { postCreate: ['echo started > hook-ran; sleep 5'] } }) },
+    });
     addIssue(repo, 1, 'x');
     repo.commitAll('issue');
     const run = lanesAsync(repo, ['new', '1', '--no-agent', '--yes']);
@@ -101,7 +111,9 @@ describe('an interrupted lanes new', () => {
     await run;
     const again = lanes(repo, ['new', '1', '--no-agent', '--yes']);
     expect(again.code).toBe(2);
-    expect(again.stderr).toBe('lanes: lane "issue-1" is half-made: an earlier lanes new was interrupted; run lanes doctor --fix to undo it, then lanes new again\n');
+    expect(again.stderr).toBe(
+      'lanes: lane "issue-1" is half-made: an earlier lanes new was interrupted; run lanes doctor --fix to undo it, then lanes new again\n',
+    );
     expect(lanes(repo, ['doctor', '--fix']).code).toBe(0);
     const fresh = lanes(repo, ['new', '1', '--no-agent', '--yes']);
     expect(fresh.code, fresh.stderr).toBe(0);

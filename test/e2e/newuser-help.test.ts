@@ -17,7 +17,27 @@ function listedCommands(): string[] {
 
 describe('--help', () => {
   it('lists the commands of the contract', () => {
-    expect(listedCommands()).toEqual(expect.arrayContaining(['init', 'issues', 'issue', 'new', 'ls', 'port', 'env', 'cd', 'diff', 'start', 'stop', 'logs', 'attach', 'run', 'rm', 'doctor', 'shell-init']));
+    expect(listedCommands()).toEqual(
+      expect.arrayContaining([
+        'init',
+        'issues',
+        'issue',
+        'new',
+        'ls',
+        'port',
+        'env',
+        'cd',
+        'diff',
+        'start',
+        'stop',
+        'logs',
+        'attach',
+        'run',
+        'rm',
+        'doctor',
+        'shell-init',
+      ]),
+    );
   });
 
   it('of lanes itself, and of every command and subcommand, has examples and exit codes', () => {
@@ -41,6 +61,8 @@ describe('--help', () => {
     for (const option of ['--max-rounds', '--reviewer', 'review', ' pr']) expect(help).not.toContain(option);
     const res = lanes(repo, ['run', '1', '--until', 'review']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe('lanes: --until review is not available yet: pull requests and review are not part of this build; accepted: implement\n');
+    expect(res.stderr).toBe(
+      'lanes: --until review is not available yet: pull requests and review are not part of this build; accepted: implement\n',
+    );
   });
 });

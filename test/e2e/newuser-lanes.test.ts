@@ -52,7 +52,9 @@ describe('the lane of the working directory', () => {
     twoLanes();
     const res = lanes(repo, ['port']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe(`lanes: no lane given, and ${repo.root} is not inside a lane's worktree; name one: lanes port <lane> (existing lanes: issue-1, issue-2)\n`);
+    expect(res.stderr).toBe(
+      `lanes: no lane given, and ${repo.root} is not inside a lane's worktree; name one: lanes port <lane> (existing lanes: issue-1, issue-2)\n`,
+    );
   });
 
   it('lanes rm without a lane removes the lane the cwd is in, and only that one', () => {
@@ -103,7 +105,10 @@ describe('lanes diff', () => {
 });
 
 describe('lanes stop --all', () => {
-  const SLEEPER = { adapter: 'command', command: ['sh', '-c', 'echo "agent started in $LANES_LANE"; sleep 120', 'sh', '{promptFile}'] };
+  const SLEEPER = {
+    adapter: 'command',
+    command: ['sh', '-c', 'echo "agent started in $LANES_LANE"; sleep 120', 'sh', '{promptFile}'],
+  };
 
   it("stops every lane's running agent and reports each", async () => {
     twoLanes({ agent: 'sleeper', agents: { sleeper: SLEEPER } });
@@ -113,7 +118,10 @@ describe('lanes stop --all', () => {
     const res = lanes(repo, ['stop', '--all', '--json']);
     expect(res.code, res.stderr).toBe(0);
     const runs = json<{ lane: string; status: string; agentPid: number | null }[]>(res);
-    expect(runs.map((r) => [r.lane, r.status]).sort()).toEqual([['issue-1', 'stopped'], ['issue-2', 'stopped']]);
+    expect(runs.map((r) => [r.lane, r.status]).sort()).toEqual([
+      ['issue-1', 'stopped'],
+      ['issue-2', 'stopped'],
+    ]);
     for (const r of runs) expect(isAlive(r.agentPid)).toBe(false);
     expect(running().map((l) => l.agent?.status)).toEqual(['stopped', 'stopped']);
     const again = lanes(repo, ['stop', '--all']);

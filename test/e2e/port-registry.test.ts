@@ -17,18 +17,25 @@ afterEach(() => {
 function setup(count: number, config?: Record<string, unknown>): { repos: TempRepo[]; env: Record<string, string> } {
   stateHome = mkdtempSync(join(tmpdir(), 'lanes-test-state-'));
   const made = Array.from({ length: count }, (_, i) => {
-    const r = makeRepo({ name: `app${i}`, ...(config ? { files: { 'lanes.config.json': JSON.stringify(config) } } : {}) });
+    const r = makeRepo({
+      name: `app${i}`,
+      ...(config ? { files: { 'lanes.config.json': JSON.stringify(config) } } : {}),
+    });
     repos.push(r);
     return r;
   });
   return { repos: made, env: { LANES_STATE_HOME: stateHome } };
 }
 
-const preferred = (lane: string, base = 4000, range = 1000) => base + (parseInt(createHash('sha1').update(lane).digest('hex').slice(0, 4), 16) % range);
+const preferred = (lane: string, base = 4000, range = 1000) =>
+  base + (parseInt(createHash('sha1').update(lane).digest('hex').slice(0, 4), 16) % range);
 
 describe('machine-wide port leases', () => {
   it('gives issue-1 of two repositories different ports, and frees the port when the lane is removed', () => {
-    const { repos: [a, b], env } = setup(2);
+    const {
+      repos: [a, b],
+      env,
+    } = setup(2);
     addIssue(a!, 1, 'x');
     addIssue(b!, 1, 'x');
     expect(lanes(a!, ['new', '1', '--no-agent'], { env }).code).toBe(0);
@@ -51,12 +58,19 @@ describe('machine-wide port leases', () => {
 
   it('never hands the same port to lanes of two repositories created at once by 10 processes', async () => {
     // A small range makes every process compete for the same few ports.
-    const { repos: [a, b], env } = setup(2, { ports: { base: 43100, range: 16 } });
+    const {
+      repos: [a, b],
+      env,
+    } = setup(2, { ports: { base: 43100, range: 16 } });
     for (const r of [a!, b!]) for (let i = 1; i <= 5; i++) addIssue(r, i, `issue ${i}`);
-    const runs = [a!, b!].flatMap((r) => [1, 2, 3, 4, 5].map((i) => lanesAsync(r, ['new', String(i), '--no-agent'], { env })));
+    const runs = [a!, b!].flatMap((r) =>
+      [1, 2, 3, 4, 5].map((i) => lanesAsync(r, ['new', String(i), '--no-agent'], { env })),
+    );
     const results = await Promise.all(runs);
     for (const r of results) expect(r.code, r.stderr).toBe(0);
-    const ports = [a!, b!].flatMap((r) => json<{ ports: { web: number } }[]>(lanes(r, ['ls', '--json'], { env })).map((l) => l.ports.web));
+    const ports = [a!, b!].flatMap((r) =>
+      json<{ ports: { web: number } }[]>(lanes(r, ['ls', '--json'], { env })).map((l) => l.ports.web),
+    );
     expect(ports).toHaveLength(10);
     expect(new Set(ports).size).toBe(10);
     for (const p of ports) {
@@ -66,7 +80,10 @@ describe('machine-wide port leases', () => {
   });
 
   it('leases the ports of lanes made before the registry (kept in their records) before probing again', () => {
-    const { repos: [a, b], env } = setup(2);
+    const {
+      repos: [a, b],
+      env,
+    } = setup(2);
     addIssue(a!, 1, 'x');
     addIssue(a!, 2, 'y');
     addIssue(b!, 1, 'x');
@@ -81,7 +98,10 @@ describe('machine-wide port leases', () => {
   });
 
   it('undoes a lane whose ports cannot be leased without keeping any lease', () => {
-    const { repos: [a, b], env } = setup(2, { ports: { base: 43200, range: 1 } });
+    const {
+      repos: [a, b],
+      env,
+    } = setup(2, { ports: { base: 43200, range: 1 } });
     addIssue(a!, 1, 'x');
     addIssue(b!, 2, 'y');
     expect(lanes(a!, ['new', '1', '--no-agent'], { env }).code).toBe(0);

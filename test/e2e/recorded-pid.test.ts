@@ -51,15 +51,25 @@ describe.skipIf(!existsSync('/proc/self/stat'))('a recorded pid now held by anot
   it('doctor reports the operation as interrupted when its pid belongs to a process started after it', async () => {
     repo = laneWithIssue();
     const pid = await startStranger();
-    withState(repo, (db) => db.prepare("UPDATE lanes SET op_kind = 'remove', op_pid = ?, op_started = ? WHERE name = 'issue-1'").run(pid, ago(60_000)));
+    withState(repo, (db) =>
+      db
+        .prepare("UPDATE lanes SET op_kind = 'remove', op_pid = ?, op_started = ? WHERE name = 'issue-1'")
+        .run(pid, ago(60_000)),
+    );
     const res = lanes(repo, ['doctor', '--json']);
-    expect(json<{ problems: Problem[] }>(res).problems).toContainEqual(expect.objectContaining({ kind: 'interrupted-operation', lane: 'issue-1', fixed: false }));
+    expect(json<{ problems: Problem[] }>(res).problems).toContainEqual(
+      expect.objectContaining({ kind: 'interrupted-operation', lane: 'issue-1', fixed: false }),
+    );
   });
 
   it('doctor still treats the lane as busy when the live process started before the operation was recorded', async () => {
     repo = laneWithIssue();
     const pid = await startStranger();
-    withState(repo, (db) => db.prepare("UPDATE lanes SET op_kind = 'remove', op_pid = ?, op_started = ? WHERE name = 'issue-1'").run(pid, new Date().toISOString()));
+    withState(repo, (db) =>
+      db
+        .prepare("UPDATE lanes SET op_kind = 'remove', op_pid = ?, op_started = ? WHERE name = 'issue-1'")
+        .run(pid, new Date().toISOString()),
+    );
     const res = lanes(repo, ['doctor', '--json']);
     expect(json<{ problems: Problem[] }>(res).problems).toEqual([]);
   });
@@ -69,8 +79,12 @@ describe.skipIf(!existsSync('/proc/self/stat'))('a recorded pid now held by anot
     const pid = await startStranger();
     const started = ago(60 * 60_000);
     withState(repo, (db) => {
-      db.prepare("UPDATE lanes SET data = json_set(data, '$.createdAt', ?, '$.agentState', 'running') WHERE name = 'issue-1'").run(started);
-      db.prepare("INSERT INTO runs (lane, phase, agent, adapter, runner, status, run_dir, supervisor_pid, agent_pid, started_at) VALUES ('issue-1', 'implement', 'claude', 'claude', 'headless', 'running', '', ?, ?, ?)").run(pid, pid, started);
+      db.prepare(
+        "UPDATE lanes SET data = json_set(data, '$.createdAt', ?, '$.agentState', 'running') WHERE name = 'issue-1'",
+      ).run(started);
+      db.prepare(
+        "INSERT INTO runs (lane, phase, agent, adapter, runner, status, run_dir, supervisor_pid, agent_pid, started_at) VALUES ('issue-1', 'implement', 'claude', 'claude', 'headless', 'running', '', ?, ?, ?)",
+      ).run(pid, pid, started);
     });
     const stop = lanes(repo, ['stop', 'issue-1']);
     expect(stop.code).not.toBe(0);
@@ -78,7 +92,10 @@ describe.skipIf(!existsSync('/proc/self/stat'))('a recorded pid now held by anot
     expect(stranger!.signalCode).toBeNull();
     const lane = json<{ agentState: string }[]>(lanes(repo, ['ls', '--json']))[0]!;
     expect(lane.agentState).toBe('failed');
-    const run = withState(repo, (db) => db.prepare('SELECT status, reason FROM runs').get()) as { status: string; reason: string };
+    const run = withState(repo, (db) => db.prepare('SELECT status, reason FROM runs').get()) as {
+      status: string;
+      reason: string;
+    };
     expect(run.status).toBe('failed');
     expect(run.reason).toMatch(/supervisor is gone/);
   });

@@ -65,7 +65,10 @@ describe('lanes rm', () => {
 
   it('does not count lanes rewriting its own env block as an edit', () => {
     const wt = setup();
-    writeFileSync(join(wt, '.env.local'), readFileSync(join(wt, '.env.local'), 'utf8').replace(/PORT="\d+"/, 'PORT="1"'));
+    writeFileSync(
+      join(wt, '.env.local'),
+      readFileSync(join(wt, '.env.local'), 'utf8').replace(/PORT="\d+"/, 'PORT="1"'),
+    );
     expect(lanes(repo, ['rm', 'issue-1']).code).toBe(0);
   });
 

@@ -53,10 +53,23 @@ function forceRemove(): string {
 function restore(backup: string): { dir: string; refs: Map<string, string> } {
   const dir = join(repo.parent, `restore-${Date.now()}`);
   execFileSync('git', ['init', '-q', dir], { env: repo.env });
-  execFileSync('git', ['-C', dir, 'fetch', '-q', join(repo.root, '.git'), 'refs/heads/main:refs/heads/main'], { env: repo.env });
-  execFileSync('git', ['-C', dir, 'fetch', '-q', join(backup, 'lane.bundle'), 'refs/lanes-backup/*:refs/restored/*'], { env: repo.env });
-  const out = execFileSync('git', ['-C', dir, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/restored/'], { env: repo.env, encoding: 'utf8' });
-  const refs = new Map(out.trim().split('\n').filter(Boolean).map((l) => [l.split(' ')[0]!.split('/').pop()!, l.split(' ')[1]!] as [string, string]));
+  execFileSync('git', ['-C', dir, 'fetch', '-q', join(repo.root, '.git'), 'refs/heads/main:refs/heads/main'], {
+    env: repo.env,
+  });
+  execFileSync('git', ['-C', dir, 'fetch', '-q', join(backup, 'lane.bundle'), 'refs/lanes-backup/*:refs/restored/*'], {
+    env: repo.env,
+  });
+  const out = execFileSync('git', ['-C', dir, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/restored/'], {
+    env: repo.env,
+    encoding: 'utf8',
+  });
+  const refs = new Map(
+    out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.split(' ')[0]!.split('/').pop()!, l.split(' ')[1]!] as [string, string]),
+  );
   return { dir, refs };
 }
 
@@ -100,10 +113,17 @@ describe('lanes rm never loses work', () => {
     expect(existsSync(wt)).toBe(false);
     const { dir, refs } = restore(backup);
     const snapshot = refs.get('worktree')!;
-    expect(execFileSync('git', ['-C', dir, 'cat-file', 'blob', `${snapshot}:README.md`], { env: repo.env })).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    expect(execFileSync('git', ['-C', dir, 'cat-file', 'blob', `${snapshot}:README.md`], { env: repo.env })).toEqual(
+      Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+    );
     const names = execFileSync('git', ['-C', dir, 'ls-tree', '-z', '--name-only', snapshot], { env: repo.env });
     expect(names.includes(Buffer.from([0x6e, 0xff, 0x6d, 0x65, 0]))).toBe(true);
-    expect(execFileSync('git', ['-C', dir, 'show', `${snapshot}:.env.production.local`], { env: repo.env, encoding: 'utf8' })).toBe('KEY=mine\n');
+    expect(
+      execFileSync('git', ['-C', dir, 'show', `${snapshot}:.env.production.local`], {
+        env: repo.env,
+        encoding: 'utf8',
+      }),
+    ).toBe('KEY=mine\n');
     expect(names.includes(Buffer.from('node_modules'))).toBe(false);
     // The patch applies to the lane's HEAD and gives the same bytes.
     const patch = readFileSync(join(backup, 'uncommitted.patch'));
@@ -114,7 +134,10 @@ describe('lanes rm never loses work', () => {
   });
 
   it('refuses a dirty lane whose worktrees folder is reached through a symlink, or a template with .., // and a trailing /', () => {
-    for (const template of ['{repoParent}/linked/{lane}', '{repoParent}//{repo}-worktrees/../{repo}-worktrees/{lane}/']) {
+    for (const template of [
+      '{repoParent}/linked/{lane}',
+      '{repoParent}//{repo}-worktrees/../{repo}-worktrees/{lane}/',
+    ]) {
       repo = makeRepo();
       mkdirSync(join(repo.parent, 'real'));
       symlinkSync(join(repo.parent, 'real'), join(repo.parent, 'linked'));
@@ -224,8 +247,13 @@ describe('lanes rm never loses work', () => {
     const res = lanes(repo, ['rm', '--keep-branch', 'issue-1']);
     expect(res.code, res.stderr).toBe(3);
     expect(res.stderr).toContain('submodule sub');
-    const backup = json<{ backup: string }[]>(lanes(repo, ['rm', '--force', '--keep-branch', '--json', 'issue-1']))[0]!.backup;
-    const heads = execFileSync('git', ['bundle', 'list-heads', join(backup, 'submodule-1.bundle')], { cwd: sub, env: repo.env, encoding: 'utf8' });
+    const backup = json<{ backup: string }[]>(lanes(repo, ['rm', '--force', '--keep-branch', '--json', 'issue-1']))[0]!
+      .backup;
+    const heads = execFileSync('git', ['bundle', 'list-heads', join(backup, 'submodule-1.bundle')], {
+      cwd: sub,
+      env: repo.env,
+      encoding: 'utf8',
+    });
     expect(heads).toContain(inner);
   });
 

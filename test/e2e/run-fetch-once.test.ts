@@ -9,7 +9,10 @@ import { json, lanesAsync, makeRepo, type TempRepo } from '../helpers/repo.js';
 
 const GITHUB_TOKEN = 'ghp_fetch_once';
 // Appends, so the plan and the implement phase each make a commit of their own.
-const SCRIPT = { adapter: 'command', command: ['sh', '-c', 'echo step >> work.txt; git add work.txt; git commit -qm step', 'sh', '{promptFile}'] };
+const SCRIPT = {
+  adapter: 'command',
+  command: ['sh', '-c', 'echo step >> work.txt; git add work.txt; git commit -qm step', 'sh', '{promptFile}'],
+};
 
 let gh: FakeGithub | undefined;
 let repo: TempRepo | undefined;
@@ -19,25 +22,40 @@ afterEach(async () => {
   gh = repo = undefined;
 });
 
-interface RunJson { lanes: { lane: string; status: string; phases: { phase: string; status: string }[] }[] }
+interface RunJson {
+  lanes: { lane: string; status: string; phases: { phase: string; status: string }[] }[];
+}
 
 describe('lanes run with GitHub issues', () => {
   it('fetches each issue once for naming, creating and every phase of its lane, and warns about nothing', async () => {
     const count = 12;
-    const issues: FakeGithubIssue[] = Array.from({ length: count }, (_, i) => ({ number: i + 1, title: `Task ${i + 1}`, body: `Do task ${i + 1}.` }));
+    const issues: FakeGithubIssue[] = Array.from({ length: count }, (_, i) => ({
+      number: i + 1,
+      title: `Task ${i + 1}`,
+      body: `Do task ${i + 1}.`,
+    }));
     gh = await startFakeGithub({ token: GITHUB_TOKEN, issues });
-    const config = { issues: { source: 'github', repo: 'octo/app', baseUrl: gh.url }, agent: 'script', agents: { script: SCRIPT }, phases: { plan: { agent: 'script' }, implement: {} } };
+    const config = {
+      issues: { source: 'github', repo: 'octo/app', baseUrl: gh.url },
+      agent: 'script',
+      agents: { script: SCRIPT },
+      phases: { plan: { agent: 'script' }, implement: {} },
+    };
     repo = makeRepo({ files: { 'lanes.config.json': `${JSON.stringify(config, null, 2)}\n` } });
     const refs = issues.map((i) => String(i.number));
 
-    const res = await lanesAsync(repo, ['run', ...refs, '--parallel', String(count), '--json'], { env: { GITHUB_TOKEN, NODE_OPTIONS: '--trace-warnings' } });
+    const res = await lanesAsync(repo, ['run', ...refs, '--parallel', String(count), '--json'], {
+      env: { GITHUB_TOKEN, NODE_OPTIONS: '--trace-warnings' },
+    });
     expect(res.code, res.stderr).toBe(0);
     const result = json<RunJson>(res);
-    expect(result.lanes.map((l) => [l.lane, l.status, l.phases.map((p) => `${p.phase}:${p.status}`).join(',')])).toEqual(
-      refs.map((n) => [`issue-${n}`, 'done', 'plan:done,implement:done']),
-    );
+    expect(
+      result.lanes.map((l) => [l.lane, l.status, l.phases.map((p) => `${p.phase}:${p.status}`).join(',')]),
+    ).toEqual(refs.map((n) => [`issue-${n}`, 'done', 'plan:done,implement:done']));
 
-    const fetches = gh.requests.filter((r) => r.method === 'GET' && /\/issues\/\d+$/.test(r.path)).map((r) => Number(/(\d+)$/.exec(r.path)![1]));
+    const fetches = gh.requests
+      .filter((r) => r.method === 'GET' && /\/issues\/\d+$/.test(r.path))
+      .map((r) => Number(/(\d+)$/.exec(r.path)![1]));
     expect(fetches.sort((a, b) => a - b)).toEqual(issues.map((i) => i.number));
     expect(res.stderr).not.toMatch(/Warning/);
   });

@@ -40,7 +40,10 @@ function repoWithTwoLanes(): TempRepo {
 /** One line on stderr that names the state file, and no stack trace. */
 function expectOneLineNaming(res: CliResult, file: string, says: RegExp): void {
   expect(res.code, res.stderr).toBe(1);
-  const lines = res.stderr.trim().split('\n').filter((l) => !/^lanes: base /.test(l));
+  const lines = res.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !/^lanes: base /.test(l));
   expect(lines, res.stderr).toHaveLength(1);
   expect(lines[0]).toContain(file);
   expect(lines[0]).toMatch(says);
@@ -51,7 +54,17 @@ describe('a damaged state database', () => {
   it('makes every command fail with one line naming the file and lanes doctor --rebuild-state when it holds garbage', () => {
     repo = repoWithTwoLanes();
     writeFileSync(stateFile(repo), Buffer.alloc(8192, 0x5a));
-    for (const args of [['ls'], ['ls', '--json'], ['new', '2', '--no-agent'], ['rm', 'issue-1'], ['doctor'], ['doctor', '--fix'], ['port', 'issue-1'], ['env', 'issue-1'], ['stop', 'issue-1']]) {
+    for (const args of [
+      ['ls'],
+      ['ls', '--json'],
+      ['new', '2', '--no-agent'],
+      ['rm', 'issue-1'],
+      ['doctor'],
+      ['doctor', '--fix'],
+      ['port', 'issue-1'],
+      ['env', 'issue-1'],
+      ['stop', 'issue-1'],
+    ]) {
       expectOneLineNaming(lanes(repo, args), stateFile(repo), /damaged \(SQLITE_NOTADB.*lanes doctor --rebuild-state/);
     }
   });
@@ -74,15 +87,27 @@ describe('a damaged state database', () => {
     const backups = readdirSync(join(lanesDir(repo), 'backups'));
     expect(backups.length).toBeGreaterThan(0);
 
-    const before = json<{ name: string; ports: Record<string, number>; issue: { id: string; title: string } }[]>(lanes(repo, ['ls', '--json']));
+    const before = json<{ name: string; ports: Record<string, number>; issue: { id: string; title: string } }[]>(
+      lanes(repo, ['ls', '--json']),
+    );
     expect(before.map((l) => l.name)).toEqual(['issue-1', 'issue-2']);
-    writeFileSync(stateFile(repo), 'this is not a database, it is a text file that got written over the state\n'.repeat(100));
+    writeFileSync(
+      stateFile(repo),
+      'this is not a database, it is a text file that got written over the state\n'.repeat(100),
+    );
     expect(lanes(repo, ['ls']).code).toBe(1);
 
     const rebuilt = lanes(repo, ['doctor', '--rebuild-state', '--json']);
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
-    const result = json<{ movedAside: string[]; lanes: { name: string; ports: Record<string, number>; portsChanged: string[] }[]; backups: string[]; notRecovered: string[] }>(rebuilt);
-    expect(result.lanes.map((l) => [l.name, l.ports, l.portsChanged])).toEqual(before.map((l) => [l.name, l.ports, []]));
+    const result = json<{
+      movedAside: string[];
+      lanes: { name: string; ports: Record<string, number>; portsChanged: string[] }[];
+      backups: string[];
+      notRecovered: string[];
+    }>(rebuilt);
+    expect(result.lanes.map((l) => [l.name, l.ports, l.portsChanged])).toEqual(
+      before.map((l) => [l.name, l.ports, []]),
+    );
     expect(result.backups).toEqual(backups.map((b) => join(lanesDir(repo!), 'backups', b)));
     expect(result.notRecovered.join(' ')).toMatch(/approvals/);
     // The damaged file is kept beside the new one, byte for byte.
@@ -92,7 +117,9 @@ describe('a damaged state database', () => {
     expect(readdirSync(join(lanesDir(repo), 'backups'))).toEqual(backups);
 
     const after = json<typeof before>(lanes(repo, ['ls', '--json']));
-    expect(after.map((l) => ({ name: l.name, ports: l.ports, issue: l.issue }))).toEqual(before.map((l) => ({ name: l.name, ports: l.ports, issue: l.issue })));
+    expect(after.map((l) => ({ name: l.name, ports: l.ports, issue: l.issue }))).toEqual(
+      before.map((l) => ({ name: l.name, ports: l.ports, issue: l.issue })),
+    );
     expect(json<{ problems: unknown[] }>(lanes(repo, ['doctor', '--json'])).problems).toEqual([]);
 
     // rm judges the rebuilt lanes as before: a dirty one is refused, a clean one goes.
@@ -116,9 +143,13 @@ describe('a damaged state database', () => {
     const byHand = join(repo.parent, 'app-worktrees', 'by-hand');
     repo.git('worktree', 'add', '-q', '-b', 'something-else', byHand);
     writeFileSync(stateFile(repo), Buffer.alloc(4096, 7));
-    const result = json<{ lanes: { name: string }[]; skipped: { path: string; reason: string }[] }>(lanes(repo, ['doctor', '--rebuild-state', '--json']));
+    const result = json<{ lanes: { name: string }[]; skipped: { path: string; reason: string }[] }>(
+      lanes(repo, ['doctor', '--rebuild-state', '--json']),
+    );
     expect(result.lanes.map((l) => l.name)).toEqual(['issue-1']);
-    expect(result.skipped).toEqual([{ path: byHand, reason: "its branch something-else is not lane by-hand's branch by-hand" }]);
+    expect(result.skipped).toEqual([
+      { path: byHand, reason: "its branch something-else is not lane by-hand's branch by-hand" },
+    ]);
     const refused = lanes(repo, ['rm', 'issue-1']);
     expect(refused.code, refused.stderr).toBe(3);
     expect(refused.stderr).toMatch(/\.env/);
@@ -131,8 +162,12 @@ describe('a damaged state database', () => {
     const env2 = join(repo.parent, 'app-worktrees', 'issue-2', '.env.local');
     writeFileSync(env2, readFileSync(env2, 'utf8').replaceAll(String(two!.ports.web), String(one!.ports.web)));
     writeFileSync(stateFile(repo), Buffer.alloc(4096, 1));
-    const result = json<{ lanes: { name: string; ports: { web: number }; portsChanged: string[] }[] }>(lanes(repo, ['doctor', '--rebuild-state', '--json']));
-    expect(result.lanes[0]).toEqual(expect.objectContaining({ name: 'issue-1', ports: { web: one!.ports.web }, portsChanged: [] }));
+    const result = json<{ lanes: { name: string; ports: { web: number }; portsChanged: string[] }[] }>(
+      lanes(repo, ['doctor', '--rebuild-state', '--json']),
+    );
+    expect(result.lanes[0]).toEqual(
+      expect.objectContaining({ name: 'issue-1', ports: { web: one!.ports.web }, portsChanged: [] }),
+    );
     expect(result.lanes[1]).toEqual(expect.objectContaining({ name: 'issue-2', portsChanged: ['web'] }));
     const newPort = result.lanes[1]!.ports.web;
     expect(newPort).not.toBe(one!.ports.web);
@@ -198,7 +233,11 @@ describe.skipIf(!isRoot)('a read-only state database', () => {
     if (bind.status !== 0) return void console.warn(`skipped: cannot bind-mount (${String(bind.stderr)})`);
     mounted = dir;
     expect(spawnSync('mount', ['-o', 'remount,ro,bind', dir]).status).toBe(0);
-    for (const args of [['new', '3', '--no-agent'], ['rm', 'issue-1'], ['doctor', '--rebuild-state', '--force']]) {
+    for (const args of [
+      ['new', '3', '--no-agent'],
+      ['rm', 'issue-1'],
+      ['doctor', '--rebuild-state', '--force'],
+    ]) {
       expectOneLineNaming(lanes(repo, args), stateFile(repo), /cannot be written|cannot move .* aside/);
     }
     expect(existsSync(join(repo.parent, 'app-worktrees', 'issue-3'))).toBe(false);
@@ -209,7 +248,8 @@ describe.skipIf(!isRoot)('a read-only state database', () => {
   it('fails writes with one line when the file is immutable (chattr +i)', () => {
     repo = repoWithTwoLanes();
     const file = stateFile(repo);
-    if (spawnSync('chattr', ['+i', file]).status !== 0) return void console.warn('skipped: chattr +i is not supported here');
+    if (spawnSync('chattr', ['+i', file]).status !== 0)
+      return void console.warn('skipped: chattr +i is not supported here');
     try {
       expectOneLineNaming(lanes(repo, ['rm', 'issue-1']), file, /cannot be written \(SQLITE_READONLY/);
       expect(existsSync(join(repo.parent, 'app-worktrees', 'issue-1'))).toBe(true);
@@ -232,7 +272,11 @@ describe.skipIf(!isRoot)('a read-only state database', () => {
       // Filled up: that is the point.
     }
     for (const args of [['ls'], ['doctor', '--rebuild-state']]) {
-      expectOneLineNaming(lanes(repo, args), stateFile(repo), /no space left to write state database .*free disk space/);
+      expectOneLineNaming(
+        lanes(repo, args),
+        stateFile(repo),
+        /no space left to write state database .*free disk space/,
+      );
     }
     expect(readdirSync(dir).filter((f) => f.includes('broken'))).toEqual([]);
   });

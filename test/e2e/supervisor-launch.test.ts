@@ -23,7 +23,16 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function runWith(launch: string | ((runId: number) => unknown)): { runId: number; runDir: string } {
   const store = StateStore.open(dir);
   try {
-    const runId = store.insertRun({ lane: 'issue-1', phase: 'implement', agent: 'claude', adapter: 'claude', model: null, runner: 'headless', runDir: '', startedAt: new Date().toISOString() });
+    const runId = store.insertRun({
+      lane: 'issue-1',
+      phase: 'implement',
+      agent: 'claude',
+      adapter: 'claude',
+      model: null,
+      runner: 'headless',
+      runDir: '',
+      startedAt: new Date().toISOString(),
+    });
     const runDir = join(dir, 'runs', `${runId}`);
     mkdirSync(runDir, { recursive: true });
     writeFileSync(join(runDir, 'launch.json'), typeof launch === 'string' ? launch : JSON.stringify(launch(runId)));
@@ -34,7 +43,11 @@ function runWith(launch: string | ((runId: number) => unknown)): { runId: number
 }
 
 function supervise(runDir: string) {
-  return spawnSync(process.execPath, [SUPERVISOR, runDir], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  return spawnSync(process.execPath, [SUPERVISOR, runDir], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  });
 }
 
 function runOf(runId: number) {
@@ -58,7 +71,10 @@ const goodLaunch = (runId: number) => ({
 
 describe('the supervisor reading launch.json', () => {
   it('fails the run with the field that is wrong instead of crashing', () => {
-    const { runId, runDir } = runWith((id) => ({ ...goodLaunch(id), launch: { ...goodLaunch(id).launch, args: 'echo hi' } }));
+    const { runId, runDir } = runWith((id) => ({
+      ...goodLaunch(id),
+      launch: { ...goodLaunch(id).launch, args: 'echo hi' },
+    }));
     const res = supervise(runDir);
     expect(res.status).toBe(1);
     const problem = `${join(runDir, 'launch.json')} is not a valid launch: launch.args must be a list of strings`;
@@ -70,7 +86,9 @@ describe('the supervisor reading launch.json', () => {
   it('names an unknown adapter and the ones accepted', () => {
     const { runId, runDir } = runWith((id) => ({ ...goodLaunch(id), adapter: 'copilot' }));
     expect(supervise(runDir).status).toBe(1);
-    expect(runOf(runId).reason).toMatch(/is not a valid launch: adapter must be one of claude, codex, gemini, opencode, command$/);
+    expect(runOf(runId).reason).toMatch(
+      /is not a valid launch: adapter must be one of claude, codex, gemini, opencode, command$/,
+    );
   });
 
   it('says a launch.json cut short is not JSON, leaving the run to be reconciled', () => {

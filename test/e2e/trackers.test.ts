@@ -24,7 +24,11 @@ const temps: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-  [gh, linear, jira] = await Promise.all([startFakeGithub({ token: GITHUB_TOKEN }), startFakeLinear({ apiKey: LINEAR_API_KEY }), startFakeJira()]);
+  [gh, linear, jira] = await Promise.all([
+    startFakeGithub({ token: GITHUB_TOKEN }),
+    startFakeLinear({ apiKey: LINEAR_API_KEY }),
+    startFakeJira(),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([gh?.close(), linear?.close(), jira?.close()]);
@@ -56,11 +60,22 @@ async function repoWith(config: Record<string, unknown>): Promise<{ repo: string
   return { repo, home };
 }
 
-async function lanes(where: { repo: string; home: string }, args: string[], env: Record<string, string | undefined> = {}) {
+async function lanes(
+  where: { repo: string; home: string },
+  args: string[],
+  env: Record<string, string | undefined> = {},
+) {
   const res = await exec(process.execPath, [CLI, '-C', where.repo, ...args], {
     check: false,
     timeoutMs: 60_000,
-    env: { ...GIT_ENV, HOME: where.home, PATH: process.env.PATH, GH_CONFIG_DIR: join(where.home, 'gh'), NO_COLOR: '1', ...env },
+    env: {
+      ...GIT_ENV,
+      HOME: where.home,
+      PATH: process.env.PATH,
+      GH_CONFIG_DIR: join(where.home, 'gh'),
+      NO_COLOR: '1',
+      ...env,
+    },
   });
   return { ...res, json: () => JSON.parse(res.stdout) as unknown };
 }
@@ -73,7 +88,9 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('lanes with GitHub issues', () => {
-  const config = () => ({ issues: { source: 'github', repo: 'octo/app', baseUrl: gh.url, writeBack: { onStart: true } } });
+  const config = () => ({
+    issues: { source: 'github', repo: 'octo/app', baseUrl: gh.url, writeBack: { onStart: true } },
+  });
 
   it('lists issues as JSON, skipping pull requests', async () => {
     const r = await lanes(await repoWith(config()), ['issues', '--json', '--limit', '3'], { GITHUB_TOKEN });
@@ -91,9 +108,17 @@ describe('lanes with GitHub issues', () => {
     const comments = gh.comments.length;
     const r = await lanes(repo, ['--json', 'new', '#1', '--no-agent'], { GITHUB_TOKEN });
     expect(r.exitCode).toBe(0);
-    const out = r.json() as { lanes: { name: string; branch: string; issue: { id: string; source: string; url: string } }[] };
-    expect(out.lanes[0]).toMatchObject({ name: 'issue-1', branch: 'issue-1', issue: { id: '1', source: 'github', url: `${gh.url}/octo/app/issues/1` } });
-    expect(gh.comments.slice(comments)).toEqual([{ number: 1, body: 'lanes started work on this issue in lane `issue-1` (branch `issue-1`).' }]);
+    const out = r.json() as {
+      lanes: { name: string; branch: string; issue: { id: string; source: string; url: string } }[];
+    };
+    expect(out.lanes[0]).toMatchObject({
+      name: 'issue-1',
+      branch: 'issue-1',
+      issue: { id: '1', source: 'github', url: `${gh.url}/octo/app/issues/1` },
+    });
+    expect(gh.comments.slice(comments)).toEqual([
+      { number: 1, body: 'lanes started work on this issue in lane `issue-1` (branch `issue-1`).' },
+    ]);
     expect(r.stderr).not.toContain(GITHUB_TOKEN);
     // The token reaches neither the state, the config nor the lane's files.
     for (const dir of [join(repo.repo, '.git'), join(repo.repo, '..', 'app-worktrees', 'issue-1')]) {
@@ -102,11 +127,15 @@ describe('lanes with GitHub issues', () => {
   });
 
   it('warns when write-back is refused, and keeps the lane', async () => {
-    const repo = await repoWith({ issues: { source: 'github', repo: 'octo/app', baseUrl: gh.url, writeBack: { moveTo: 'In Progress' } } });
+    const repo = await repoWith({
+      issues: { source: 'github', repo: 'octo/app', baseUrl: gh.url, writeBack: { moveTo: 'In Progress' } },
+    });
     const r = await lanes(repo, ['new', '2', '--no-agent'], { GITHUB_TOKEN });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^issue-2\t/);
-    expect(r.stderr).toContain('lanes: warning: could not move issue 2 to "In Progress": issues.writeBack.moveTo "In Progress": GitHub issues are open or closed');
+    expect(r.stderr).toContain(
+      'lanes: warning: could not move issue 2 to "In Progress": issues.writeBack.moveTo "In Progress": GitHub issues are open or closed',
+    );
   });
 
   it('refuses a closed issue unless --allow-closed, making nothing', async () => {
@@ -119,7 +148,9 @@ describe('lanes with GitHub issues', () => {
 
     const allowed = await lanes(repo, ['new', '3', '--no-agent', '--allow-closed'], { GITHUB_TOKEN });
     expect(allowed.exitCode).toBe(0);
-    expect(allowed.stderr).toContain('lanes: warning: issue 3 (Old bug) is closed; continuing because of --allow-closed');
+    expect(allowed.stderr).toContain(
+      'lanes: warning: issue 3 (Old bug) is closed; continuing because of --allow-closed',
+    );
     expect(allowed.stdout).toMatch(/^issue-3\t/);
   });
 
@@ -127,7 +158,9 @@ describe('lanes with GitHub issues', () => {
     const repo = await repoWith(config());
     const other = await lanes(repo, ['new', 'someone/else#1', '--no-agent'], { GITHUB_TOKEN });
     expect(other.exitCode).toBe(2);
-    expect(other.stderr).toBe('lanes: issue "someone/else#1" belongs to someone/else, not to the configured repository octo/app\n');
+    expect(other.stderr).toBe(
+      'lanes: issue "someone/else#1" belongs to someone/else, not to the configured repository octo/app\n',
+    );
     const unknown = await lanes(repo, ['new', '999', '--no-agent'], { GITHUB_TOKEN });
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toBe('lanes: unknown issue "999": GitHub has no issue #999 in octo/app\n');
@@ -137,7 +170,9 @@ describe('lanes with GitHub issues', () => {
     const repo = await repoWith(config());
     const missing = await lanes(repo, ['issues']);
     expect(missing.exitCode).toBe(2);
-    expect(missing.stderr).toBe('lanes: GitHub needs a token: set GITHUB_TOKEN (or GH_TOKEN), or log in with gh auth login\n');
+    expect(missing.stderr).toBe(
+      'lanes: GitHub needs a token: set GITHUB_TOKEN (or GH_TOKEN), or log in with gh auth login\n',
+    );
     const rejected = await lanes(repo, ['issues'], { GITHUB_TOKEN: 'ghp_not_valid' });
     expect(rejected.exitCode).toBe(2);
     expect(rejected.stderr).toMatch(/^lanes: GitHub rejected the token from GITHUB_TOKEN \(401 Bad credentials/);
@@ -146,7 +181,11 @@ describe('lanes with GitHub issues', () => {
 
   it('reports an unreachable tracker in one line with exit 1', async () => {
     const url = await deadUrl();
-    const r = await lanes(await repoWith({ issues: { source: 'github', repo: 'octo/app', baseUrl: url } }), ['new', '1', '--no-agent'], { GITHUB_TOKEN });
+    const r = await lanes(
+      await repoWith({ issues: { source: 'github', repo: 'octo/app', baseUrl: url } }),
+      ['new', '1', '--no-agent'],
+      { GITHUB_TOKEN },
+    );
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe(`lanes: cannot reach GitHub at ${url}: connection refused\n`);
   });
@@ -157,7 +196,9 @@ describe('lanes with Linear issues', () => {
     const repo = await repoWith({ issues: { source: 'linear', team: 'ENG', apiUrl: `${linear.url}/graphql` } });
     const made = await lanes(repo, ['--json', 'new', 'ENG-42', '--no-agent'], { LINEAR_API_KEY });
     expect(made.exitCode).toBe(0);
-    expect((made.json() as { lanes: { name: string; issue: { id: string; source: string } }[] }).lanes[0]).toMatchObject({ name: 'eng-42', issue: { id: 'ENG-42', source: 'linear' } });
+    expect(
+      (made.json() as { lanes: { name: string; issue: { id: string; source: string } }[] }).lanes[0],
+    ).toMatchObject({ name: 'eng-42', issue: { id: 'ENG-42', source: 'linear' } });
     const listed = await lanes(repo, ['issues', '--json', '--label', 'bug'], { LINEAR_API_KEY });
     expect((listed.json() as { id: string }[]).map((i) => i.id)).toEqual(['ENG-42']);
   });
@@ -186,7 +227,10 @@ describe('lanes with Jira issues', () => {
 
   it('uses --source jira over a local config, with JIRA_HOST from the environment', async () => {
     const repo = await repoWith({});
-    const r = await lanes(repo, ['issues', '--source', 'jira', '--json', '--search', 'invoices'], { ...JIRA, JIRA_HOST: jira.url });
+    const r = await lanes(repo, ['issues', '--source', 'jira', '--json', '--search', 'invoices'], {
+      ...JIRA,
+      JIRA_HOST: jira.url,
+    });
     expect(r.exitCode).toBe(0);
     expect((r.json() as { id: string; source: string }[]).map((i) => [i.id, i.source])).toEqual([['PROJ-42', 'jira']]);
     const bad = await lanes(repo, ['issues', '--source', 'trello']);

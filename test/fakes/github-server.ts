@@ -27,7 +27,9 @@ export interface FakeGithub extends FakeServer {
 
 const DOCS = 'https://docs.github.com/rest';
 
-export async function startFakeGithub(opts: { owner?: string; repo?: string; token?: string; issues?: FakeGithubIssue[] } = {}): Promise<FakeGithub> {
+export async function startFakeGithub(
+  opts: { owner?: string; repo?: string; token?: string; issues?: FakeGithubIssue[] } = {},
+): Promise<FakeGithub> {
   const owner = opts.owner ?? 'octo';
   const repo = opts.repo ?? 'app';
   const token = opts.token ?? 'ghp_test_token';
@@ -44,7 +46,13 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; tok
     number: i.number,
     title: i.title,
     user: { login: 'reporter', id: 1, type: 'User' },
-    labels: (i.labels ?? []).map((name, k) => ({ id: k + 1, name, color: 'ededed', default: false, description: null })),
+    labels: (i.labels ?? []).map((name, k) => ({
+      id: k + 1,
+      name,
+      color: 'ededed',
+      default: false,
+      description: null,
+    })),
     state: i.state ?? 'open',
     locked: false,
     assignee: i.assignee ? { login: i.assignee, id: 2, type: 'User' } : null,
@@ -55,13 +63,21 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; tok
     closed_at: i.state === 'closed' ? '2025-01-03T00:00:00Z' : null,
     author_association: 'OWNER',
     body: i.body ?? null,
-    ...(i.pull ? { pull_request: { url: `${base}/repos/${owner}/${repo}/pulls/${i.number}`, html_url: `${base}/${owner}/${repo}/pull/${i.number}` } } : {}),
+    ...(i.pull
+      ? {
+          pull_request: {
+            url: `${base}/repos/${owner}/${repo}/pulls/${i.number}`,
+            html_url: `${base}/${owner}/${repo}/pull/${i.number}`,
+          },
+        }
+      : {}),
   });
 
   function page(req: RecordedRequest, items: FakeGithubIssue[]): { items: unknown[]; link?: string } | Reply {
     const perPage = Number(req.query.get('per_page') ?? 30);
     const pageNo = Number(req.query.get('page') ?? 1);
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) return { status: 422, body: { message: 'Validation Failed', documentation_url: DOCS } };
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100)
+      return { status: 422, body: { message: 'Validation Failed', documentation_url: DOCS } };
     const slice = items.slice((pageNo - 1) * perPage, pageNo * perPage);
     const last = Math.max(1, Math.ceil(items.length / perPage));
     const link = (n: number) => {
@@ -86,18 +102,44 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; tok
       if (limited.kind === 'primary') {
         return {
           status: 403,
-          headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': String(epochSeconds(limited.wait * 1000)), 'x-ratelimit-resource': 'core' },
-          body: { message: `API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.`, documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`, status: '403' },
+          headers: {
+            'x-ratelimit-limit': '5000',
+            'x-ratelimit-remaining': '0',
+            'x-ratelimit-used': '5000',
+            'x-ratelimit-reset': String(epochSeconds(limited.wait * 1000)),
+            'x-ratelimit-resource': 'core',
+          },
+          body: {
+            message: `API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.`,
+            documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+            status: '403',
+          },
         };
       }
-      return { status: 429, headers: { 'retry-after': String(limited.wait) }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: DOCS, status: '429' } };
+      return {
+        status: 429,
+        headers: { 'retry-after': String(limited.wait) },
+        body: {
+          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url: DOCS,
+          status: '429',
+        },
+      };
     }
-    const rateHeaders = { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-ratelimit-reset': String(epochSeconds(3_600_000)) };
+    const rateHeaders = {
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4999',
+      'x-ratelimit-reset': String(epochSeconds(3_600_000)),
+    };
     const repoPath = `/repos/${owner}/${repo}`;
     const one = new RegExp(`^${repoPath}/issues/(\\d+)$`).exec(req.path);
     if (req.method === 'GET' && one) {
       const issue = issues.find((i) => i.number === Number(one[1]));
-      if (!issue) return { status: 404, body: { message: 'Not Found', documentation_url: `${DOCS}/issues/issues#get-an-issue`, status: '404' } };
+      if (!issue)
+        return {
+          status: 404,
+          body: { message: 'Not Found', documentation_url: `${DOCS}/issues/issues#get-an-issue`, status: '404' },
+        };
       return { status: 200, headers: rateHeaders, body: payload(issue) };
     }
     if (req.method === 'PATCH' && one) {
@@ -112,7 +154,15 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; tok
       const body = (req.json as { body?: string } | undefined)?.body;
       if (!body) return { status: 422, body: { message: 'Validation Failed', documentation_url: DOCS, status: '422' } };
       comments.push({ number: Number(commentPath[1]), body });
-      return { status: 201, headers: rateHeaders, body: { id: comments.length, body, html_url: `${base}/${owner}/${repo}/issues/${commentPath[1]}#issuecomment-${comments.length}` } };
+      return {
+        status: 201,
+        headers: rateHeaders,
+        body: {
+          id: comments.length,
+          body,
+          html_url: `${base}/${owner}/${repo}/issues/${commentPath[1]}#issuecomment-${comments.length}`,
+        },
+      };
     }
     if (req.method === 'GET' && req.path === `${repoPath}/issues`) {
       const state = req.query.get('state') ?? 'open';
@@ -122,7 +172,8 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; tok
         (i) =>
           (state === 'all' || (i.state ?? 'open') === state) &&
           labels.every((l) => i.labels?.includes(l)) &&
-          (!assignee || (assignee === 'none' ? !i.assignee : assignee === '*' ? !!i.assignee : i.assignee === assignee)),
+          (!assignee ||
+            (assignee === 'none' ? !i.assignee : assignee === '*' ? !!i.assignee : i.assignee === assignee)),
       );
       const p = page(req, matching);
       if ('status' in p) return p;
@@ -130,7 +181,15 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; tok
     }
     if (req.method === 'GET' && req.path === '/search/issues') {
       const q = req.query.get('q') ?? '';
-      if (!q.includes(`repo:${owner}/${repo}`)) return { status: 422, body: { message: 'Validation Failed', errors: [{ message: 'The listed users and repositories cannot be searched' }], documentation_url: DOCS } };
+      if (!q.includes(`repo:${owner}/${repo}`))
+        return {
+          status: 422,
+          body: {
+            message: 'Validation Failed',
+            errors: [{ message: 'The listed users and repositories cannot be searched' }],
+            documentation_url: DOCS,
+          },
+        };
       const terms = q.split(/\s+/).filter((t) => !/^(repo|is|label|assignee):/.test(t));
       const label = /label:"([^"]+)"/.exec(q)?.[1];
       const state = /is:(open|closed)/.exec(q)?.[1];
@@ -143,7 +202,11 @@ export async function startFakeGithub(opts: { owner?: string; repo?: string; tok
       );
       const p = page(req, matching);
       if ('status' in p) return p;
-      return { status: 200, headers: { ...rateHeaders, ...(p.link ? { link: p.link } : {}) }, body: { total_count: matching.length, incomplete_results: false, items: p.items } };
+      return {
+        status: 200,
+        headers: { ...rateHeaders, ...(p.link ? { link: p.link } : {}) },
+        body: { total_count: matching.length, incomplete_results: false, items: p.items },
+      };
     }
     return { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
   });
@@ -168,10 +231,22 @@ export function defaultGithubIssues(): FakeGithubIssue[] {
       labels: ['feature', 'ui'],
       assignee: 'ada',
     },
-    { number: 2, title: 'Crash on empty cart', body: 'Steps:\n1. open cart\n\n- [x] reproduce\n- [ ] fix', labels: ['bug'] },
+    {
+      number: 2,
+      title: 'Crash on empty cart',
+      body: 'Steps:\n1. open cart\n\n- [x] reproduce\n- [ ] fix',
+      labels: ['bug'],
+    },
     { number: 3, title: 'Old bug', body: null, state: 'closed', labels: ['bug'] },
     { number: 4, title: 'Fix the login redirect', body: 'A pull request', pull: true },
   ];
-  for (let n = 5; n <= 150; n++) issues.push({ number: n, title: `Issue number ${n}`, body: `Body of ${n}`, labels: n % 10 === 0 ? ['chore'] : [], pull: n % 25 === 0 });
+  for (let n = 5; n <= 150; n++)
+    issues.push({
+      number: n,
+      title: `Issue number ${n}`,
+      body: `Body of ${n}`,
+      labels: n % 10 === 0 ? ['chore'] : [],
+      pull: n % 25 === 0,
+    });
   return issues;
 }

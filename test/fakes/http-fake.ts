@@ -37,7 +37,13 @@ export async function startFake(handle: (req: RecordedRequest) => Reply | Promis
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const body = Buffer.concat(chunks).toString('utf8');
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+      };
       if (body && /json/.test(req.headers['content-type'] ?? '')) {
         try {
           recorded.json = JSON.parse(body);

@@ -25,7 +25,9 @@ export interface FakeJira extends FakeServer {
   rateLimitNext(n?: number, retryAfterSeconds?: number): void;
 }
 
-export async function startFakeJira(opts: { email?: string; apiToken?: string; bearer?: string; issues?: FakeJiraIssue[] } = {}): Promise<FakeJira> {
+export async function startFakeJira(
+  opts: { email?: string; apiToken?: string; bearer?: string; issues?: FakeJiraIssue[] } = {},
+): Promise<FakeJira> {
   const email = opts.email ?? 'dev@acme.test';
   const apiToken = opts.apiToken ?? 'jira_api_token';
   const bearer = opts.bearer ?? 'jira_pat_token';
@@ -34,7 +36,12 @@ export async function startFakeJira(opts: { email?: string; apiToken?: string; b
   let limited: { left: number; retryAfter: number } | undefined;
   let base = '';
 
-  const category = (s: string | undefined) => (s === 'Done' ? { id: 3, key: 'done', name: 'Done' } : s === 'In Progress' ? { id: 4, key: 'indeterminate', name: 'In Progress' } : { id: 2, key: 'new', name: 'To Do' });
+  const category = (s: string | undefined) =>
+    s === 'Done'
+      ? { id: 3, key: 'done', name: 'Done' }
+      : s === 'In Progress'
+        ? { id: 4, key: 'indeterminate', name: 'In Progress' }
+        : { id: 2, key: 'new', name: 'To Do' };
   const payload = (i: FakeJiraIssue, version: 2 | 3) => ({
     expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations',
     id: String(10000 + Number(i.key.split('-')[1])),
@@ -44,7 +51,12 @@ export async function startFakeJira(opts: { email?: string; apiToken?: string; b
       summary: i.summary,
       description: version === 3 ? (i.adf ?? null) : (i.wiki ?? null),
       labels: i.labels ?? [],
-      status: { self: `${base}/rest/api/${version}/status/1`, name: i.status ?? 'To Do', id: '1', statusCategory: category(i.status) },
+      status: {
+        self: `${base}/rest/api/${version}/status/1`,
+        name: i.status ?? 'To Do',
+        id: '1',
+        statusCategory: category(i.status),
+      },
       assignee: i.assignee ? { ...i.assignee, active: true, timeZone: 'UTC', accountType: 'atlassian' } : null,
     },
   });
@@ -53,18 +65,33 @@ export async function startFakeJira(opts: { email?: string; apiToken?: string; b
     const auth = req.headers.authorization ?? '';
     const basic = `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`;
     if (auth !== basic && auth !== `Bearer ${bearer}`) {
-      return { status: 401, headers: { 'www-authenticate': 'OAuth realm="https%3A%2F%2Facme.atlassian.net"' }, body: 'Client must be authenticated to access this resource.' };
+      return {
+        status: 401,
+        headers: { 'www-authenticate': 'OAuth realm="https%3A%2F%2Facme.atlassian.net"' },
+        body: 'Client must be authenticated to access this resource.',
+      };
     }
     if (limited && limited.left > 0) {
       limited.left--;
-      return { status: 429, headers: { 'retry-after': String(limited.retryAfter), 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0' }, body: { errorMessages: ['Rate limit exceeded.'], errors: {} } };
+      return {
+        status: 429,
+        headers: {
+          'retry-after': String(limited.retryAfter),
+          'x-ratelimit-limit': '100',
+          'x-ratelimit-remaining': '0',
+        },
+        body: { errorMessages: ['Rate limit exceeded.'], errors: {} },
+      };
     }
     const m = /^\/rest\/api\/(2|3)\/(.*)$/.exec(req.path);
     if (!m) return { status: 404, body: { errorMessages: ['Not found'], errors: {} } };
     const version = Number(m[1]) as 2 | 3;
     const rest = m[2]!;
     const one = /^issue\/([A-Z][A-Z0-9_]*-\d+)$/.exec(rest);
-    const notFound: Reply = { status: 404, body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} } };
+    const notFound: Reply = {
+      status: 404,
+      body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} },
+    };
     if (req.method === 'GET' && one) {
       const issue = issues.find((i) => i.key === one[1]);
       return issue ? { status: 200, body: payload(issue, version) } : notFound;
@@ -78,7 +105,14 @@ export async function startFakeJira(opts: { email?: string; apiToken?: string; b
         return { status: 400, body: { errorMessages: [], errors: { comment: 'Comment body is not valid!' } } };
       }
       comments.push({ key: comment[1]!, body, version });
-      return { status: 201, body: { id: String(comments.length), body, self: `${base}/rest/api/${version}/issue/${comment[1]}/comment/${comments.length}` } };
+      return {
+        status: 201,
+        body: {
+          id: String(comments.length),
+          body,
+          self: `${base}/rest/api/${version}/issue/${comment[1]}/comment/${comments.length}`,
+        },
+      };
     }
     const transitions = /^issue\/([A-Z][A-Z0-9_]*-\d+)\/transitions$/.exec(rest);
     if (transitions) {
@@ -101,22 +135,49 @@ export async function startFakeJira(opts: { email?: string; apiToken?: string; b
       try {
         predicate = parseJql(req.query.get('jql') ?? '');
       } catch (err) {
-        return { status: 400, body: { errorMessages: [`Error in the JQL Query: ${(err as Error).message}`], errors: {}, warningMessages: [] } };
+        return {
+          status: 400,
+          body: {
+            errorMessages: [`Error in the JQL Query: ${(err as Error).message}`],
+            errors: {},
+            warningMessages: [],
+          },
+        };
       }
       const maxResults = Number(req.query.get('maxResults') ?? 50);
-      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) return { status: 400, body: { errorMessages: ['maxResults must be between 1 and 100'], errors: {} } };
+      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100)
+        return { status: 400, body: { errorMessages: ['maxResults must be between 1 and 100'], errors: {} } };
       const fields = req.query.get('fields')?.split(',') ?? [];
-      if (!fields.includes('summary') || !fields.includes('description')) return { status: 400, body: { errorMessages: ['lanes must ask for summary and description'], errors: {} } };
+      if (!fields.includes('summary') || !fields.includes('description'))
+        return { status: 400, body: { errorMessages: ['lanes must ask for summary and description'], errors: {} } };
       const matching = issues.filter(predicate);
       if (version === 3) {
-        const start = req.query.get('nextPageToken') ? Number(Buffer.from(req.query.get('nextPageToken')!, 'base64url').toString('utf8')) : 0;
+        const start = req.query.get('nextPageToken')
+          ? Number(Buffer.from(req.query.get('nextPageToken')!, 'base64url').toString('utf8'))
+          : 0;
         const slice = matching.slice(start, start + maxResults);
         const end = start + slice.length;
         const isLast = end >= matching.length;
-        return { status: 200, body: { issues: slice.map((i) => payload(i, 3)), isLast, ...(isLast ? {} : { nextPageToken: Buffer.from(String(end)).toString('base64url') }) } };
+        return {
+          status: 200,
+          body: {
+            issues: slice.map((i) => payload(i, 3)),
+            isLast,
+            ...(isLast ? {} : { nextPageToken: Buffer.from(String(end)).toString('base64url') }),
+          },
+        };
       }
       const startAt = Number(req.query.get('startAt') ?? 0);
-      return { status: 200, body: { expand: 'schema,names', startAt, maxResults, total: matching.length, issues: matching.slice(startAt, startAt + maxResults).map((i) => payload(i, 2)) } };
+      return {
+        status: 200,
+        body: {
+          expand: 'schema,names',
+          startAt,
+          maxResults,
+          total: matching.length,
+          issues: matching.slice(startAt, startAt + maxResults).map((i) => payload(i, 2)),
+        },
+      };
     }
     return { status: 404, body: { errorMessages: ['Not found'], errors: {} } };
   }
@@ -136,7 +197,8 @@ export async function startFakeJira(opts: { email?: string; apiToken?: string; b
 /** The JQL lanes writes: clauses joined by AND, then ORDER BY. Anything else is a JQL error. */
 function parseJql(jql: string): (i: FakeJiraIssue) => boolean {
   const [where = '', order] = jql.split(/\s+ORDER BY\s+/i);
-  if (order !== undefined && !/^(updated|created)\s+(ASC|DESC)$/i.test(order.trim())) throw new Error(`cannot order by ${order}`);
+  if (order !== undefined && !/^(updated|created)\s+(ASC|DESC)$/i.test(order.trim()))
+    throw new Error(`cannot order by ${order}`);
   const str = (s: string) => JSON.parse(s.trim()) as string;
   const tests = where
     .split(/\s+AND\s+/)
@@ -185,7 +247,18 @@ export function defaultJiraIssues(): FakeJiraIssue[] {
             type: 'bulletList',
             content: [
               { type: 'listItem', content: [p('One row per invoice')] },
-              { type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Amounts use ' }, { type: 'text', text: 'two decimals', marks: [{ type: 'strong' }] }] }] },
+              {
+                type: 'listItem',
+                content: [
+                  {
+                    type: 'paragraph',
+                    content: [
+                      { type: 'text', text: 'Amounts use ' },
+                      { type: 'text', text: 'two decimals', marks: [{ type: 'strong' }] },
+                    ],
+                  },
+                ],
+              },
             ],
           },
         ],
@@ -198,6 +271,13 @@ export function defaultJiraIssues(): FakeJiraIssue[] {
     { key: 'PROJ-43', summary: 'Finished work', adf: null, wiki: null, status: 'Done' },
     { key: 'OTHER-1', summary: 'Another project', status: 'To Do' },
   ];
-  for (let n = 100; n < 217; n++) issues.push({ key: `PROJ-${n}`, summary: `Jira issue ${n}`, adf: { type: 'doc', version: 1, content: [p(`Body ${n}`)] }, wiki: `Body ${n}`, status: 'To Do' });
+  for (let n = 100; n < 217; n++)
+    issues.push({
+      key: `PROJ-${n}`,
+      summary: `Jira issue ${n}`,
+      adf: { type: 'doc', version: 1, content: [p(`Body ${n}`)] },
+      wiki: `Body ${n}`,
+      status: 'To Do',
+    });
   return issues;
 }

@@ -56,18 +56,29 @@ export async function startFakeLinear(opts: { apiKey?: string; issues?: FakeLine
   function handle(req: RecordedRequest): Reply {
     if (req.method !== 'POST' || req.path !== '/graphql') return { status: 404, body: 'Not found' };
     if (req.headers.authorization !== apiKey) {
-      return { status: 401, body: gqlError('Authentication required, not authenticated', 'authentication error', 'AUTHENTICATION_ERROR') };
+      return {
+        status: 401,
+        body: gqlError('Authentication required, not authenticated', 'authentication error', 'AUTHENTICATION_ERROR'),
+      };
     }
-    if (!/application\/json/.test(req.headers['content-type'] ?? '')) return { status: 400, body: gqlError('Must provide query string.', 'graphql error', 'BAD_REQUEST') };
+    if (!/application\/json/.test(req.headers['content-type'] ?? ''))
+      return { status: 400, body: gqlError('Must provide query string.', 'graphql error', 'BAD_REQUEST') };
     const body = req.json as Body | undefined;
-    if (!body?.query) return { status: 400, body: gqlError('Must provide query string.', 'graphql error', 'BAD_REQUEST') };
+    if (!body?.query)
+      return { status: 400, body: gqlError('Must provide query string.', 'graphql error', 'BAD_REQUEST') };
     if (limited && limited.left > 0) {
       limited.left--;
       const reset = Date.now() + limited.waitMs;
       return {
         status: 400,
-        headers: { 'x-ratelimit-requests-limit': '1500', 'x-ratelimit-requests-remaining': '0', 'x-ratelimit-requests-reset': String(reset) },
-        body: gqlError('Rate limit exceeded', 'ratelimited', 'RATELIMITED', { userPresentableMessage: 'Rate limit exceeded. Please try again later.' }),
+        headers: {
+          'x-ratelimit-requests-limit': '1500',
+          'x-ratelimit-requests-remaining': '0',
+          'x-ratelimit-requests-reset': String(reset),
+        },
+        body: gqlError('Rate limit exceeded', 'ratelimited', 'RATELIMITED', {
+          userPresentableMessage: 'Rate limit exceeded. Please try again later.',
+        }),
       };
     }
     const op = /^\s*(query|mutation)\s+(\w+)/.exec(body.query)?.[2];
@@ -75,30 +86,70 @@ export async function startFakeLinear(opts: { apiKey?: string; issues?: FakeLine
     try {
       switch (op) {
         case 'LanesIssue': {
-          requireShape(body.query, ['issue(id: $id)', 'identifier', 'description', 'state { name type }', 'labels(first: 50) { nodes { name } }', 'assignee {']);
-          const issue = issues.find((i) => i.identifier === vars.id || `uuid-${i.identifier.toLowerCase()}` === vars.id);
+          requireShape(body.query, [
+            'issue(id: $id)',
+            'identifier',
+            'description',
+            'state { name type }',
+            'labels(first: 50) { nodes { name } }',
+            'assignee {',
+          ]);
+          const issue = issues.find(
+            (i) => i.identifier === vars.id || `uuid-${i.identifier.toLowerCase()}` === vars.id,
+          );
           if (!issue) {
-            return { status: 200, body: { data: null, ...gqlError('Entity not found: Issue', 'invalid input', 'INPUT_ERROR', { statusCode: 404, userPresentableMessage: 'Could not find referenced Issue.' }) } };
+            return {
+              status: 200,
+              body: {
+                data: null,
+                ...gqlError('Entity not found: Issue', 'invalid input', 'INPUT_ERROR', {
+                  statusCode: 404,
+                  userPresentableMessage: 'Could not find referenced Issue.',
+                }),
+              },
+            };
           }
           return { status: 200, body: { data: { issue: node(issue) } } };
         }
         case 'LanesIssues': {
-          requireShape(body.query, ['issues(first: $first, after: $after, filter: $filter', 'pageInfo { hasNextPage endCursor }', 'identifier', 'state { name type }', 'labels(first: 50) { nodes { name } }']);
+          requireShape(body.query, [
+            'issues(first: $first, after: $after, filter: $filter',
+            'pageInfo { hasNextPage endCursor }',
+            'identifier',
+            'state { name type }',
+            'labels(first: 50) { nodes { name } }',
+          ]);
           const first = vars.first;
-          if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > 250) throw new Error('Argument "first" must be an integer between 1 and 250');
+          if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > 250)
+            throw new Error('Argument "first" must be an integer between 1 and 250');
           const matching = issues.filter((i) => matches(i, (vars.filter ?? {}) as Record<string, unknown>));
-          const offset = typeof vars.after === 'string' ? Number(Buffer.from(vars.after, 'base64').toString('utf8')) : 0;
+          const offset =
+            typeof vars.after === 'string' ? Number(Buffer.from(vars.after, 'base64').toString('utf8')) : 0;
           const slice = matching.slice(offset, offset + first);
           const end = offset + slice.length;
           return {
             status: 200,
-            body: { data: { issues: { nodes: slice.map(node), pageInfo: { hasNextPage: end < matching.length, endCursor: slice.length ? Buffer.from(String(end)).toString('base64') : null } } } },
+            body: {
+              data: {
+                issues: {
+                  nodes: slice.map(node),
+                  pageInfo: {
+                    hasNextPage: end < matching.length,
+                    endCursor: slice.length ? Buffer.from(String(end)).toString('base64') : null,
+                  },
+                },
+              },
+            },
           };
         }
         case 'LanesComment': {
           const input = vars.input as { issueId?: string; body?: string } | undefined;
           if (!input?.issueId || !input.body) throw new Error('Variable "$input" got invalid value');
-          if (!issues.some((i) => i.identifier === input.issueId)) return { status: 200, body: { data: null, ...gqlError('Entity not found: Issue', 'invalid input', 'INPUT_ERROR') } };
+          if (!issues.some((i) => i.identifier === input.issueId))
+            return {
+              status: 200,
+              body: { data: null, ...gqlError('Entity not found: Issue', 'invalid input', 'INPUT_ERROR') },
+            };
           comments.push({ issueId: input.issueId, body: input.body });
           return { status: 200, body: { data: { commentCreate: { success: true } } } };
         }
@@ -106,19 +157,29 @@ export async function startFakeLinear(opts: { apiKey?: string; issues?: FakeLine
           const filter = vars.filter as { name?: { eqIgnoreCase?: string }; team?: { key?: { eq?: string } } };
           const names = ['Backlog', 'Todo', 'In Progress', 'In Review', 'Done', 'Canceled'];
           const team = filter.team?.key?.eq ?? 'ENG';
-          const nodes = names.filter((n) => !filter.name?.eqIgnoreCase || n.toLowerCase() === filter.name.eqIgnoreCase.toLowerCase()).map((n) => ({ id: `state-${n}`, name: n, team: { key: team } }));
+          const nodes = names
+            .filter((n) => !filter.name?.eqIgnoreCase || n.toLowerCase() === filter.name.eqIgnoreCase.toLowerCase())
+            .map((n) => ({ id: `state-${n}`, name: n, team: { key: team } }));
           return { status: 200, body: { data: { workflowStates: { nodes } } } };
         }
         case 'LanesMove': {
           const issue = issues.find((i) => i.identifier === vars.id);
           const stateId = (vars.input as { stateId?: string }).stateId ?? '';
-          if (!issue) return { status: 200, body: { data: null, ...gqlError('Entity not found: Issue', 'invalid input', 'INPUT_ERROR') } };
+          if (!issue)
+            return {
+              status: 200,
+              body: { data: null, ...gqlError('Entity not found: Issue', 'invalid input', 'INPUT_ERROR') },
+            };
           issue.stateName = stateId.replace(/^state-/, '');
-          issue.stateType = issue.stateName === 'Done' ? 'completed' : issue.stateName === 'Canceled' ? 'canceled' : 'started';
+          issue.stateType =
+            issue.stateName === 'Done' ? 'completed' : issue.stateName === 'Canceled' ? 'canceled' : 'started';
           return { status: 200, body: { data: { issueUpdate: { success: true } } } };
         }
         default:
-          return { status: 400, body: gqlError(`Unknown operation ${op ?? '(anonymous)'}`, 'graphql error', 'GRAPHQL_VALIDATION_FAILED') };
+          return {
+            status: 400,
+            body: gqlError(`Unknown operation ${op ?? '(anonymous)'}`, 'graphql error', 'GRAPHQL_VALIDATION_FAILED'),
+          };
       }
     } catch (err) {
       return { status: 400, body: gqlError((err as Error).message, 'graphql error', 'GRAPHQL_VALIDATION_FAILED') };
@@ -142,7 +203,16 @@ function requireShape(query: string, parts: string[]): void {
 }
 
 function defaultStateName(type: string): string {
-  return { backlog: 'Backlog', unstarted: 'Todo', started: 'In Progress', completed: 'Done', canceled: 'Canceled', triage: 'Triage' }[type] ?? 'Todo';
+  return (
+    {
+      backlog: 'Backlog',
+      unstarted: 'Todo',
+      started: 'In Progress',
+      completed: 'Done',
+      canceled: 'Canceled',
+      triage: 'Triage',
+    }[type] ?? 'Todo'
+  );
 }
 
 const ISSUE_FILTER_FIELDS = new Set(['and', 'or', 'team', 'state', 'labels', 'assignee', 'title', 'description']);
@@ -179,7 +249,9 @@ function matches(issue: FakeLinearIssue, filter: Record<string, unknown>): boole
         if (f.isMe) {
           if (a?.email !== 'me@acme.test') return false;
         } else if (f.or) {
-          const wanted = (f.or as Record<string, { eqIgnoreCase: string }>[]).map((o) => Object.values(o)[0]!.eqIgnoreCase.toLowerCase());
+          const wanted = (f.or as Record<string, { eqIgnoreCase: string }>[]).map((o) =>
+            Object.values(o)[0]!.eqIgnoreCase.toLowerCase(),
+          );
           if (!a || !wanted.some((w) => w === a.displayName.toLowerCase() || w === a.name.toLowerCase())) return false;
         } else if ((f.email as { eqIgnoreCase?: string } | undefined)?.eqIgnoreCase) {
           if (a?.email.toLowerCase() !== (f.email as { eqIgnoreCase: string }).eqIgnoreCase.toLowerCase()) return false;
@@ -189,7 +261,8 @@ function matches(issue: FakeLinearIssue, filter: Record<string, unknown>): boole
       case 'title':
       case 'description': {
         const text = (key === 'title' ? issue.title : (issue.description ?? '')).toLowerCase();
-        if (!text.includes(String((v as unknown as { containsIgnoreCase: string }).containsIgnoreCase).toLowerCase())) return false;
+        if (!text.includes(String((v as unknown as { containsIgnoreCase: string }).containsIgnoreCase).toLowerCase()))
+          return false;
         break;
       }
     }
@@ -213,6 +286,12 @@ export function defaultLinearIssues(): FakeLinearIssue[] {
     { identifier: 'ENG-44', title: 'Dropped idea', stateType: 'canceled', labels: ['Feature'] },
     { identifier: 'OPS-1', title: 'Rotate certificates', stateType: 'unstarted' },
   ];
-  for (let n = 100; n < 227; n++) issues.push({ identifier: `ENG-${n}`, title: `Linear issue ${n}`, description: `- [ ] criterion of ${n}`, stateType: n % 3 === 0 ? 'backlog' : 'unstarted' });
+  for (let n = 100; n < 227; n++)
+    issues.push({
+      identifier: `ENG-${n}`,
+      title: `Linear issue ${n}`,
+      description: `- [ ] criterion of ${n}`,
+      stateType: n % 3 === 0 ? 'backlog' : 'unstarted',
+    });
   return issues;
 }

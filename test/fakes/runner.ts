@@ -21,13 +21,23 @@ export interface RecordingRunner extends Runner {
 export function recordingRunner(name = 'remote'): RecordingRunner {
   const calls: RunnerCall[] = [];
   // The supervisor started within this allowance after the run was recorded is the run's.
-  const isRuns = (run: RunnerRun, pid: number | null) => pid !== null && isRecordedProcessAlive(pid, run.startedAt, 10 * 60_000);
+  const isRuns = (run: RunnerRun, pid: number | null) =>
+    pid !== null && isRecordedProcessAlive(pid, run.startedAt, 10 * 60_000);
   return {
     name,
     calls,
     async start(request: RunnerStartRequest) {
-      calls.push({ call: 'start', lane: request.run.lane, runDir: request.run.runDir, supervisorArgs: request.supervisor.args });
-      const pid = startDetached(request.supervisor.file, request.supervisor.args, { cwd: request.worktree, env: request.env, logFile: join(request.run.runDir, `${name}.log`) });
+      calls.push({
+        call: 'start',
+        lane: request.run.lane,
+        runDir: request.run.runDir,
+        supervisorArgs: request.supervisor.args,
+      });
+      const pid = startDetached(request.supervisor.file, request.supervisor.args, {
+        cwd: request.worktree,
+        env: request.env,
+        logFile: join(request.run.runDir, `${name}.log`),
+      });
       return { supervisorPid: pid };
     },
     async stop(run) {

@@ -23,8 +23,18 @@ export function writeAndCommit(opts: { delayMs?: number } = {}): FakeScript {
   return {
     usage: { input: 1000, output: 200, cacheRead: 0, cacheWrite: 0 },
     turns: [
-      { kind: 'write', path: 'work.txt', content: 'written by the scripted model\n', text: 'Writing work.txt.', ...delay },
-      { kind: 'shell', command: 'lane=$(basename "$PWD") && mv work.txt "$lane.txt" && git add -A && git commit -q -m "Add $lane.txt"', ...delay },
+      {
+        kind: 'write',
+        path: 'work.txt',
+        content: 'written by the scripted model\n',
+        text: 'Writing work.txt.',
+        ...delay,
+      },
+      {
+        kind: 'shell',
+        command: 'lane=$(basename "$PWD") && mv work.txt "$lane.txt" && git add -A && git commit -q -m "Add $lane.txt"',
+        ...delay,
+      },
       { kind: 'text', text: 'Committed the work.', ...delay },
     ],
   };
@@ -42,9 +52,14 @@ export interface ModelEndpoint {
  * that lane's script, any other to `fallback`. The fake server itself is stateless per request,
  * so this is the only way one `lanes run` can give its lanes different fates.
  */
-export async function startModelEndpoint(fallback: FakeScript, byLane: Record<string, FakeScript> = {}): Promise<ModelEndpoint> {
+export async function startModelEndpoint(
+  fallback: FakeScript,
+  byLane: Record<string, FakeScript> = {},
+): Promise<ModelEndpoint> {
   const base = await startFakeModelServer(fallback);
-  const named = await Promise.all(Object.entries(byLane).map(async ([lane, script]) => [lane, await startFakeModelServer(script)] as const));
+  const named = await Promise.all(
+    Object.entries(byLane).map(async ([lane, script]) => [lane, await startFakeModelServer(script)] as const),
+  );
   if (named.length === 0) return { url: base.url, requests: () => base.requests, close: base.close };
   const pick = (body: string) => named.find(([lane]) => new RegExp(`[\\\\/]${lane}(?![\\w-])`).test(body))?.[1] ?? base;
   const open = new Set<IncomingMessage>();
@@ -54,12 +69,16 @@ export async function startModelEndpoint(fallback: FakeScript, byLane: Record<st
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const target = pick(body.toString('utf8'));
-      const out = httpRequest(`${target.url}${req.url ?? '/'}`, { method: req.method, headers: { ...req.headers, host: new URL(target.url).host } }, (up) => {
-        open.add(up);
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-        up.on('close', () => open.delete(up));
-      });
+      const out = httpRequest(
+        `${target.url}${req.url ?? '/'}`,
+        { method: req.method, headers: { ...req.headers, host: new URL(target.url).host } },
+        (up) => {
+          open.add(up);
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          up.on('close', () => open.delete(up));
+        },
+      );
       out.on('error', () => res.destroy());
       out.end(body);
     });
@@ -98,7 +117,8 @@ export interface AgentRepoOptions {
 export function makeAgentRepo(opts: AgentRepoOptions): AgentRepo {
   const config = { agent: 'claude', phases: { implement: { model: 'claude-sonnet-4-5' } }, ...opts.config };
   const repo = makeRepo({ files: { 'lanes.config.json': `${JSON.stringify(config, null, 2)}\n`, ...opts.files } });
-  for (let id = 1; id <= opts.issues; id++) addIssue(repo, id, `Issue number ${id}`, {}, opts.issueBody?.(id) ?? `Make lane ${id} write its file.\n`);
+  for (let id = 1; id <= opts.issues; id++)
+    addIssue(repo, id, `Issue number ${id}`, {}, opts.issueBody?.(id) ?? `Make lane ${id} write its file.\n`);
   repo.commitAll('issues');
   const agentHome = join(repo.parent, 'agent-home');
   const tmuxDir = join(repo.parent, 'tmux');
@@ -165,7 +185,11 @@ export function isAlive(pid: number | null | undefined): boolean {
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

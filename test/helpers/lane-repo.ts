@@ -21,7 +21,10 @@ export interface LaneRepo {
   cleanup(): void;
 }
 
-export async function makeLaneRepo(config: Record<string, unknown>, files: Record<string, string> = {}): Promise<LaneRepo> {
+export async function makeLaneRepo(
+  config: Record<string, unknown>,
+  files: Record<string, string> = {},
+): Promise<LaneRepo> {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'lanes-repo-')));
   const root = join(dir, 'app');
   mkdirSync(join(root, 'issues'), { recursive: true });

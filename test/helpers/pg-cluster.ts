@@ -30,7 +30,9 @@ export async function findPgBinDir(): Promise<string | undefined> {
   if (fromConfig && existsSync(join(fromConfig, 'initdb'))) return fromConfig;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(root, versions[0], 'bin') : undefined;
 }
 
@@ -48,14 +50,31 @@ export function freePort(): Promise<number> {
 export async function startPgCluster(bin: string): Promise<PgCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-pg-'));
   const asRoot = userInfo().uid === 0;
-  const run = (file: string, args: string[]) => (asRoot ? exec('runuser', ['-u', 'postgres', '--', join(bin, file), ...args], { env }) : exec(join(bin, file), args, { env }));
+  const run = (file: string, args: string[]) =>
+    asRoot
+      ? exec('runuser', ['-u', 'postgres', '--', join(bin, file), ...args], { env })
+      : exec(join(bin, file), args, { env });
   const data = join(dir, 'data');
   let port: number;
   try {
-    if (asRoot) chownSync(dir, Number((await exec('id', ['-u', 'postgres'], { env })).stdout.trim()), Number((await exec('id', ['-g', 'postgres'], { env })).stdout.trim()));
+    if (asRoot)
+      chownSync(
+        dir,
+        Number((await exec('id', ['-u', 'postgres'], { env })).stdout.trim()),
+        Number((await exec('id', ['-g', 'postgres'], { env })).stdout.trim()),
+      );
     await run('initdb', ['-D', data, '-U', 'lanes', '--auth=trust', '-E', 'UTF8', '--no-sync']);
     port = await freePort();
-    await run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c log_statement=all`, '-l', join(dir, 'log'), '-w', 'start']);
+    await run('pg_ctl', [
+      '-D',
+      data,
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c log_statement=all`,
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      'start',
+    ]);
   } catch (err) {
     // A cluster that did not start leaves nothing behind either.
     rmSync(dir, { recursive: true, force: true });

@@ -49,7 +49,8 @@ export function makeRepo(opts: { name?: string; files?: Record<string, string>; 
   // The test's own temporary folder: what lanes and the agents it starts put in TMPDIR goes with the test.
   env.TMPDIR = join(parent, 'tmp');
   mkdirSync(env.TMPDIR);
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   const write = (rel: string, content: string) => {
     mkdirSync(dirname(join(root, rel)), { recursive: true });
     writeFileSync(join(root, rel), content);
@@ -64,7 +65,16 @@ export function makeRepo(opts: { name?: string; files?: Record<string, string>; 
     return git('rev-parse', 'HEAD');
   };
   commitAll('initial');
-  return { parent, root, home, env, git, write, commitAll, cleanup: () => rmSync(parent, { recursive: true, force: true }) };
+  return {
+    parent,
+    root,
+    home,
+    env,
+    git,
+    write,
+    commitAll,
+    cleanup: () => rmSync(parent, { recursive: true, force: true }),
+  };
 }
 
 export interface CliResult {
@@ -74,7 +84,11 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would, in `cwd`. */
-export function lanes(repo: TempRepo, args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
+export function lanes(
+  repo: TempRepo,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+): CliResult {
   const res: SpawnSyncReturns<string> = spawnSync(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? repo.root,
     env: { ...repo.env, ...opts.env },
@@ -86,8 +100,16 @@ export function lanes(repo: TempRepo, args: string[], opts: { cwd?: string; env?
 }
 
 /** Starts the CLI without waiting (for concurrency and signal tests). */
-export function lanesAsync(repo: TempRepo, args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> & { pid: number | undefined } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: repo.root, env: { ...repo.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function lanesAsync(
+  repo: TempRepo,
+  args: string[],
+  opts: { env?: Record<string, string> } = {},
+): Promise<CliResult> & { pid: number | undefined } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: repo.root,
+    env: { ...repo.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -98,8 +120,21 @@ export function lanesAsync(repo: TempRepo, args: string[], opts: { env?: Record<
   return Object.assign(done, { pid: child.pid });
 }
 
-export function addIssue(repo: TempRepo, id: number | string, title: string, front: Record<string, unknown> = {}, body = ''): void {
-  const lines = ['---', `title: ${JSON.stringify(title)}`, ...Object.entries(front).map(([k, v]) => `${k}: ${JSON.stringify(v)}`), '---', '', body];
+export function addIssue(
+  repo: TempRepo,
+  id: number | string,
+  title: string,
+  front: Record<string, unknown> = {},
+  body = '',
+): void {
+  const lines = [
+    '---',
+    `title: ${JSON.stringify(title)}`,
+    ...Object.entries(front).map(([k, v]) => `${k}: ${JSON.stringify(v)}`),
+    '---',
+    '',
+    body,
+  ];
   repo.write(`issues/${id}.md`, lines.join('\n'));
 }
 

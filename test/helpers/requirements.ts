@@ -45,6 +45,10 @@ export function agentsMissing(): boolean {
 /** PostgreSQL's server programs (initdb, pg_ctl); their folder, or undefined when the tests skip. */
 export async function postgresBin(): Promise<string | undefined> {
   const bin = await findPgBinDir();
-  missing('PostgreSQL (initdb under /usr/lib/postgresql/*/bin or pg_config --bindir)', bin !== undefined, 'apt-get install postgresql (macOS: brew install postgresql)');
+  missing(
+    'PostgreSQL (initdb under /usr/lib/postgresql/*/bin or pg_config --bindir)',
+    bin !== undefined,
+    'apt-get install postgresql (macOS: brew install postgresql)',
+  );
   return bin;
 }

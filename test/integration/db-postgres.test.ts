@@ -13,12 +13,21 @@ describe.skipIf(!bin)('postgres database branches', () => {
   beforeAll(async () => {
     cluster = await startPgCluster(bin!);
     await cluster.sql('CREATE DATABASE app');
-    await cluster.sql("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one'), (2, 'two')", 'app');
+    await cluster.sql(
+      "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one'), (2, 'two')",
+      'app',
+    );
   }, 60_000);
   afterAll(async () => cluster?.stop());
 
   const adapter = (over: Partial<Parameters<typeof postgresBranches>[0]> = {}) =>
-    postgresBranches({ repoRoot: '/repo/a', url: cluster.url(), template: 'app', terminateConnections: false, ...over });
+    postgresBranches({
+      repoRoot: '/repo/a',
+      url: cluster.url(),
+      template: 'app',
+      terminateConnections: false,
+      ...over,
+    });
 
   async function query(url: string, sql: string): Promise<unknown[]> {
     const c = new pg.Client({ connectionString: url });
@@ -30,7 +39,7 @@ describe.skipIf(!bin)('postgres database branches', () => {
     }
   }
 
-  it('creates a branch with the template data, lists it as this repository\'s, and drops it', async () => {
+  it("creates a branch with the template data, lists it as this repository's, and drops it", async () => {
     const db = adapter();
     const branch = await db.create({ lane: 'issue-1', path: '/nowhere' });
     expect(branch.name).toMatch(/^lanes_[0-9a-f]{6}_issue_1_[0-9a-f]{6}$/);
@@ -70,7 +79,9 @@ describe.skipIf(!bin)('postgres database branches', () => {
       const db = adapter();
       const err = await db.create({ lane: 'issue-2', path: '/nowhere' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ToolError);
-      expect((err as Error).message).toMatch(/cannot branch database "app": 1 open connection\(s\) on it: pid \d+ \(user lanes, the-app/);
+      expect((err as Error).message).toMatch(
+        /cannot branch database "app": 1 open connection\(s\) on it: pid \d+ \(user lanes, the-app/,
+      );
       expect(await db.list()).toEqual([]);
     } finally {
       await holder.end();
@@ -90,7 +101,9 @@ describe.skipIf(!bin)('postgres database branches', () => {
 
   it('refuses a template that does not exist, naming it', async () => {
     await expect(adapter({ template: 'nope' }).create({ lane: 'issue-4', path: '/x' })).rejects.toThrow(InputError);
-    await expect(adapter({ template: 'nope' }).create({ lane: 'issue-4', path: '/x' })).rejects.toThrow(/database\.template "nope" does not exist/);
+    await expect(adapter({ template: 'nope' }).create({ lane: 'issue-4', path: '/x' })).rejects.toThrow(
+      /database\.template "nope" does not exist/,
+    );
   });
 
   it('refuses to create over an existing database of the same name', async () => {
@@ -100,14 +113,20 @@ describe.skipIf(!bin)('postgres database branches', () => {
     await db.drop(branch);
   });
 
-  it('never drops a database outside this repository\'s prefix', async () => {
+  it("never drops a database outside this repository's prefix", async () => {
     await expect(adapter().drop({ name: 'app', url: '' })).rejects.toThrow(/refusing to drop database "app"/);
     expect(await query(cluster.url(), "SELECT datname FROM pg_database WHERE datname = 'app'")).toHaveLength(1);
   });
 
   it('reports an unreachable server in one line, naming host and port', async () => {
     const port = await freePort();
-    const db = postgresBranches({ repoRoot: '/repo/a', url: `postgres://u:secret@127.0.0.1:${port}/postgres`, template: 'app', terminateConnections: false, connectTimeoutMs: 2000 });
+    const db = postgresBranches({
+      repoRoot: '/repo/a',
+      url: `postgres://u:secret@127.0.0.1:${port}/postgres`,
+      template: 'app',
+      terminateConnections: false,
+      connectTimeoutMs: 2000,
+    });
     const err = await db.create({ lane: 'issue-6', path: '/x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);
     expect((err as Error).message).toMatch(new RegExp(`^cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port}`));
@@ -115,6 +134,8 @@ describe.skipIf(!bin)('postgres database branches', () => {
   });
 
   it('rejects a URL that is not PostgreSQL', () => {
-    expect(() => postgresBranches({ repoRoot: '/r', url: 'mysql://x@y/z', template: 'app', terminateConnections: false })).toThrow(InputError);
+    expect(() =>
+      postgresBranches({ repoRoot: '/r', url: 'mysql://x@y/z', template: 'app', terminateConnections: false }),
+    ).toThrow(InputError);
   });
 });

@@ -50,7 +50,10 @@ describe('sqlite database branches', () => {
       const main = join(dir, 'main.db');
       makeDb(main, mode);
       const writer = new AbortController();
-      const running = exec(process.execPath, [join(import.meta.dirname, '../helpers/sqlite-writer.mjs'), main, mode], { signal: writer.signal, timeoutMs: 120_000 }).catch((e: unknown) => e);
+      const running = exec(process.execPath, [join(import.meta.dirname, '../helpers/sqlite-writer.mjs'), main, mode], {
+        signal: writer.signal,
+        timeoutMs: 120_000,
+      }).catch((e: unknown) => e);
       try {
         // Wait until the writer is well under way.
         for (let i = 0; i < 200 && check(main).rows < 100; i++) await new Promise((r) => setTimeout(r, 25));

@@ -131,7 +131,9 @@ describe('GitHub issue source (Octokit against a fake GitHub)', () => {
   it('turns a 401 into a one-line error naming the variable, never the token', async () => {
     const err = await failure(source({ GITHUB_TOKEN: 'ghp_wrong' }).getIssue('1'));
     expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toBe('GitHub rejected the token from GITHUB_TOKEN (401 Bad credentials - https://docs.github.com/rest)');
+    expect(err.message).toBe(
+      'GitHub rejected the token from GITHUB_TOKEN (401 Bad credentials - https://docs.github.com/rest)',
+    );
     expect(err.message).not.toContain('ghp_wrong');
   });
 
@@ -156,7 +158,14 @@ describe('GitHub issue source (Octokit against a fake GitHub)', () => {
   it('gives up on a server that does not answer within the request deadline', async () => {
     const hanging = await startFake(() => new Promise(() => {}));
     try {
-      const err = await failure(githubIssueSource({ repo: 'octo/app', baseUrl: hanging.url, env: { GITHUB_TOKEN: TOKEN }, runtime: { timeoutMs: 300 } }).getIssue('1'));
+      const err = await failure(
+        githubIssueSource({
+          repo: 'octo/app',
+          baseUrl: hanging.url,
+          env: { GITHUB_TOKEN: TOKEN },
+          runtime: { timeoutMs: 300 },
+        }).getIssue('1'),
+      );
       expect(err).toBeInstanceOf(ToolError);
       expect(err.message).toBe(`GitHub at ${hanging.url} did not answer within 300 ms`);
     } finally {

@@ -19,8 +19,19 @@ afterEach(() => {
 });
 
 const files = {
-  'package.json': JSON.stringify({ name: 'a', version: '1.0.0', private: true, scripts: { postinstall: 'node -e "require(\'fs\').writeFileSync(\'postinstall-ran\', \'\')"' } }),
-  'package-lock.json': JSON.stringify({ name: 'a', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'a', version: '1.0.0' } } }),
+  'package.json': JSON.stringify({
+    name: 'a',
+    version: '1.0.0',
+    private: true,
+    scripts: { postinstall: "node -e \"require('fs').writeFileSync('postinstall-ran', '')\"" },
+  }),
+  'package-lock.json': JSON.stringify({
+    name: 'a',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name: 'a', version: '1.0.0' } },
+  }),
 };
 
 function contextWithoutYes(r: LaneRepo) {
@@ -58,20 +69,26 @@ describe('dependency installs at the moment they would run', () => {
     ctx.close();
   });
 
-  it('predicts an install per detected manager, joining a manager\'s commands into one approval text', async () => {
+  it("predicts an install per detected manager, joining a manager's commands into one approval text", async () => {
     repo = await makeLaneRepo({}, { ...files, 'requirements.txt': 'six==1.16.0\n', 'go.sum': '' });
     const { ctx } = contextWithoutYes(repo);
     const head = (await repo.git('rev-parse', 'HEAD')).trim();
     expect(await plannedInstalls(ctx, repo.root, head, { enabled: true, install: true })).toEqual([
       { manager: 'npm', lockfile: 'package-lock.json', command: 'npm ci --no-audit --no-fund' },
-      { manager: 'pip', lockfile: 'requirements.txt', command: 'python3 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt' },
+      {
+        manager: 'pip',
+        lockfile: 'requirements.txt',
+        command: 'python3 -m venv .venv && .venv/bin/python -m pip install -r requirements.txt',
+      },
       { manager: 'go', lockfile: 'go.sum', command: 'go mod download' },
     ]);
     expect(await plannedInstalls(ctx, repo.root, head, { enabled: true, install: false })).toEqual([]);
     expect(await plannedInstalls(ctx, repo.root, head, { enabled: false, install: true })).toEqual([]);
     // With node_modules installed in the main worktree and the same lockfile, npm clones instead.
     mkdirSync(join(repo.root, 'node_modules'));
-    expect((await plannedInstalls(ctx, repo.root, head, { enabled: true, install: true })).map((p) => p.manager)).toEqual(['pip', 'go']);
+    expect(
+      (await plannedInstalls(ctx, repo.root, head, { enabled: true, install: true })).map((p) => p.manager),
+    ).toEqual(['pip', 'go']);
     ctx.close();
   });
 });

@@ -48,7 +48,9 @@ describe('Jira issue source (jira.js against a fake Jira)', () => {
   it('fetches a Data Center issue over REST v2 with a bearer token, its wiki markup as markdown', async () => {
     const before = jira.requests.length;
     const issue = await dataCenter().getIssue('42');
-    expect(issue.body).toBe('Finance needs a CSV export.\n\n## Acceptance criteria\n- One row per invoice\n- Amounts use **two decimals**');
+    expect(issue.body).toBe(
+      'Finance needs a CSV export.\n\n## Acceptance criteria\n- One row per invoice\n- Amounts use **two decimals**',
+    );
     expect(issue.acceptanceCriteria).toEqual(['One row per invoice', 'Amounts use **two decimals**']);
     expect(jira.requests[before]!.path).toBe('/rest/api/2/issue/PROJ-42');
     expect(jira.requests[before]!.headers.authorization).toBe('Bearer jira_pat_token');
@@ -61,7 +63,9 @@ describe('Jira issue source (jira.js against a fake Jira)', () => {
   it('lists open project issues over enhanced-search pages (nextPageToken)', async () => {
     const before = jira.requests.length;
     const issues = await cloud().listIssues({ limit: 1000 });
-    expect(issues.map((i) => i.id)).toEqual(jira.issues.filter((i) => i.key.startsWith('PROJ-') && i.status !== 'Done').map((i) => i.key));
+    expect(issues.map((i) => i.id)).toEqual(
+      jira.issues.filter((i) => i.key.startsWith('PROJ-') && i.status !== 'Done').map((i) => i.key),
+    );
     const pages = jira.requests.slice(before);
     expect(pages.map((r) => r.path)).toEqual(['/rest/api/3/search/jql', '/rest/api/3/search/jql']);
     expect(pages[0]!.query.get('jql')).toBe('project = "PROJ" AND statusCategory != Done ORDER BY updated DESC');
@@ -85,7 +89,9 @@ describe('Jira issue source (jira.js against a fake Jira)', () => {
     expect((await cloud().listIssues({ assignee: 'me' })).map((i) => i.id)).toEqual(['PROJ-42']);
     expect((await cloud().listIssues({ search: 'invoices' })).map((i) => i.id)).toEqual(['PROJ-42']);
     expect((await cloud().listIssues({ state: 'closed' })).map((i) => i.id)).toEqual(['PROJ-43']);
-    expect(jira.requests.at(-1)!.query.get('jql')).toBe('project = "PROJ" AND statusCategory = Done ORDER BY updated DESC');
+    expect(jira.requests.at(-1)!.query.get('jql')).toBe(
+      'project = "PROJ" AND statusCategory = Done ORDER BY updated DESC',
+    );
     expect(await cloud().listIssues({ limit: 7 })).toHaveLength(7);
     expect(jira.requests.at(-1)!.query.get('maxResults')).toBe('7');
   });
@@ -93,10 +99,16 @@ describe('Jira issue source (jira.js against a fake Jira)', () => {
   it('refuses an unknown issue and an issue of another project with exit 2', async () => {
     const unknown = await failure(cloud().getIssue('PROJ-9999'));
     expect(unknown).toBeInstanceOf(InputError);
-    expect(unknown.message).toBe(`unknown issue "PROJ-9999": Jira at ${jira.url} has no issue PROJ-9999 (or the account cannot see it)`);
+    expect(unknown.message).toBe(
+      `unknown issue "PROJ-9999": Jira at ${jira.url} has no issue PROJ-9999 (or the account cannot see it)`,
+    );
     const before = jira.requests.length;
-    expect((await failure(cloud().getIssue('OTHER-1'))).message).toMatch(/belongs to Jira project OTHER, not to the configured project PROJ/);
-    expect((await failure(cloud().getIssue('https://elsewhere.atlassian.net/browse/PROJ-1'))).message).toMatch(/is on elsewhere\.atlassian\.net/);
+    expect((await failure(cloud().getIssue('OTHER-1'))).message).toMatch(
+      /belongs to Jira project OTHER, not to the configured project PROJ/,
+    );
+    expect((await failure(cloud().getIssue('https://elsewhere.atlassian.net/browse/PROJ-1'))).message).toMatch(
+      /is on elsewhere\.atlassian\.net/,
+    );
     expect(jira.requests.length).toBe(before);
   });
 
@@ -110,17 +122,27 @@ describe('Jira issue source (jira.js against a fake Jira)', () => {
   });
 
   it('turns a 401 into a one-line error naming the variables, never the token', async () => {
-    const err = await failure(cloud({ JIRA_EMAIL: 'dev@acme.test', JIRA_API_TOKEN: 'wrong_secret' }).getIssue('PROJ-42'));
+    const err = await failure(
+      cloud({ JIRA_EMAIL: 'dev@acme.test', JIRA_API_TOKEN: 'wrong_secret' }).getIssue('PROJ-42'),
+    );
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toMatch(/^Jira rejected the credentials from JIRA_EMAIL\/JIRA_API_TOKEN \(401/);
     expect(err.message).not.toContain('wrong_secret');
   });
 
   it('names the variables when credentials or the host are missing', async () => {
-    expect((await failure(cloud({}).getIssue('PROJ-42'))).message).toBe('Jira needs credentials: set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud), or JIRA_PAT / JIRA_BEARER_TOKEN (Data Center or OAuth)');
-    expect((await failure(cloud({ JIRA_API_TOKEN: 'x' }).getIssue('PROJ-42'))).message).toMatch(/^JIRA_API_TOKEN is set but JIRA_EMAIL is not/);
-    expect(() => jiraIssueSource({ project: 'PROJ', env: CLOUD })).toThrow(/set issues\.host in lanes\.config\.json or JIRA_HOST/);
-    expect((await jiraIssueSource({ project: 'PROJ', env: { ...CLOUD, JIRA_HOST: jira.url } }).getIssue('PROJ-42')).id).toBe('PROJ-42');
+    expect((await failure(cloud({}).getIssue('PROJ-42'))).message).toBe(
+      'Jira needs credentials: set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud), or JIRA_PAT / JIRA_BEARER_TOKEN (Data Center or OAuth)',
+    );
+    expect((await failure(cloud({ JIRA_API_TOKEN: 'x' }).getIssue('PROJ-42'))).message).toMatch(
+      /^JIRA_API_TOKEN is set but JIRA_EMAIL is not/,
+    );
+    expect(() => jiraIssueSource({ project: 'PROJ', env: CLOUD })).toThrow(
+      /set issues\.host in lanes\.config\.json or JIRA_HOST/,
+    );
+    expect(
+      (await jiraIssueSource({ project: 'PROJ', env: { ...CLOUD, JIRA_HOST: jira.url } }).getIssue('PROJ-42')).id,
+    ).toBe('PROJ-42');
   });
 
   it('reports an unreachable site as a tool failure with the URL', async () => {
@@ -138,7 +160,9 @@ describe('Jira issue source (jira.js against a fake Jira)', () => {
       expect(err).toBeInstanceOf(ToolError);
       expect(err.message).toBe(`Jira at ${hanging.url} did not answer within 300 ms`);
       const controller = new AbortController();
-      const pending = failure(jiraIssueSource({ host: hanging.url, project: 'PROJ', env: CLOUD }).listIssues({}, controller.signal));
+      const pending = failure(
+        jiraIssueSource({ host: hanging.url, project: 'PROJ', env: CLOUD }).listIssues({}, controller.signal),
+      );
       setTimeout(() => controller.abort(), 100);
       expect(await pending).toBeInstanceOf(InterruptedError);
     } finally {
@@ -153,6 +177,8 @@ describe('Jira issue source (jira.js against a fake Jira)', () => {
     expect(jira.comments.at(-1)).toEqual({ key: 'PROJ-42', version: 2, body: 'plain' });
     await cloud().moveIssue!({ id: 'PROJ-100' }, 'in progress');
     expect(jira.issues.find((i) => i.key === 'PROJ-100')!.status).toBe('In Progress');
-    await expect(cloud().moveIssue!({ id: 'PROJ-100' }, 'Archived')).rejects.toThrow(/available: In Progress, Done, To Do/);
+    await expect(cloud().moveIssue!({ id: 'PROJ-100' }, 'Archived')).rejects.toThrow(
+      /available: In Progress, Done, To Do/,
+    );
   });
 });

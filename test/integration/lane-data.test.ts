@@ -31,7 +31,10 @@ function makeSqlite(file: string): void {
 
 describe('lanes with a sqlite database and warm npm dependencies', () => {
   it('creates a lane with its own database copy, DATABASE_URL in the env file, cloned node_modules; rm removes it all', async () => {
-    repo = await makeLaneRepo({ database: { provider: 'sqlite', path: 'data/app.db' } }, npmProjectFiles(['picocolors', 'ms']));
+    repo = await makeLaneRepo(
+      { database: { provider: 'sqlite', path: 'data/app.db' } },
+      npmProjectFiles(['picocolors', 'ms']),
+    );
     makeSqlite(join(repo.root, 'data', 'app.db'));
     await exec('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: repo.root, env: repo.env });
     // A symlink in node_modules must stay a symlink in the lane.
@@ -41,7 +44,9 @@ describe('lanes with a sqlite database and warm npm dependencies', () => {
     expect(res.failed).toEqual([]);
     const lane = res.created[0]!;
     expect(lane.database).toMatchObject({ provider: 'sqlite', url: `file:${join(lane.path, 'data', 'app.db')}` });
-    expect(readFileSync(join(lane.path, '.env.local'), 'utf8')).toContain(`DATABASE_URL="file:${join(lane.path, 'data', 'app.db')}"`);
+    expect(readFileSync(join(lane.path, '.env.local'), 'utf8')).toContain(
+      `DATABASE_URL="file:${join(lane.path, 'data', 'app.db')}"`,
+    );
     const copy = new Database(join(lane.path, 'data', 'app.db'));
     copy.exec("INSERT INTO t VALUES ('lane')");
     copy.close();
@@ -52,7 +57,9 @@ describe('lanes with a sqlite database and warm npm dependencies', () => {
     expect(lstatSync(join(lane.path, 'node_modules', 'link-to-pkg.json')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(lane.path, 'node_modules', 'link-to-pkg.json'))).toBe('picocolors/package.json');
     // Not a hard link: a lane editing a file in place leaves the main worktree's alone.
-    expect(lstatSync(join(lane.path, 'node_modules', 'ms', 'index.js')).ino).not.toBe(lstatSync(join(repo.root, 'node_modules', 'ms', 'index.js')).ino);
+    expect(lstatSync(join(lane.path, 'node_modules', 'ms', 'index.js')).ino).not.toBe(
+      lstatSync(join(repo.root, 'node_modules', 'ms', 'index.js')).ino,
+    );
     expect(repo.err.join('\n')).toMatch(/cloning node_modules from the main worktree/);
     // The lockfile is committed, so the clone ran beside the checkout and was moved in: no install,
     // no staging folder left behind.
@@ -66,7 +73,10 @@ describe('lanes with a sqlite database and warm npm dependencies', () => {
   });
 
   it('rolls back the database copy and the dependencies when a later step (database.afterBranch) fails', async () => {
-    repo = await makeLaneRepo({ database: { provider: 'sqlite', path: 'data/app.db', afterBranch: 'echo migrating; exit 3' } }, npmProjectFiles(['ms']));
+    repo = await makeLaneRepo(
+      { database: { provider: 'sqlite', path: 'data/app.db', afterBranch: 'echo migrating; exit 3' } },
+      npmProjectFiles(['ms']),
+    );
     makeSqlite(join(repo.root, 'data', 'app.db'));
     await exec('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: repo.root, env: repo.env });
     const ctx = repo.context();
@@ -109,8 +119,25 @@ describe('lanes with a sqlite database and warm npm dependencies', () => {
     // A lockfile that names a package the cache cannot supply: npm ci fails, the result is a warning.
     const broken = join(repo.dir, 'lane-b');
     mkdirSync(broken);
-    writeFileSync(join(broken, 'package.json'), JSON.stringify({ name: 'b', version: '1.0.0', dependencies: { 'no-such-package-lanes-test': '1.0.0' } }));
-    writeFileSync(join(broken, 'package-lock.json'), JSON.stringify({ name: 'b', version: '1.0.0', lockfileVersion: 3, packages: { '': { dependencies: { 'no-such-package-lanes-test': '1.0.0' } }, 'node_modules/no-such-package-lanes-test': { version: '1.0.0', resolved: 'https://registry.npmjs.org/no-such-package-lanes-test/-/no-such-package-lanes-test-1.0.0.tgz' } } }));
+    writeFileSync(
+      join(broken, 'package.json'),
+      JSON.stringify({ name: 'b', version: '1.0.0', dependencies: { 'no-such-package-lanes-test': '1.0.0' } }),
+    );
+    writeFileSync(
+      join(broken, 'package-lock.json'),
+      JSON.stringify({
+        name: 'b',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        packages: {
+          '': { dependencies: { 'no-such-package-lanes-test': '1.0.0' } },
+          'node_modules/no-such-package-lanes-test': {
+            version: '1.0.0',
+            resolved: 'https://registry.npmjs.org/no-such-package-lanes-test/-/no-such-package-lanes-test-1.0.0.tgz',
+          },
+        },
+      }),
+    );
     const failed = await warmDependencies(ctx, 'lane-b', repo.root, broken, planWarmup(broken, cfg), cfg);
     expect(failed[0]?.method).toBe('failed');
     expect(failed[0]?.warning).toMatch(/^npm ci --no-audit --no-fund failed \(exit \d+\) in .*lane-b: .*ENOTCACHED/);
@@ -130,7 +157,9 @@ describe.skipIf(!bin)('lanes with a postgres database', () => {
   async function databases(): Promise<string[]> {
     const c = new pg.Client({ connectionString: cluster.url() });
     await c.connect();
-    const rows = (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'lanes%' ORDER BY 1")).rows;
+    const rows = (
+      await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'lanes%' ORDER BY 1")
+    ).rows;
     await c.end();
     return rows.map((r) => r.datname);
   }
@@ -142,14 +171,19 @@ describe.skipIf(!bin)('lanes with a postgres database', () => {
     const lane = created[0]!;
     expect(lane.database?.url).toBe(cluster.url(lane.database!.name));
     expect(await databases()).toEqual([lane.database!.name]);
-    expect(readFileSync(join(lane.path, '.env.local'), 'utf8')).toContain(`DATABASE_URL="${cluster.url(lane.database!.name)}"`);
+    expect(readFileSync(join(lane.path, '.env.local'), 'utf8')).toContain(
+      `DATABASE_URL="${cluster.url(lane.database!.name)}"`,
+    );
     await removeLane(ctx, lane, {});
     expect(await databases()).toEqual([]);
     ctx.close();
   });
 
   it('a failing later step leaves no database behind; doctor finds and drops a database whose lane is gone', async () => {
-    repo = await makeLaneRepo({ database: { provider: 'postgres', url: cluster.url(), template: 'app' }, hooks: { postCreate: ['exit 1'] } });
+    repo = await makeLaneRepo({
+      database: { provider: 'postgres', url: cluster.url(), template: 'app' },
+      hooks: { postCreate: ['exit 1'] },
+    });
     const ctx = repo.context();
     const res = await createLanes(ctx, ['1']);
     expect(res.failed).toHaveLength(1);
@@ -173,7 +207,9 @@ describe.skipIf(!bin)('lanes with a postgres database', () => {
   });
 
   it('an unreachable server fails lane creation with a clear error and makes nothing', async () => {
-    repo = await makeLaneRepo({ database: { provider: 'postgres', url: 'postgres://x@127.0.0.1:1/postgres', template: 'app' } });
+    repo = await makeLaneRepo({
+      database: { provider: 'postgres', url: 'postgres://x@127.0.0.1:1/postgres', template: 'app' },
+    });
     const ctx = repo.context();
     const res = await createLanes(ctx, ['1']);
     expect(res.failed[0]?.error.message).toMatch(/^cannot reach PostgreSQL at 127\.0\.0\.1:1/);

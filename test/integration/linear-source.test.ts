@@ -55,10 +55,20 @@ describe('Linear issue source (@linear/sdk against a fake Linear)', () => {
   it('lists open issues of the team over cursor pages', async () => {
     const before = linear.requests.length;
     const issues = await source().listIssues({ limit: 1000 });
-    expect(issues.map((i) => i.id)).toEqual(linear.issues.filter((i) => i.identifier.startsWith('ENG-') && !['completed', 'canceled'].includes(i.stateType ?? '')).map((i) => i.identifier));
-    const pages = linear.requests.slice(before).map((r) => (r.json as { variables: Record<string, unknown> }).variables);
+    expect(issues.map((i) => i.id)).toEqual(
+      linear.issues
+        .filter((i) => i.identifier.startsWith('ENG-') && !['completed', 'canceled'].includes(i.stateType ?? ''))
+        .map((i) => i.identifier),
+    );
+    const pages = linear.requests
+      .slice(before)
+      .map((r) => (r.json as { variables: Record<string, unknown> }).variables);
     expect(pages).toHaveLength(2);
-    expect(pages[0]).toEqual({ first: 100, after: null, filter: { and: [{ team: { key: { eq: 'ENG' } } }, { state: { type: { nin: ['completed', 'canceled'] } } }] } });
+    expect(pages[0]).toEqual({
+      first: 100,
+      after: null,
+      filter: { and: [{ team: { key: { eq: 'ENG' } } }, { state: { type: { nin: ['completed', 'canceled'] } } }] },
+    });
     expect(pages[1]!.after).toEqual(expect.any(String));
     expect(pages[1]!.first).toBe(100);
   });
@@ -97,7 +107,9 @@ describe('Linear issue source (@linear/sdk against a fake Linear)', () => {
   it('turns a rejected key into a one-line error naming LINEAR_API_KEY', async () => {
     const err = await failure(source({ LINEAR_API_KEY: 'lin_api_wrong' }).getIssue('ENG-42'));
     expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toBe('Linear rejected the API key from LINEAR_API_KEY (Authentication required, not authenticated)');
+    expect(err.message).toBe(
+      'Linear rejected the API key from LINEAR_API_KEY (Authentication required, not authenticated)',
+    );
     expect(err.message).not.toContain('lin_api_wrong');
   });
 
@@ -109,7 +121,9 @@ describe('Linear issue source (@linear/sdk against a fake Linear)', () => {
 
   it('reports an unreachable API as a tool failure with the URL', async () => {
     const url = await deadUrl();
-    const err = await failure(linearIssueSource({ team: 'ENG', apiUrl: `${url}/graphql`, env: { LINEAR_API_KEY: KEY } }).getIssue('ENG-1'));
+    const err = await failure(
+      linearIssueSource({ team: 'ENG', apiUrl: `${url}/graphql`, env: { LINEAR_API_KEY: KEY } }).getIssue('ENG-1'),
+    );
     expect(err).toBeInstanceOf(ToolError);
     expect(err.message).toBe(`cannot reach Linear at ${url}: connection refused`);
   });
@@ -117,7 +131,14 @@ describe('Linear issue source (@linear/sdk against a fake Linear)', () => {
   it('gives up on a server that does not answer within the request deadline', async () => {
     const hanging = await startFake(() => new Promise(() => {}));
     try {
-      const err = await failure(linearIssueSource({ team: 'ENG', apiUrl: `${hanging.url}/graphql`, env: { LINEAR_API_KEY: KEY }, runtime: { timeoutMs: 300 } }).getIssue('ENG-1'));
+      const err = await failure(
+        linearIssueSource({
+          team: 'ENG',
+          apiUrl: `${hanging.url}/graphql`,
+          env: { LINEAR_API_KEY: KEY },
+          runtime: { timeoutMs: 300 },
+        }).getIssue('ENG-1'),
+      );
       expect(err).toBeInstanceOf(ToolError);
       expect(err.message).toBe(`Linear at ${hanging.url} did not answer within 300 ms`);
     } finally {
@@ -130,6 +151,8 @@ describe('Linear issue source (@linear/sdk against a fake Linear)', () => {
     expect(linear.comments.at(-1)).toEqual({ issueId: 'ENG-42', body: 'lanes started work' });
     await source().moveIssue!({ id: 'ENG-100', key: 'ENG-100' }, 'in progress');
     expect(linear.issues.find((i) => i.identifier === 'ENG-100')!.stateName).toBe('In Progress');
-    await expect(source().moveIssue!({ id: 'ENG-100', key: 'ENG-100' }, 'Nowhere')).rejects.toThrow(/has no workflow state of that name/);
+    await expect(source().moveIssue!({ id: 'ENG-100', key: 'ENG-100' }, 'Nowhere')).rejects.toThrow(
+      /has no workflow state of that name/,
+    );
   });
 });

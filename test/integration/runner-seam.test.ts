@@ -16,7 +16,10 @@ import { recordingRunner } from '../fakes/runner.js';
 import { until } from '../helpers/agents.js';
 import { makeLaneRepo, type LaneRepo } from '../helpers/lane-repo.js';
 
-const SLEEPER = { adapter: 'command', command: ['sh', '-c', 'echo "agent started in $LANES_LANE"; sleep 120', 'sh', '{promptFile}'] };
+const SLEEPER = {
+  adapter: 'command',
+  command: ['sh', '-c', 'echo "agent started in $LANES_LANE"; sleep 120', 'sh', '{promptFile}'],
+};
 
 let repo: LaneRepo | undefined;
 let ctx: Context | undefined;
@@ -28,7 +31,8 @@ afterEach(() => {
 
 describe('a runner added at the composition root', () => {
   it('starts and stops an agent through the added runner, which the run records by name', async () => {
-    if (!existsSync(join(process.cwd(), 'dist', 'supervisor.js'))) throw new Error('dist/supervisor.js is missing: run npm run build first');
+    if (!existsSync(join(process.cwd(), 'dist', 'supervisor.js')))
+      throw new Error('dist/supervisor.js is missing: run npm run build first');
     repo = await makeLaneRepo({ agent: 'sleeper', agents: { sleeper: SLEEPER } });
     const runner = recordingRunner('remote');
     ctx = repo.context({}, composeAdapters({ extraRunners: [runner] }));
@@ -41,16 +45,27 @@ describe('a runner added at the composition root', () => {
     const run = await startAgent(ctx, lane, { phase: 'implement', runner: 'remote' });
     expect(run.runner).toBe('remote');
     expect(runner.calls[0]).toMatchObject({ call: 'start', lane: 'issue-1', runDir: run.runDir });
-    expect(runner.calls[0]).toMatchObject({ supervisorArgs: [join(process.cwd(), 'dist', 'supervisor.js'), run.runDir] });
+    expect(runner.calls[0]).toMatchObject({
+      supervisorArgs: [join(process.cwd(), 'dist', 'supervisor.js'), run.runDir],
+    });
     const store = await ctx.store();
     const running = await until('the agent to run', () => {
       const now = store.getRun(run.id);
-      return now?.status === 'running' && now.agentPid !== null && readOutput(run.runDir).includes('agent started in issue-1') ? now : undefined;
+      return now?.status === 'running' &&
+        now.agentPid !== null &&
+        readOutput(run.runDir).includes('agent started in issue-1')
+        ? now
+        : undefined;
     });
 
     // Listing asks the run's own runner whether its supervisor lives.
     const [listed] = await listLanes(ctx);
-    expect(listed).toMatchObject({ name: 'issue-1', lifecycle: 'ready', agentPhase: 'implement', agentState: 'running' });
+    expect(listed).toMatchObject({
+      name: 'issue-1',
+      lifecycle: 'ready',
+      agentPhase: 'implement',
+      agentState: 'running',
+    });
     expect(lanePhase(listed!)).toBe('implement');
     expect(runner.calls).toContainEqual({ call: 'alive', runId: run.id, answer: true });
 
@@ -61,7 +76,11 @@ describe('a runner added at the composition root', () => {
     expect(runner.calls.some((c) => c.call === 'kill')).toBe(false);
     expect(isProcessAlive(running.supervisorPid!)).toBe(false);
     expect(isProcessAlive(running.agentPid!)).toBe(false);
-    expect(store.getLane('issue-1')).toMatchObject({ lifecycle: 'ready', agentPhase: 'implement', agentState: 'stopped' });
+    expect(store.getLane('issue-1')).toMatchObject({
+      lifecycle: 'ready',
+      agentPhase: 'implement',
+      agentState: 'stopped',
+    });
     // The supervisor's own output went to the runner's log, not the headless runner's.
     expect(existsSync(join(run.runDir, 'remote.log'))).toBe(true);
     expect(existsSync(join(run.runDir, 'supervisor.log'))).toBe(false);
@@ -71,7 +90,9 @@ describe('a runner added at the composition root', () => {
     repo = await makeLaneRepo({ agent: 'sleeper', agents: { sleeper: SLEEPER } });
     ctx = repo.context();
     const lane = (await createLanes(ctx, ['1'])).created[0]!;
-    await expect(startAgent(ctx, lane, { phase: 'implement', runner: 'remote' })).rejects.toThrow('runner "remote" is not known (accepted: headless, tmux)');
+    await expect(startAgent(ctx, lane, { phase: 'implement', runner: 'remote' })).rejects.toThrow(
+      'runner "remote" is not known (accepted: headless, tmux)',
+    );
     expect((await ctx.store()).runsOf('issue-1')).toEqual([]);
   });
 

@@ -19,7 +19,16 @@
  * `npm test` does); the seed from LANES_RELIABILITY_SEED (printed, so a failure can be replayed).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { userStateDir } from '../../src/infra/port-registry.js';
@@ -34,7 +43,10 @@ const envInt = (name: string): number | undefined => (process.env[name] ? Number
 export const COUNTS = {
   /** SIGKILL trials per command. */
   sigkill: envInt('LANES_RELIABILITY_TRIALS') ?? (FULL ? 50 : 3),
-  /** SIGKILL trials of `lanes run` with the real Claude Code CLI (7 s a run: fewer; the command agent has the full count). */
+  /**
+   * SIGKILL trials of `lanes run` with the real Claude Code CLI (7 s a run: fewer; the command agent has the full
+   * count).
+   */
   claudeRun: envInt('LANES_RELIABILITY_CLAUDE_TRIALS') ?? (FULL ? 20 : 2),
   /** Processes in one storm, and how many storms. */
   stormProcesses: envInt('LANES_RELIABILITY_STORM') ?? (FULL ? 50 : 8),
@@ -90,10 +102,20 @@ export function tally(family: string): Tally {
 /** Prints one line per family (and every failure), and appends it to LANES_RELIABILITY_REPORT if set. */
 export function printTally(t: Tally): void {
   const head = `[reliability ${FULL ? 'full' : 'bounded'}] ${t.family}: ${t.trials} trials, ${t.failures.length} failed (master seed ${MASTER_SEED}; replay with LANES_RELIABILITY_SEED=${MASTER_SEED})`;
-  const lines = [head, ...t.notes.map((n) => `  note: ${n}`), ...t.failures.map((f) => `  FAIL trial ${f.trial} (seed ${f.seed}, ${f.what}):\n    ${f.violations.join('\n    ')}`)];
+  const lines = [
+    head,
+    ...t.notes.map((n) => `  note: ${n}`),
+    ...t.failures.map(
+      (f) => `  FAIL trial ${f.trial} (seed ${f.seed}, ${f.what}):\n    ${f.violations.join('\n    ')}`,
+    ),
+  ];
   console.log(lines.join('\n'));
   const file = process.env.LANES_RELIABILITY_REPORT;
-  if (file) appendFileSync(file, `${JSON.stringify({ mode: FULL ? 'full' : 'bounded', masterSeed: MASTER_SEED, family: t.family, trials: t.trials, failed: t.failures.length, failures: t.failures, notes: t.notes })}\n`);
+  if (file)
+    appendFileSync(
+      file,
+      `${JSON.stringify({ mode: FULL ? 'full' : 'bounded', masterSeed: MASTER_SEED, family: t.family, trials: t.trials, failed: t.failures.length, failures: t.failures, notes: t.notes })}\n`,
+    );
 }
 
 export function describeFailures(t: Tally): string {
@@ -120,7 +142,10 @@ export const DEFAULT_GITIGNORE = '.env*\n!.env.example\nnode_modules/\ndist/\nda
 /** A repository with local issues 1..n committed, and optionally a SQLite database to branch. */
 export function makeTrialRepo(opts: TrialRepoOptions = {}): TrialRepo {
   const config = { ...(opts.sqlite ? { database: { provider: 'sqlite', path: 'data/app.db' } } : {}), ...opts.config };
-  const repo = makeRepo({ files: { 'lanes.config.json': `${JSON.stringify(config, null, 2)}\n` }, gitignore: opts.gitignore ?? DEFAULT_GITIGNORE });
+  const repo = makeRepo({
+    files: { 'lanes.config.json': `${JSON.stringify(config, null, 2)}\n` },
+    gitignore: opts.gitignore ?? DEFAULT_GITIGNORE,
+  });
   if (opts.sqlite) {
     mkdirSync(join(repo.root, 'data'), { recursive: true });
     const db = new Database(join(repo.root, 'data', 'app.db'));
@@ -134,10 +159,22 @@ export function makeTrialRepo(opts: TrialRepoOptions = {}): TrialRepo {
 }
 
 export function gitIn(repo: TempRepo, cwd: string, args: string[], input?: string): string {
-  return execFileSync('git', args, { cwd, env: repo.env, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    env: repo.env,
+    encoding: 'utf8',
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  }).trim();
 }
 
-export function tryGit(repo: TempRepo, cwd: string, args: string[], input?: string): { ok: boolean; out: string; err: string } {
+export function tryGit(
+  repo: TempRepo,
+  cwd: string,
+  args: string[],
+  input?: string,
+): { ok: boolean; out: string; err: string } {
   try {
     return { ok: true, out: gitIn(repo, cwd, args, input), err: '' };
   } catch (e) {
@@ -147,7 +184,13 @@ export function tryGit(repo: TempRepo, cwd: string, args: string[], input?: stri
 }
 
 /** Commits in a lane worktree; returns the new commit. */
-export function commitIn(repo: TempRepo, wt: string, file: string, content: string | Buffer, message = `add ${file}`): string {
+export function commitIn(
+  repo: TempRepo,
+  wt: string,
+  file: string,
+  content: string | Buffer,
+  message = `add ${file}`,
+): string {
   mkdirSync(join(wt, file, '..'), { recursive: true });
   writeFileSync(join(wt, file), content);
   gitIn(repo, wt, ['add', '--', file]);
@@ -169,13 +212,20 @@ export interface Started {
  */
 export function startCli(repo: TempRepo, args: string[], env: Record<string, string> = {}): Started {
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: repo.root, env: { ...repo.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: repo.root,
+    env: { ...repo.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<CliResult & { signal: NodeJS.Signals | null; ms: number }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code: code ?? 128 + 9, signal, stdout, stderr, ms: Date.now() - started }));
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? 128 + 9, signal, stdout, stderr, ms: Date.now() - started }),
+    );
   });
   return { pid: child.pid!, done };
 }
@@ -268,7 +318,9 @@ export interface Snapshot {
   mainStatus: string;
 }
 
-function worktreeHeads(repo: TempRepo): { path: string; head: string | undefined; branch: string | undefined; prunable: boolean }[] {
+function worktreeHeads(
+  repo: TempRepo,
+): { path: string; head: string | undefined; branch: string | undefined; prunable: boolean }[] {
   const out = tryGit(repo, repo.root, ['worktree', 'list', '--porcelain']);
   const list: { path: string; head: string | undefined; branch: string | undefined; prunable: boolean }[] = [];
   for (const block of out.out.split('\n\n')) {
@@ -287,13 +339,19 @@ function worktreeHeads(repo: TempRepo): { path: string; head: string | undefined
 
 function refTips(repo: TempRepo): string[] {
   const refs = gitIn(repo, repo.root, ['for-each-ref', '--format=%(objectname)']).split('\n').filter(Boolean);
-  const heads = worktreeHeads(repo).map((w) => w.head).filter((h): h is string => !!h && !/^0+$/.test(h));
+  const heads = worktreeHeads(repo)
+    .map((w) => w.head)
+    .filter((h): h is string => !!h && !/^0+$/.test(h));
   return [...new Set([...refs, ...heads])];
 }
 
 function revList(repo: TempRepo, cwd: string, tips: string[]): Set<string> {
   if (tips.length === 0) return new Set();
-  return new Set(gitIn(repo, cwd, ['rev-list', '--stdin'], `${tips.join('\n')}\n`).split('\n').filter(Boolean));
+  return new Set(
+    gitIn(repo, cwd, ['rev-list', '--stdin'], `${tips.join('\n')}\n`)
+      .split('\n')
+      .filter(Boolean),
+  );
 }
 
 export function mainStatus(repo: TempRepo): string {
@@ -345,12 +403,18 @@ export function commitsInBackups(repo: TempRepo): { commits: Set<string>; proble
       problems.push(`backup bundle ${relative(repo.root, bundle)} cannot be read: ${heads.err.split('\n')[0]}`);
       return;
     }
-    heads.out.split('\n').filter(Boolean).forEach((line, j) => {
-      const [sha, ref] = line.split(' ');
-      const fetched = tryGit(repo, scratch, ['fetch', '-q', bundle, `+${ref}:refs/kept/${i}/${j}`]);
-      if (fetched.ok) tips.push(sha!);
-      else problems.push(`backup bundle ${relative(repo.root, bundle)} head ${ref} does not fetch: ${fetched.err.split('\n')[0]}`);
-    });
+    heads.out
+      .split('\n')
+      .filter(Boolean)
+      .forEach((line, j) => {
+        const [sha, ref] = line.split(' ');
+        const fetched = tryGit(repo, scratch, ['fetch', '-q', bundle, `+${ref}:refs/kept/${i}/${j}`]);
+        if (fetched.ok) tips.push(sha!);
+        else
+          problems.push(
+            `backup bundle ${relative(repo.root, bundle)} head ${ref} does not fetch: ${fetched.err.split('\n')[0]}`,
+          );
+      });
   });
   return { commits: revList(repo, scratch, tips), problems };
 }
@@ -376,7 +440,9 @@ export function readState(repo: TempRepo): StateRows {
   let lanes: StateRows['lanes'];
   try {
     // Placeholder rows (data 'null') hold a name during a repair; they are no lane.
-    lanes = db.prepare("SELECT name, data, op_kind, op_pid FROM lanes WHERE data != 'null'").all() as StateRows['lanes'];
+    lanes = db
+      .prepare("SELECT name, data, op_kind, op_pid FROM lanes WHERE data != 'null'")
+      .all() as StateRows['lanes'];
   } finally {
     db.close();
   }
@@ -412,7 +478,11 @@ export interface InvariantOptions {
 }
 
 /** Every violated invariant, as one line each; empty when the repository is consistent. */
-export async function checkInvariants(repo: TrialRepo, before: Snapshot, opts: InvariantOptions = {}): Promise<string[]> {
+export async function checkInvariants(
+  repo: TrialRepo,
+  before: Snapshot,
+  opts: InvariantOptions = {},
+): Promise<string[]> {
   const v: string[] = [];
   const keptLanes = opts.keptLanes ?? new Set<string>();
 
@@ -434,12 +504,16 @@ export async function checkInvariants(repo: TrialRepo, before: Snapshot, opts: I
   }
   const stateNames = state.lanes.map((l) => l.name).sort();
   const lsNames = lanes.map((l) => l.name).sort();
-  if (JSON.stringify(stateNames) !== JSON.stringify(lsNames)) v.push(`ls lists [${lsNames.join(',')}] but the state holds [${stateNames.join(',')}]`);
-  for (const row of state.lanes) if (row.op_kind) v.push(`lane ${row.name} still has a ${row.op_kind} operation (pid ${row.op_pid}) after recovery`);
+  if (JSON.stringify(stateNames) !== JSON.stringify(lsNames))
+    v.push(`ls lists [${lsNames.join(',')}] but the state holds [${stateNames.join(',')}]`);
+  for (const row of state.lanes)
+    if (row.op_kind) v.push(`lane ${row.name} still has a ${row.op_kind} operation (pid ${row.op_pid}) after recovery`);
 
   const worktrees = worktreeHeads(repo);
   const byReal = new Map(worktrees.map((w) => [real(w.path), w]));
-  const branches = gitIn(repo, repo.root, ['for-each-ref', '--format=%(refname:short)', 'refs/heads/']).split('\n').filter(Boolean);
+  const branches = gitIn(repo, repo.root, ['for-each-ref', '--format=%(refname:short)', 'refs/heads/'])
+    .split('\n')
+    .filter(Boolean);
   const laneBranches = new Set(lanes.map((l) => l.branch));
 
   for (const lane of lanes) {
@@ -450,18 +524,21 @@ export async function checkInvariants(repo: TrialRepo, before: Snapshot, opts: I
     }
     if (!branches.includes(lane.branch)) v.push(`lane ${lane.name}: its branch ${lane.branch} does not exist`);
     for (const [service, port] of Object.entries(lane.ports)) {
-      if (!state.leases.some((l) => l.port === port && l.lane === lane.name)) v.push(`lane ${lane.name}: port ${port} (${service}) is not leased to it`);
+      if (!state.leases.some((l) => l.port === port && l.lane === lane.name))
+        v.push(`lane ${lane.name}: port ${port} (${service}) is not leased to it`);
     }
     if (repo.sqlite && !keptLanes.has(lane.name)) {
       if (!lane.database) v.push(`lane ${lane.name}: no database although sqlite is configured`);
-      else if (!existsSync(lane.database.url.replace(/^file:/, ''))) v.push(`lane ${lane.name}: its database ${lane.database.url} does not exist`);
+      else if (!existsSync(lane.database.url.replace(/^file:/, '')))
+        v.push(`lane ${lane.name}: its database ${lane.database.url} does not exist`);
     }
   }
 
   const lanePaths = new Set(lanes.map((l) => real(l.path)));
   if (existsSync(repo.worktrees)) {
     for (const entry of readdirSync(repo.worktrees)) {
-      if (!lanePaths.has(real(join(repo.worktrees, entry)))) v.push(`worktrees folder holds ${entry}, which is no lane`);
+      if (!lanePaths.has(real(join(repo.worktrees, entry))))
+        v.push(`worktrees folder holds ${entry}, which is no lane`);
     }
   }
   for (const w of worktrees) {
@@ -476,7 +553,8 @@ export async function checkInvariants(repo: TrialRepo, before: Snapshot, opts: I
     if (merged) v.push(`branch ${b} exists without a lane and holds nothing main lacks`);
   }
   const laneNames = new Set(lanes.map((l) => l.name));
-  for (const lease of state.leases) if (!laneNames.has(lease.lane)) v.push(`port ${lease.port} is leased to ${lease.lane}, which is no lane`);
+  for (const lease of state.leases)
+    if (!laneNames.has(lease.lane)) v.push(`port ${lease.port} is leased to ${lease.lane}, which is no lane`);
   const owners = new Map<number, string>();
   for (const lane of lanes) {
     for (const port of Object.values(lane.ports)) {
@@ -491,17 +569,20 @@ export async function checkInvariants(repo: TrialRepo, before: Snapshot, opts: I
     const backups = commitsInBackups(repo);
     v.push(...backups.problems);
     const reallyLost = lost.filter((c) => !backups.commits.has(c));
-    for (const c of reallyLost) v.push(`commit ${c.slice(0, 12)} is reachable from no ref, worktree HEAD or backup bundle`);
+    for (const c of reallyLost)
+      v.push(`commit ${c.slice(0, 12)} is reachable from no ref, worktree HEAD or backup bundle`);
   }
   // Reachable is not enough if an object went missing under the ref: read every one (cat-file -e, batched).
   const kept = [...before.commits].filter((c) => after.has(c));
   if (kept.length > 0) {
     const checked = gitIn(repo, repo.root, ['cat-file', '--batch-check'], `${kept.join('\n')}\n`);
-    for (const line of checked.split('\n')) if (/ missing$/.test(line)) v.push(`commit ${line.slice(0, 12)} is referenced but its object is gone`);
+    for (const line of checked.split('\n'))
+      if (/ missing$/.test(line)) v.push(`commit ${line.slice(0, 12)} is referenced but its object is gone`);
   }
 
   const mainRef = tryGit(repo, repo.root, ['rev-parse', 'refs/heads/main']).out;
-  if (mainRef !== before.mainRef) v.push(`main moved: ${before.mainRef.slice(0, 12)} → ${mainRef.slice(0, 12) || 'gone'}`);
+  if (mainRef !== before.mainRef)
+    v.push(`main moved: ${before.mainRef.slice(0, 12)} → ${mainRef.slice(0, 12) || 'gone'}`);
   const head = tryGit(repo, repo.root, ['symbolic-ref', 'HEAD']).out;
   if (head !== before.mainHead) v.push(`the main worktree's HEAD changed: ${before.mainHead} → ${head}`);
   const status = mainStatus(repo);
@@ -525,13 +606,17 @@ export interface Recovery {
 }
 
 function parseDoctor(res: CliResult, label: string, v: string[]): Problem[] {
-  if (![0, 1, 2, 3].includes(res.code)) v.push(`${label} exited ${res.code}: ${res.stderr.trim().split('\n').slice(-1)[0]}`);
+  if (![0, 1, 2, 3].includes(res.code))
+    v.push(`${label} exited ${res.code}: ${res.stderr.trim().split('\n').slice(-1)[0]}`);
   if (/cannot lock ref/.test(res.stderr)) v.push(`${label}: ${res.stderr.trim().split('\n')[0]}`);
-  if (/^\s+at .*\(.*:\d+:\d+\)$/m.test(res.stderr)) v.push(`${label} printed a stack trace: ${res.stderr.trim().split('\n')[0]}`);
+  if (/^\s+at .*\(.*:\d+:\d+\)$/m.test(res.stderr))
+    v.push(`${label} printed a stack trace: ${res.stderr.trim().split('\n')[0]}`);
   try {
     return (JSON.parse(res.stdout) as { problems: Problem[] }).problems;
   } catch {
-    v.push(`${label} printed no JSON (exit ${res.code}): ${res.stdout.slice(0, 200)} ${res.stderr.trim().split('\n')[0] ?? ''}`);
+    v.push(
+      `${label} printed no JSON (exit ${res.code}): ${res.stdout.slice(0, 200)} ${res.stderr.trim().split('\n')[0] ?? ''}`,
+    );
     return [];
   }
 }

@@ -6,7 +6,17 @@
 // Restoring a backup follows its README: every *.bundle is fetched, every *.patch is applied to the
 // lane's HEAD commit in a scratch worktree, and files/ is copied over it. Messages are not asserted
 // where the contract does not fix them: the safety properties are (exit code, file bytes, commits).
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -70,8 +80,14 @@ function readAt(dir: string, path: Buffer): Buffer | undefined {
 function reachable(r: TrialRepo, commit: string): boolean {
   if (!tryGit(r, r.root, ['cat-file', '-e', `${commit}^{commit}`]).ok) return false;
   const tips = gitIn(r, r.root, ['for-each-ref', '--format=%(objectname)']).split('\n').filter(Boolean);
-  const heads = gitIn(r, r.root, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('HEAD ')).map((l) => l.slice(5)).filter((h) => !/^0+$/.test(h));
-  return gitIn(r, r.root, ['rev-list', '--stdin'], `${[...tips, ...heads].join('\n')}\n`).split('\n').includes(commit);
+  const heads = gitIn(r, r.root, ['worktree', 'list', '--porcelain'])
+    .split('\n')
+    .filter((l) => l.startsWith('HEAD '))
+    .map((l) => l.slice(5))
+    .filter((h) => !/^0+$/.test(h));
+  return gitIn(r, r.root, ['rev-list', '--stdin'], `${[...tips, ...heads].join('\n')}\n`)
+    .split('\n')
+    .includes(commit);
 }
 
 async function laneOf(r: TrialRepo, name: string): Promise<LaneJson | undefined> {
@@ -83,7 +99,8 @@ async function laneOf(r: TrialRepo, name: string): Promise<LaneJson | undefined>
 /** Asserts that nothing at risk moved: the lane is listed, its files hold the same bytes, its commits are reachable. */
 async function expectAllInPlace(r: TrialRepo, risk: AtRisk, when: string): Promise<void> {
   expect(await laneOf(r, 'issue-1'), `${when}: lane issue-1 is still listed`).toBeDefined();
-  for (const f of risk.files) expect(readAt(risk.dir, f.path), `${when}: ${f.path.toString('latin1')} holds its bytes`).toEqual(f.bytes);
+  for (const f of risk.files)
+    expect(readAt(risk.dir, f.path), `${when}: ${f.path.toString('latin1')} holds its bytes`).toEqual(f.bytes);
   for (const c of risk.commits) expect(reachable(r, c), `${when}: commit ${c.slice(0, 12)} is reachable`).toBe(true);
 }
 
@@ -91,10 +108,20 @@ async function expectAllInPlace(r: TrialRepo, risk: AtRisk, when: string): Promi
 function restore(r: TrialRepo, backup: string, head: string): string {
   // A submodule's bundle belongs in a clone of that submodule (it builds on its remote's commits);
   // the submodule row checks it there.
-  bundlesIn(backup).filter((b) => !basename(b).startsWith('submodule-')).forEach((bundle, i) => {
-    const heads = gitIn(r, r.root, ['bundle', 'list-heads', bundle]).split('\n').filter(Boolean);
-    heads.forEach((line, j) => gitIn(r, r.root, ['fetch', '-q', '--no-recurse-submodules', bundle, `+${line.split(' ')[1]}:refs/restored/${i}/${j}`]));
-  });
+  bundlesIn(backup)
+    .filter((b) => !basename(b).startsWith('submodule-'))
+    .forEach((bundle, i) => {
+      const heads = gitIn(r, r.root, ['bundle', 'list-heads', bundle]).split('\n').filter(Boolean);
+      heads.forEach((line, j) =>
+        gitIn(r, r.root, [
+          'fetch',
+          '-q',
+          '--no-recurse-submodules',
+          bundle,
+          `+${line.split(' ')[1]}:refs/restored/${i}/${j}`,
+        ]),
+      );
+    });
   const scratch = join(r.parent, `restored-${Date.now()}`);
   gitIn(r, r.root, ['worktree', 'add', '-q', '--detach', scratch, head]);
   for (const name of readdirSync(backup)) {
@@ -187,19 +214,31 @@ const rows: Row[] = [
     setup(r, lane) {
       gitIn(r, lane.path, ['-c', 'protocol.file.allow=always', 'submodule', 'update', '-q', '--init']);
       const c = commitIn(r, join(lane.path, 'lib'), 'sub-work.txt', 'work inside the submodule\n');
-      return { dir: lane.path, head: gitIn(r, lane.path, ['rev-parse', 'HEAD']), commits: [], files: [], submoduleCommit: c };
+      return {
+        dir: lane.path,
+        head: gitIn(r, lane.path, ['rev-parse', 'HEAD']),
+        commits: [],
+        files: [],
+        submoduleCommit: c,
+      };
     },
     verify(r, risk, phase, backup) {
       const c = risk.submoduleCommit!;
       if (phase === 'refused') {
-        expect(tryGit(r, join(risk.dir, 'lib'), ['cat-file', '-e', `${c}^{commit}`]).ok, 'the submodule commit is still in the lane').toBe(true);
+        expect(
+          tryGit(r, join(risk.dir, 'lib'), ['cat-file', '-e', `${c}^{commit}`]).ok,
+          'the submodule commit is still in the lane',
+        ).toBe(true);
         return;
       }
       // The backup must hold the submodule's commit: fetch every bundle into a clone of the submodule's origin.
       const clone = join(r.parent, 'lib-restore');
       gitIn(r, r.parent, ['clone', '-q', join(r.parent, 'lib'), clone]);
       for (const bundle of bundlesIn(backup!)) tryGit(r, clone, ['fetch', '-q', bundle, '+refs/*:refs/restored/*']);
-      expect(tryGit(r, clone, ['cat-file', '-e', `${c}^{commit}`]).ok, 'the submodule commit is in a backup bundle').toBe(true);
+      expect(
+        tryGit(r, clone, ['cat-file', '-e', `${c}^{commit}`]).ok,
+        'the submodule commit is in a backup bundle',
+      ).toBe(true);
     },
   },
   {
@@ -210,13 +249,15 @@ const rows: Row[] = [
     },
     setup: (r, lane) => dirty(r, lane.path),
   },
-  ...['{repoParent}/{repo}-worktrees/../{repo}-worktrees/{lane}', '{repoParent}//{repo}-worktrees//{lane}', '{repoParent}/{repo}-worktrees/{lane}/'].map(
-    (template): Row => ({
-      name: `templates.worktree ${JSON.stringify(template)}`,
-      config: { templates: { worktree: template } },
-      setup: (r, lane) => dirty(r, lane.path),
-    }),
-  ),
+  ...[
+    '{repoParent}/{repo}-worktrees/../{repo}-worktrees/{lane}',
+    '{repoParent}//{repo}-worktrees//{lane}',
+    '{repoParent}/{repo}-worktrees/{lane}/',
+  ].map((template): Row => ({
+    name: `templates.worktree ${JSON.stringify(template)}`,
+    config: { templates: { worktree: template } },
+    setup: (r, lane) => dirty(r, lane.path),
+  })),
   {
     name: 'a lane worktree moved with git worktree move',
     setup(r, lane) {
@@ -308,8 +349,10 @@ describe('lanes rm refuses (exit 3) and rm --force backs up byte-exact', () => {
       const backup = (JSON.parse(forced.stdout) as { backup?: string }[])[0]?.backup;
       expect(backup, 'rm --force names its backup').toBeTruthy();
       const restored = restore(repo, backup!, risk.head);
-      for (const c of risk.commits) expect(reachable(repo, c), `commit ${c.slice(0, 12)} is kept or restored from the backup`).toBe(true);
-      for (const f of risk.files) expect(readAt(restored, f.path), `${f.path.toString('latin1')} restored byte-exact`).toEqual(f.bytes);
+      for (const c of risk.commits)
+        expect(reachable(repo, c), `commit ${c.slice(0, 12)} is kept or restored from the backup`).toBe(true);
+      for (const f of risk.files)
+        expect(readAt(restored, f.path), `${f.path.toString('latin1')} restored byte-exact`).toEqual(f.bytes);
       row.verify?.(repo, risk, 'forced', backup);
     });
   }
@@ -331,13 +374,19 @@ describe('lanes rm refuses (exit 3) and rm --force backs up byte-exact', () => {
     gitIn(repo, lane.path, ['stash', '-q']);
     writeFileSync(join(lane.path, 'notes.txt'), 'stashed untracked\n');
     gitIn(repo, lane.path, ['stash', '-q', '-u']);
-    const stashes = [gitIn(repo, repo.root, ['rev-parse', 'stash@{0}']), gitIn(repo, repo.root, ['rev-parse', 'stash@{1}'])];
+    const stashes = [
+      gitIn(repo, repo.root, ['rev-parse', 'stash@{0}']),
+      gitIn(repo, repo.root, ['rev-parse', 'stash@{1}']),
+    ];
     const rm = await cli(repo, ['rm', 'issue-1']);
     expect([0, 3], rm.stderr).toContain(rm.code);
     const kept = (backup?: string) => {
       const listed = gitIn(repo!, repo!.root, ['log', '-g', '--format=%H', 'refs/stash']).split('\n');
-      if (backup) for (const bundle of bundlesIn(backup)) tryGit(repo!, repo!.root, ['fetch', '-q', bundle, '+refs/*:refs/restored/*']);
-      for (const s of stashes) expect(listed.includes(s) || reachable(repo!, s), `stash ${s.slice(0, 12)} is kept`).toBe(true);
+      if (backup)
+        for (const bundle of bundlesIn(backup))
+          tryGit(repo!, repo!.root, ['fetch', '-q', bundle, '+refs/*:refs/restored/*']);
+      for (const s of stashes)
+        expect(listed.includes(s) || reachable(repo!, s), `stash ${s.slice(0, 12)} is kept`).toBe(true);
     };
     kept();
     if (rm.code === 3) {
@@ -355,8 +404,13 @@ describe('lanes rm refuses (exit 3) and rm --force backs up byte-exact', () => {
     gitIn(repo, repo.root, ['checkout', '-q', 'issue-1']);
     const head = gitIn(repo, repo.root, ['rev-parse', 'HEAD']);
     const branchStays = (when: string) => {
-      expect(gitIn(repo!, repo!.root, ['branch', '--list', 'issue-1']), `${when}: branch issue-1 exists`).toContain('issue-1');
-      expect(tryGit(repo!, repo!.root, ['rev-parse', '--verify', 'HEAD']).out, `${when}: the main worktree is not on an unborn branch`).toBe(head);
+      expect(gitIn(repo!, repo!.root, ['branch', '--list', 'issue-1']), `${when}: branch issue-1 exists`).toContain(
+        'issue-1',
+      );
+      expect(
+        tryGit(repo!, repo!.root, ['rev-parse', '--verify', 'HEAD']).out,
+        `${when}: the main worktree is not on an unborn branch`,
+      ).toBe(head);
     };
     const rm = await cli(repo, ['rm', 'issue-1']);
     expect([0, 3], rm.stderr).toContain(rm.code);
@@ -371,57 +425,74 @@ describe('lanes rm refuses (exit 3) and rm --force backs up byte-exact', () => {
 });
 
 describe('races on one lane name leave a consistent repository (no repair needed)', () => {
-  it(`lanes doctor --fix racing lanes new of a previously removed name (${COUNTS.races} trials)`, async () => {
-    const failures: string[] = [];
-    for (let i = 0; i < COUNTS.races; i++) {
-      const seed = trialSeed('doctor-vs-new', i);
-      const rng = prng(seed);
-      const r = makeTrialRepo({ issues: 1, sqlite: rng() < 0.5 });
-      try {
-        expect((await cli(r, ['new', '1', '--no-agent'])).code).toBe(0);
-        const rm1 = await cli(r, ['rm', 'issue-1']);
-        expect(rm1.code, rm1.stderr).toBe(0);
-        const before = snapshot(r);
-        const created = startCli(r, ['new', '1', '--no-agent']);
-        await sleep(Math.floor(rng() * 150));
-        const fixed = await startCli(r, ['doctor', '--fix', '--json']).done;
-        const made = await created.done;
-        const v = await checkInvariants(r, before);
-        if (made.code !== 0) v.push(`lanes new exited ${made.code}: ${made.stderr.trim()}`);
+  it(
+    `lanes doctor --fix racing lanes new of a previously removed name (${COUNTS.races} trials)`,
+    async () => {
+      const failures: string[] = [];
+      for (let i = 0; i < COUNTS.races; i++) {
+        const seed = trialSeed('doctor-vs-new', i);
+        const rng = prng(seed);
+        const r = makeTrialRepo({ issues: 1, sqlite: rng() < 0.5 });
         try {
-          JSON.parse(fixed.stdout);
-        } catch {
-          v.push(`doctor --fix --json printed no JSON: ${fixed.stderr.trim()}`);
+          expect((await cli(r, ['new', '1', '--no-agent'])).code).toBe(0);
+          const rm1 = await cli(r, ['rm', 'issue-1']);
+          expect(rm1.code, rm1.stderr).toBe(0);
+          const before = snapshot(r);
+          const created = startCli(r, ['new', '1', '--no-agent']);
+          await sleep(Math.floor(rng() * 150));
+          const fixed = await startCli(r, ['doctor', '--fix', '--json']).done;
+          const made = await created.done;
+          const v = await checkInvariants(r, before);
+          if (made.code !== 0) v.push(`lanes new exited ${made.code}: ${made.stderr.trim()}`);
+          try {
+            JSON.parse(fixed.stdout);
+          } catch {
+            v.push(`doctor --fix --json printed no JSON: ${fixed.stderr.trim()}`);
+          }
+          if (v.length > 0) failures.push(`trial ${i} (seed ${seed}): ${v.join(' | ')}`);
+        } finally {
+          r.cleanup();
         }
-        if (v.length > 0) failures.push(`trial ${i} (seed ${seed}): ${v.join(' | ')}`);
-      } finally {
-        r.cleanup();
       }
-    }
-    console.log(`[reliability] doctor --fix vs new of a removed name: ${COUNTS.races} trials, ${failures.length} failed\n  ${failures.join('\n  ')}`);
-    expect(failures).toEqual([]);
-  }, TIMEOUT_MS);
+      console.log(
+        `[reliability] doctor --fix vs new of a removed name: ${COUNTS.races} trials, ${failures.length} failed\n  ${failures.join('\n  ')}`,
+      );
+      expect(failures).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 
-  it(`lanes rm X racing lanes new X (${COUNTS.races} trials)`, async () => {
-    const failures: string[] = [];
-    for (let i = 0; i < COUNTS.races; i++) {
-      const seed = trialSeed('rm-vs-new', i);
-      const rng = prng(seed);
-      const r = makeTrialRepo({ issues: 1, sqlite: rng() < 0.5 });
-      try {
-        const before = snapshot(r);
-        const created = startCli(r, ['new', '1', '--no-agent']);
-        await sleep(Math.floor(rng() * 200));
-        const removed = await startCli(r, ['rm', 'issue-1']).done;
-        const made = await created.done;
-        const v = await checkInvariants(r, before);
-        for (const [what, res] of [['new', made], ['rm', removed]] as const) if (![0, 1, 2, 3].includes(res.code)) v.push(`lanes ${what} exited ${res.code}`);
-        if (v.length > 0) failures.push(`trial ${i} (seed ${seed}; new ${made.code}, rm ${removed.code}): ${v.join(' | ')}`);
-      } finally {
-        r.cleanup();
+  it(
+    `lanes rm X racing lanes new X (${COUNTS.races} trials)`,
+    async () => {
+      const failures: string[] = [];
+      for (let i = 0; i < COUNTS.races; i++) {
+        const seed = trialSeed('rm-vs-new', i);
+        const rng = prng(seed);
+        const r = makeTrialRepo({ issues: 1, sqlite: rng() < 0.5 });
+        try {
+          const before = snapshot(r);
+          const created = startCli(r, ['new', '1', '--no-agent']);
+          await sleep(Math.floor(rng() * 200));
+          const removed = await startCli(r, ['rm', 'issue-1']).done;
+          const made = await created.done;
+          const v = await checkInvariants(r, before);
+          for (const [what, res] of [
+            ['new', made],
+            ['rm', removed],
+          ] as const)
+            if (![0, 1, 2, 3].includes(res.code)) v.push(`lanes ${what} exited ${res.code}`);
+          if (v.length > 0)
+            failures.push(`trial ${i} (seed ${seed}; new ${made.code}, rm ${removed.code}): ${v.join(' | ')}`);
+        } finally {
+          r.cleanup();
+        }
       }
-    }
-    console.log(`[reliability] rm X vs new X: ${COUNTS.races} trials, ${failures.length} failed\n  ${failures.join('\n  ')}`);
-    expect(failures).toEqual([]);
-  }, TIMEOUT_MS);
+      console.log(
+        `[reliability] rm X vs new X: ${COUNTS.races} trials, ${failures.length} failed\n  ${failures.join('\n  ')}`,
+      );
+      expect(failures).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -83,7 +83,12 @@ const rmScenario: Scenario = {
         // The backup holds it in the patch of everything uncommitted (and in the bundle's worktree snapshot).
         for (const [rel, bytes] of filesAsBytes(backupsDir(repo))) {
           if (rel.endsWith('notes.txt') && bytes.toString() === 'untracked notes\n') return [];
-          if (rel.endsWith('uncommitted.patch') && bytes.includes('+++ b/notes.txt') && bytes.includes('+untracked notes')) return [];
+          if (
+            rel.endsWith('uncommitted.patch') &&
+            bytes.includes('+++ b/notes.txt') &&
+            bytes.includes('+untracked notes')
+          )
+            return [];
         }
         return ['the untracked notes.txt of lane issue-1 is neither in the lane nor in a backup'];
       },
@@ -92,12 +97,17 @@ const rmScenario: Scenario = {
 };
 
 // A command agent that writes and commits after a short pause, so kills land before, during and after it.
-const AGENT_SCRIPT = 'sleep 0.2; echo "work of $LANES_LANE" > "$LANES_LANE.txt" && git add -A && git commit -q -m "agent work in $LANES_LANE"; echo committed';
+const AGENT_SCRIPT =
+  'sleep 0.2; echo "work of $LANES_LANE" > "$LANES_LANE.txt" && git add -A && git commit -q -m "agent work in $LANES_LANE"; echo committed';
 const runScenario: Scenario = {
   label: 'SIGKILL lanes run (command agent)',
   async prepare(rng) {
     const agent = { adapter: 'command', command: ['sh', '-c', AGENT_SCRIPT, 'sh', '{promptFile}'] };
-    const repo = makeTrialRepo({ sqlite: rng() < 0.5, issues: 3, config: { agent: 'scripted', agents: { scripted: agent } } });
+    const repo = makeTrialRepo({
+      sqlite: rng() < 0.5,
+      issues: 3,
+      config: { agent: 'scripted', agents: { scripted: agent } },
+    });
     return { repo, args: rng() < 0.5 ? ['run', '1', '--json'] : ['run', '1', '2', '--parallel', '2', '--json'] };
   },
 };
@@ -130,7 +140,8 @@ const doctorScenario: Scenario = {
       keptOnPurpose: ['issue-4'],
       extra: () => {
         const v: string[] = [];
-        if (!existsSync(join(repo.lanePath('issue-2'), 'two.txt'))) v.push('the healthy lane issue-2 lost its worktree');
+        if (!existsSync(join(repo.lanePath('issue-2'), 'two.txt')))
+          v.push('the healthy lane issue-2 lost its worktree');
         const four = gitIn(repo, repo.root, ['branch', '--list', 'issue-4']);
         if (!four) v.push('the branch of issue-4 (unmerged commits) was deleted');
         return v;
@@ -164,7 +175,8 @@ async function calibrate(s: Scenario): Promise<number> {
     try {
       const res = await startCli(p.repo, p.args, p.env).done;
       // doctor --fix exits 1 while kept work remains: that is its normal end here.
-      if (res.code !== 0 && !(s === doctorScenario && res.code === 1)) throw new Error(`calibration of ${s.label} exited ${res.code}: ${res.stderr}`);
+      if (res.code !== 0 && !(s === doctorScenario && res.code === 1))
+        throw new Error(`calibration of ${s.label} exited ${res.code}: ${res.stderr}`);
       worst = Math.max(worst, res.ms);
     } finally {
       await p.dispose?.();
@@ -191,19 +203,34 @@ async function runTrials(s: Scenario, trials = COUNTS.sigkill): Promise<void> {
       const killed = await killAfter(startCli(p.repo, p.args, p.env), delay, target);
       const v: string[] = [];
       if (killed.killed) killedMidway++;
-      else if (![0, 1, 2, 3].includes(killed.result.code)) v.push(`finished before the kill with exit ${killed.result.code}: ${killed.result.stderr.trim().split('\n').slice(-1)[0]}`);
+      else if (![0, 1, 2, 3].includes(killed.result.code))
+        v.push(
+          `finished before the kill with exit ${killed.result.code}: ${killed.result.stderr.trim().split('\n').slice(-1)[0]}`,
+        );
       if (killed.strays > 0) v.push(`${killed.strays} child process(es) of the killed command still ran after 15 s`);
       const rec = await recover(p.repo);
       if ([...rec.keptLanes].some((l) => !p.keptOnPurpose?.includes(l))) keptAfterRecovery++;
-      v.push(...rec.violations, ...(await checkInvariants(p.repo, before, { keptLanes: rec.keptLanes })), ...(p.extra?.() ?? []));
+      v.push(
+        ...rec.violations,
+        ...(await checkInvariants(p.repo, before, { keptLanes: rec.keptLanes })),
+        ...(p.extra?.() ?? []),
+      );
       t.trials++;
-      if (v.length > 0) t.failures.push({ trial: i, seed, what: `SIGKILL to the ${target} after ${delay} ms${killed.killed ? '' : ' (it had finished)'}`, violations: v });
+      if (v.length > 0)
+        t.failures.push({
+          trial: i,
+          seed,
+          what: `SIGKILL to the ${target} after ${delay} ms${killed.killed ? '' : ' (it had finished)'}`,
+          violations: v,
+        });
     } finally {
       await p.dispose?.();
       p.repo.cleanup();
     }
   }
-  t.notes.push(`an uninterrupted run took up to ${duration} ms; kills spread over 0–${spread} ms; ${killedMidway} of ${t.trials} trials killed it mid-run; ${keptAfterRecovery} ended with a lane doctor kept (worktree gone, branch with commits kept)`);
+  t.notes.push(
+    `an uninterrupted run took up to ${duration} ms; kills spread over 0–${spread} ms; ${killedMidway} of ${t.trials} trials killed it mid-run; ${keptAfterRecovery} ended with a lane doctor kept (worktree gone, branch with commits kept)`,
+  );
   printTally(t);
   expect(t.failures, describeFailures(t)).toEqual([]);
 }
@@ -223,6 +250,9 @@ describe.skipIf(!withClaude)('SIGKILL of lanes run with the real Claude Code CLI
   afterAll(async () => {
     await endpoint?.close();
   });
-  it(`lanes run with Claude Code (${COUNTS.claudeRun} trials)`, () => runTrials(claudeRunScenario, COUNTS.claudeRun), TIMEOUT_MS);
+  it(
+    `lanes run with Claude Code (${COUNTS.claudeRun} trials)`,
+    () => runTrials(claudeRunScenario, COUNTS.claudeRun),
+    TIMEOUT_MS,
+  );
 });
-

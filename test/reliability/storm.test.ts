@@ -34,54 +34,79 @@ function pickCommand(rng: () => number): string[] {
 function checkProcess(args: string[], res: { code: number; stdout: string; stderr: string }): string[] {
   const v: string[] = [];
   const label = `lanes ${args.join(' ')}`;
-  if (![0, 1, 2, 3].includes(res.code)) v.push(`${label} exited ${res.code}: ${res.stderr.trim().split('\n').slice(-1)[0]}`);
-  if (/cannot lock ref/i.test(res.stderr)) v.push(`${label}: ${res.stderr.trim().split('\n').find((l) => /cannot lock ref/i.test(l))}`);
-  if (/^\s+at .*:\d+:\d+\)?$/m.test(res.stderr)) v.push(`${label} printed a stack trace: ${res.stderr.trim().split('\n')[0]}`);
+  if (![0, 1, 2, 3].includes(res.code))
+    v.push(`${label} exited ${res.code}: ${res.stderr.trim().split('\n').slice(-1)[0]}`);
+  if (/cannot lock ref/i.test(res.stderr))
+    v.push(
+      `${label}: ${res.stderr
+        .trim()
+        .split('\n')
+        .find((l) => /cannot lock ref/i.test(l))}`,
+    );
+  if (/^\s+at .*:\d+:\d+\)?$/m.test(res.stderr))
+    v.push(`${label} printed a stack trace: ${res.stderr.trim().split('\n')[0]}`);
   if (args.includes('--json')) {
     try {
       JSON.parse(res.stdout);
     } catch {
-      v.push(`${label} printed no JSON (exit ${res.code}): ${JSON.stringify(res.stdout.slice(0, 120))} ${res.stderr.trim().split('\n')[0] ?? ''}`);
+      v.push(
+        `${label} printed no JSON (exit ${res.code}): ${JSON.stringify(res.stdout.slice(0, 120))} ${res.stderr.trim().split('\n')[0] ?? ''}`,
+      );
     }
   }
   return v;
 }
 
 describe('concurrent storms of new, rm, ls and doctor --fix', () => {
-  it(`${COUNTS.storms} storm(s) of ${COUNTS.stormProcesses} processes leave a consistent repository`, async () => {
-    const t = tally(`storm of ${COUNTS.stormProcesses} processes`);
-    const codes = new Map<number, number>();
-    for (let s = 0; s < COUNTS.storms; s++) {
-      const seed = trialSeed('storm', s);
-      const rng = prng(seed);
-      const repo = makeTrialRepo({ sqlite: rng() < 0.5, issues: LANE_IDS.length });
-      try {
-        // Some lanes exist (one with work), one name was removed before (its history is in the state).
-        for (const id of ['1', '2', '3']) expect((await cli(repo, ['new', id, '--no-agent'])).code).toBe(0);
-        commitIn(repo, repo.lanePath('issue-1'), 'work.txt', 'work of lane 1\n');
-        expect((await cli(repo, ['rm', 'issue-3'])).code).toBe(0);
-        const before = snapshot(repo);
-        const commands = Array.from({ length: COUNTS.stormProcesses }, () => pickCommand(rng));
-        const runs = commands.map((args) => ({ args, run: startCli(repo, args) }));
-        const v: string[] = [];
-        for (const { args, run } of runs) {
-          const guard = setTimeout(() => process.kill(-run.pid, 'SIGKILL'), 300_000);
-          const res = await run.done;
-          clearTimeout(guard);
-          codes.set(res.code, (codes.get(res.code) ?? 0) + 1);
-          v.push(...checkProcess(args, res));
+  it(
+    `${COUNTS.storms} storm(s) of ${COUNTS.stormProcesses} processes leave a consistent repository`,
+    async () => {
+      const t = tally(`storm of ${COUNTS.stormProcesses} processes`);
+      const codes = new Map<number, number>();
+      for (let s = 0; s < COUNTS.storms; s++) {
+        const seed = trialSeed('storm', s);
+        const rng = prng(seed);
+        const repo = makeTrialRepo({ sqlite: rng() < 0.5, issues: LANE_IDS.length });
+        try {
+          // Some lanes exist (one with work), one name was removed before (its history is in the state).
+          for (const id of ['1', '2', '3']) expect((await cli(repo, ['new', id, '--no-agent'])).code).toBe(0);
+          commitIn(repo, repo.lanePath('issue-1'), 'work.txt', 'work of lane 1\n');
+          expect((await cli(repo, ['rm', 'issue-3'])).code).toBe(0);
+          const before = snapshot(repo);
+          const commands = Array.from({ length: COUNTS.stormProcesses }, () => pickCommand(rng));
+          const runs = commands.map((args) => ({ args, run: startCli(repo, args) }));
+          const v: string[] = [];
+          for (const { args, run } of runs) {
+            const guard = setTimeout(() => process.kill(-run.pid, 'SIGKILL'), 300_000);
+            const res = await run.done;
+            clearTimeout(guard);
+            codes.set(res.code, (codes.get(res.code) ?? 0) + 1);
+            v.push(...checkProcess(args, res));
+          }
+          // The storm's own doctor runs may have been cut short by their neighbours; one more settles.
+          const rec = await recover(repo);
+          v.push(...rec.violations, ...(await checkInvariants(repo, before, { keptLanes: rec.keptLanes })));
+          t.trials++;
+          if (v.length > 0)
+            t.failures.push({
+              trial: s,
+              seed,
+              what: `storm: ${commands.map((c) => c.filter((a) => a !== '--json' && a !== '--no-agent').join(' ')).join(', ')}`,
+              violations: v,
+            });
+        } finally {
+          repo.cleanup();
         }
-        // The storm's own doctor runs may have been cut short by their neighbours; one more settles.
-        const rec = await recover(repo);
-        v.push(...rec.violations, ...(await checkInvariants(repo, before, { keptLanes: rec.keptLanes })));
-        t.trials++;
-        if (v.length > 0) t.failures.push({ trial: s, seed, what: `storm: ${commands.map((c) => c.filter((a) => a !== '--json' && a !== '--no-agent').join(' ')).join(', ')}`, violations: v });
-      } finally {
-        repo.cleanup();
       }
-    }
-    t.notes.push(`exit codes seen: ${[...codes].sort((a, b) => a[0] - b[0]).map(([c, n]) => `${c}×${n}`).join(', ')}`);
-    printTally(t);
-    expect(t.failures, describeFailures(t)).toEqual([]);
-  }, TIMEOUT_MS);
+      t.notes.push(
+        `exit codes seen: ${[...codes]
+          .sort((a, b) => a[0] - b[0])
+          .map(([c, n]) => `${c}×${n}`)
+          .join(', ')}`,
+      );
+      printTally(t);
+      expect(t.failures, describeFailures(t)).toEqual([]);
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -20,7 +20,9 @@ function parseDocument(text: string): unknown {
 export function createJsonLineParser(handle: (value: Record<string, unknown>) => AgentEvent[]): AgentOutputParser {
   let buffer: string[] = [];
   const handleDoc = (doc: unknown): AgentEvent[] =>
-    Array.isArray(doc) ? doc.flatMap((d) => (typeof d === 'object' && d !== null ? handle(d as Record<string, unknown>) : [])) : handle(doc as Record<string, unknown>);
+    Array.isArray(doc)
+      ? doc.flatMap((d) => (typeof d === 'object' && d !== null ? handle(d as Record<string, unknown>) : []))
+      : handle(doc as Record<string, unknown>);
 
   return {
     push(line: string): AgentEvent[] {
@@ -52,4 +54,5 @@ export function createJsonLineParser(handle: (value: Record<string, unknown>) =>
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 export const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-export const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+export const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

@@ -3,7 +3,11 @@
  * shared offline endpoint (LANES_AGENT_BASE_URL) read from the user's environment.
  */
 import { join } from 'node:path';
-import { AGENT_API_KEY_VARIABLE, AGENT_BASE_URL_VARIABLE, type AgentRunRequest } from '../../contracts/agent-adapter.js';
+import {
+  AGENT_API_KEY_VARIABLE,
+  AGENT_BASE_URL_VARIABLE,
+  type AgentRunRequest,
+} from '../../contracts/agent-adapter.js';
 
 /** HOME and the XDG directories, so a CLI that follows either keeps its state inside `agentHome`. */
 export function isolatedHome(agentHome: string | undefined): Record<string, string> {

@@ -11,7 +11,10 @@ export interface DbBranchesDeps {
   env: Record<string, string | undefined>;
 }
 
-export async function createDbBranches(config: Config['database'], deps: DbBranchesDeps): Promise<DbBranches | undefined> {
+export async function createDbBranches(
+  config: Config['database'],
+  deps: DbBranchesDeps,
+): Promise<DbBranches | undefined> {
   switch (config.provider) {
     case 'none':
       return undefined;
@@ -21,9 +24,18 @@ export async function createDbBranches(config: Config['database'], deps: DbBranc
     }
     case 'postgres': {
       const url = config.url ?? deps.env.DATABASE_URL;
-      if (!url) throw new InputError('database.url is not set and DATABASE_URL is empty; accepted: a server URL such as postgres://user@localhost:5432/postgres in either');
+      if (!url)
+        throw new InputError(
+          'database.url is not set and DATABASE_URL is empty; accepted: a server URL such as postgres://user@localhost:5432/postgres in either',
+        );
       const { postgresBranches } = await import('./postgres/index.js');
-      return postgresBranches({ repoRoot: deps.repoRoot, url, template: config.template, terminateConnections: config.terminateConnections, strategy: config.strategy });
+      return postgresBranches({
+        repoRoot: deps.repoRoot,
+        url,
+        template: config.template,
+        terminateConnections: config.terminateConnections,
+        strategy: config.strategy,
+      });
     }
     case 'neon': {
       const { neonBranches } = await import('./neon/index.js');

@@ -49,7 +49,13 @@ export async function createIssueSource(config: IssuesConfig, deps: IssueSourceD
     }
     case 'jira': {
       const { jiraIssueSource } = await import('./jira/index.js');
-      return jiraIssueSource({ host: config.host, project: config.project, apiVersion: config.apiVersion, env: deps.env, runtime });
+      return jiraIssueSource({
+        host: config.host,
+        project: config.project,
+        apiVersion: config.apiVersion,
+        env: deps.env,
+        runtime,
+      });
     }
   }
 }
@@ -62,5 +68,7 @@ async function githubRepoFromEnvironment(deps: IssueSourceDeps): Promise<string>
   const res = await git(deps.repoRoot, ['remote', 'get-url', 'origin'], { check: false });
   const repo = res.exitCode === 0 ? repoFromRemoteUrl(res.stdout) : undefined;
   if (repo) return repo;
-  throw new InputError('GitHub issues need a repository: set issues.repo ("owner/name") in lanes.config.json or GITHUB_REPOSITORY, or add an origin remote on GitHub');
+  throw new InputError(
+    'GitHub issues need a repository: set issues.repo ("owner/name") in lanes.config.json or GITHUB_REPOSITORY, or add an origin remote on GitHub',
+  );
 }

@@ -32,7 +32,10 @@ export function requestSignal(signal: AbortSignal | undefined, timeoutMs = REQUE
  * HTTP date) first, then a reset time given as epoch seconds (GitHub `x-ratelimit-reset`) or epoch
  * milliseconds (Linear). Undefined when the response carries no such signal.
  */
-export function rateLimitDelayMs(signal: { retryAfter?: string | null | undefined; resetAt?: string | number | null | undefined }, now = Date.now()): number | undefined {
+export function rateLimitDelayMs(
+  signal: { retryAfter?: string | null | undefined; resetAt?: string | number | null | undefined },
+  now = Date.now(),
+): number | undefined {
   const retryAfter = signal.retryAfter?.trim();
   if (retryAfter) {
     if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);
@@ -71,7 +74,10 @@ export async function withRateLimit<T>(
       const seconds = Math.ceil(delay / 1000);
       if (delay > maxWait || retry >= MAX_RATE_LIMIT_RETRIES) {
         const when = new Date(Date.now() + delay).toISOString().slice(11, 19);
-        throw new ToolError(`${tracker} rate limit reached; it resets in ${seconds} s (${when} UTC)`, { hint: 'try again after the reset, or ask for fewer issues (--limit)', cause: err });
+        throw new ToolError(`${tracker} rate limit reached; it resets in ${seconds} s (${when} UTC)`, {
+          hint: 'try again after the reset, or ask for fewer issues (--limit)',
+          cause: err,
+        });
       }
       opts.onWait?.(`${tracker} rate limit reached; waiting ${seconds} s as the server asks`);
       try {
@@ -113,17 +119,35 @@ function causes(err: unknown): unknown[] {
  * A LanesError for a request that never got an HTTP answer (refused, unknown host, timeout,
  * interrupted), or undefined when `err` is something else.
  */
-export function transportFailure(tracker: string, url: string, err: unknown, signal?: AbortSignal, timeoutMs = REQUEST_TIMEOUT_MS): LanesError | undefined {
+export function transportFailure(
+  tracker: string,
+  url: string,
+  err: unknown,
+  signal?: AbortSignal,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): LanesError | undefined {
   if (err instanceof LanesError) return err;
   if (signal?.aborted) return new InterruptedError(`interrupted while asking ${tracker}`, { cause: err });
   for (const e of causes(err)) {
     const name = (e as { name?: string }).name;
     const code = (e as { code?: string }).code;
-    if (name === 'TimeoutError' || code === 'ECONNABORTED' || code === 'ERR_CANCELED' || name === 'AbortError' || name === 'CanceledError') {
-      return new ToolError(`${tracker} at ${url} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`, { hint: 'check the network or the tracker status page', cause: err });
+    if (
+      name === 'TimeoutError' ||
+      code === 'ECONNABORTED' ||
+      code === 'ERR_CANCELED' ||
+      name === 'AbortError' ||
+      name === 'CanceledError'
+    ) {
+      return new ToolError(
+        `${tracker} at ${url} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`,
+        { hint: 'check the network or the tracker status page', cause: err },
+      );
     }
     if (code && NETWORK_CODES[code]) {
-      return new ToolError(`cannot reach ${tracker} at ${url}: ${NETWORK_CODES[code]}`, { hint: 'check the URL in lanes.config.json and the network', cause: err });
+      return new ToolError(`cannot reach ${tracker} at ${url}: ${NETWORK_CODES[code]}`, {
+        hint: 'check the URL in lanes.config.json and the network',
+        cause: err,
+      });
     }
   }
   return undefined;

@@ -37,7 +37,10 @@ export function failedCommit(events: readonly AgentEvent[]): string | undefined 
 }
 
 function keyLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^exit code \d+$/i.test(l));
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^exit code \d+$/i.test(l));
   // git's fatal/error line, else its last word (a summary like "nothing added to commit …" or a hook's verdict).
   const line = lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[lines.length - 1] ?? '';
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;

@@ -18,7 +18,8 @@ export interface RunTarget {
   lane?: string | undefined;
 }
 
-export type LaunchRead = { ok: true; spec: SupervisorSpec } | { ok: false; problem: string; target: RunTarget | undefined };
+export type LaunchRead =
+  { ok: true; spec: SupervisorSpec } | { ok: false; problem: string; target: RunTarget | undefined };
 
 /** Reads and checks `<runDir>/launch.json`. */
 export function readLaunchSpec(runDir: string): LaunchRead {
@@ -27,7 +28,10 @@ export function readLaunchSpec(runDir: string): LaunchRead {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    const why = (err as { code?: string }).code === 'ENOENT' ? 'it does not exist' : `it is not JSON (${err instanceof Error ? err.message : String(err)})`;
+    const why =
+      (err as { code?: string }).code === 'ENOENT'
+        ? 'it does not exist'
+        : `it is not JSON (${err instanceof Error ? err.message : String(err)})`;
     return { ok: false, problem: `cannot read ${file}: ${why}`, target: undefined };
   }
   const target = runTargetOf(raw);
@@ -45,7 +49,10 @@ export function parseLaunchSpec(text: string): SupervisorSpec {
 }
 
 /** Checks `env.json`: an object of strings. */
-export function parseEnvironmentFile(text: string, file: string): { env: Record<string, string> } | { problem: string } {
+export function parseEnvironmentFile(
+  text: string,
+  file: string,
+): { env: Record<string, string> } | { problem: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -60,7 +67,8 @@ export function parseEnvironmentFile(text: string, file: string): { env: Record<
 }
 
 function runTargetOf(raw: unknown): RunTarget | undefined {
-  if (!isRecord(raw) || typeof raw.commonDir !== 'string' || raw.commonDir === '' || !isRunId(raw.runId)) return undefined;
+  if (!isRecord(raw) || typeof raw.commonDir !== 'string' || raw.commonDir === '' || !isRunId(raw.runId))
+    return undefined;
   return { commonDir: raw.commonDir, runId: raw.runId, lane: typeof raw.lane === 'string' ? raw.lane : undefined };
 }
 
@@ -76,7 +84,8 @@ function problemOf(raw: unknown): string | undefined {
   // Which adapters exist is the composition root's to say (supervise() names the accepted ones).
   if (typeof raw.adapter !== 'string' || raw.adapter === '') return 'adapter must be a non-empty string';
   if (raw.model !== null && typeof raw.model !== 'string') return 'model must be a string or null';
-  if (typeof raw.timeoutMs !== 'number' || !(raw.timeoutMs > 0)) return 'timeoutMs must be a positive number of milliseconds';
+  if (typeof raw.timeoutMs !== 'number' || !(raw.timeoutMs > 0))
+    return 'timeoutMs must be a positive number of milliseconds';
   if (raw.phase !== undefined && typeof raw.phase !== 'string') return 'phase must be a string';
   if (raw.branch !== undefined && typeof raw.branch !== 'string') return 'branch must be a string';
   return launchProblem(raw.launch);
@@ -87,9 +96,14 @@ function launchProblem(raw: unknown): string | undefined {
   if (typeof raw.file !== 'string' || raw.file === '') return 'launch.file must be a program';
   if (!isStringList(raw.args)) return 'launch.args must be a list of strings';
   if (typeof raw.cwd !== 'string' || raw.cwd === '') return 'launch.cwd must be a path';
-  if (!isRecord(raw.env) || !Object.values(raw.env).every((v) => typeof v === 'string')) return 'launch.env must be an object of strings';
-  if (raw.stdin !== 'closed' && !(isRecord(raw.stdin) && typeof raw.stdin.file === 'string')) return 'launch.stdin must be "closed" or { "file": path }';
-  if (!Array.isArray(raw.files) || !raw.files.every((f) => isRecord(f) && typeof f.path === 'string' && typeof f.content === 'string')) {
+  if (!isRecord(raw.env) || !Object.values(raw.env).every((v) => typeof v === 'string'))
+    return 'launch.env must be an object of strings';
+  if (raw.stdin !== 'closed' && !(isRecord(raw.stdin) && typeof raw.stdin.file === 'string'))
+    return 'launch.stdin must be "closed" or { "file": path }';
+  if (
+    !Array.isArray(raw.files) ||
+    !raw.files.every((f) => isRecord(f) && typeof f.path === 'string' && typeof f.content === 'string')
+  ) {
     return 'launch.files must be a list of { "path", "content" } strings';
   }
   return undefined;

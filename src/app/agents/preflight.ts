@@ -40,7 +40,11 @@ export function requireAgentsReady(
 }
 
 /** What keeps one agent from starting, in one sentence, or undefined when it can start. */
-export function agentProblem(agent: ResolvedAgent, baseEnv: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform): string | undefined {
+export function agentProblem(
+  agent: ResolvedAgent,
+  baseEnv: Readonly<Record<string, string | undefined>>,
+  platform: NodeJS.Platform,
+): string | undefined {
   const env = { ...baseEnv, ...agent.env };
   const bin = agent.adapter.name === 'command' ? agent.command![0]! : (agent.bin ?? agent.adapter.defaultBin);
   if (!findExecutable(bin, env)) {

@@ -22,7 +22,10 @@ export async function showLogs(ctx: Context, lane: LaneRecord, opts: LogsOptions
   const run = latestRunOf(store, lane, ctx.runners);
   if (!run) throw new InputError(`lane ${lane.name} has no agent runs yet (lanes start ${lane.name} starts one)`);
   const adapter = (await ctx.agentAdapters()).get(run.adapter);
-  if (!adapter) throw new InputError(`run ${run.id} of lane ${lane.name} was made by the agent adapter "${run.adapter}", which this lanes does not have; its raw output is ${join(run.runDir, 'output.jsonl')}`);
+  if (!adapter)
+    throw new InputError(
+      `run ${run.id} of lane ${lane.name} was made by the agent adapter "${run.adapter}", which this lanes does not have; its raw output is ${join(run.runDir, 'output.jsonl')}`,
+    );
   const parser = adapter.createParser();
   const emit = (line: string) => {
     if (opts.raw) return opts.write(`${line}\n`);
@@ -31,7 +34,9 @@ export async function showLogs(ctx: Context, lane: LaneRecord, opts: LogsOptions
       if (text) opts.write(`${text}\n`);
     }
   };
-  opts.write(`# lane ${lane.name}, run ${run.id}: ${run.phase} with ${run.agent}${run.model ? ` (${run.model})` : ''}; prompt: ${join(run.runDir, 'prompt.md')}\n`);
+  opts.write(
+    `# lane ${lane.name}, run ${run.id}: ${run.phase} with ${run.agent}${run.model ? ` (${run.model})` : ''}; prompt: ${join(run.runDir, 'prompt.md')}\n`,
+  );
   const file = join(run.runDir, 'output.jsonl');
   let offset = 0;
   let partial = '';
@@ -57,10 +62,11 @@ export async function showLogs(ctx: Context, lane: LaneRecord, opts: LogsOptions
   }
   readNew();
   if (partial) emit(partial);
-  if (!opts.raw) for (const event of parser.end()) {
-    const text = renderEvent(event);
-    if (text) opts.write(`${text}\n`);
-  }
+  if (!opts.raw)
+    for (const event of parser.end()) {
+      const text = renderEvent(event);
+      if (text) opts.write(`${text}\n`);
+    }
   current = store.getRun(run.id)!;
   if (!isActive(current)) opts.write(`# ${current.status}${current.reason ? `: ${current.reason}` : ''}\n`);
   const stderr = join(run.runDir, 'stderr.log');

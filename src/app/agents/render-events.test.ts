@@ -5,7 +5,9 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2
 
 describe('agent events rendered for lanes logs and the tmux pane', () => {
   it('removes escape sequences a model or a tool printed, keeping the text and its lines', () => {
-    expect(renderEvent({ type: 'text', text: 'Done.\x1b[2J\x1b]0;pwned\x07\nNext line\r\x1b[2K' })).toBe('Done.\nNext line');
+    expect(renderEvent({ type: 'text', text: 'Done.\x1b[2J\x1b]0;pwned\x07\nNext line\r\x1b[2K' })).toBe(
+      'Done.\nNext line',
+    );
   });
 
   it('removes them from tool names, inputs, failures and errors', () => {

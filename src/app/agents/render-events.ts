@@ -7,7 +7,7 @@ import type { AgentEvent } from '../../contracts/agent-adapter.js';
 import { stripTerminalControls } from '../../domain/terminal-text.js';
 
 function brief(value: unknown, max = 160): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -40,11 +40,20 @@ export function resolveAgent(
   const adapter = adapters.get(adapterName);
   if (!adapter) {
     const accepted = acceptedAgentNames(config, adapters);
-    const where = override?.agent !== undefined ? '--agent' : phaseConfig?.agent !== undefined ? `lanes.config.json: phases.${phase}.agent` : 'lanes.config.json: agent';
-    throw new InputError(`${where} ${JSON.stringify(name)} is not a known agent${didYouMean(name, accepted)} (accepted: ${accepted.join(', ')}, or a name added under "agents" in lanes.config.json)`);
+    const where =
+      override?.agent !== undefined
+        ? '--agent'
+        : phaseConfig?.agent !== undefined
+          ? `lanes.config.json: phases.${phase}.agent`
+          : 'lanes.config.json: agent';
+    throw new InputError(
+      `${where} ${JSON.stringify(name)} is not a known agent${didYouMean(name, accepted)} (accepted: ${accepted.join(', ')}, or a name added under "agents" in lanes.config.json)`,
+    );
   }
   if (adapterName === 'command' && !configured?.command?.length) {
-    throw new InputError(`agent ${JSON.stringify(name)} uses the command adapter but has no "command" template in lanes.config.json (e.g. ["aider", "--message-file", "{promptFile}"])`);
+    throw new InputError(
+      `agent ${JSON.stringify(name)} uses the command adapter but has no "command" template in lanes.config.json (e.g. ["aider", "--message-file", "{promptFile}"])`,
+    );
   }
   return {
     name,

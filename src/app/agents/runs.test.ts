@@ -23,7 +23,16 @@ afterEach(() => {
 
 /** A run that has just been recorded: "starting", with no supervisor pid yet, so it counts as alive. */
 function startRun(lane: string): number {
-  return store.insertRun({ lane, phase: 'implement', agent: 'claude', adapter: 'claude', model: null, runner: 'headless', runDir: join(dir, lane), startedAt: new Date().toISOString() });
+  return store.insertRun({
+    lane,
+    phase: 'implement',
+    agent: 'claude',
+    adapter: 'claude',
+    model: null,
+    runner: 'headless',
+    runDir: join(dir, lane),
+    startedAt: new Date().toISOString(),
+  });
 }
 
 /** Lets the waits poll many times (each poll is 1 ms). */
@@ -53,7 +62,8 @@ describe('waiting for agent runs', () => {
       const waits = ids.map((id) => waitForRun(store, runners, id, controller.signal, 1));
       await manyPolls();
       expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(1);
-      for (const id of ids) store.updateRun(id, { status: 'failed', endedAt: new Date().toISOString(), reason: 'test' });
+      for (const id of ids)
+        store.updateRun(id, { status: 'failed', endedAt: new Date().toISOString(), reason: 'test' });
       expect((await Promise.all(waits)).map((r) => r.status)).toEqual(ids.map(() => 'failed'));
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);

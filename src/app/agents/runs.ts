@@ -14,7 +14,17 @@ export function isActive(run: RunRecord): boolean {
 }
 
 export function agentStateOf(status: RunStatus): AgentState {
-  return status === 'done' ? 'done' : status === 'failed' ? 'failed' : status === 'stopped' ? 'stopped' : status === 'waiting' ? 'waiting' : status === 'starting' ? 'starting' : 'running';
+  return status === 'done'
+    ? 'done'
+    : status === 'failed'
+      ? 'failed'
+      : status === 'stopped'
+        ? 'stopped'
+        : status === 'waiting'
+          ? 'waiting'
+          : status === 'starting'
+            ? 'starting'
+            : 'running';
 }
 
 /**
@@ -43,12 +53,23 @@ export function latestRunOf(store: StateStore, lane: LaneRecord, runners: Runner
 }
 
 /** The lane's agent state, and with `agentPhase` the phase its agent now works on. */
-export function setLaneAgentState(store: StateStore, lane: string, agentState: AgentState, agentPhase?: AgentPhase): void {
+export function setLaneAgentState(
+  store: StateStore,
+  lane: string,
+  agentState: AgentState,
+  agentPhase?: AgentPhase,
+): void {
   store.updateLane(lane, (r) => ({ ...r, agentState, ...(agentPhase ? { agentPhase } : {}) }));
 }
 
 /** Resolves when the run has finished; polls the shared state, since the supervisor is another process. */
-export async function waitForRun(store: StateStore, runners: Runners, runId: number, signal?: AbortSignal, pollMs = 200): Promise<RunRecord> {
+export async function waitForRun(
+  store: StateStore,
+  runners: Runners,
+  runId: number,
+  signal?: AbortSignal,
+  pollMs = 200,
+): Promise<RunRecord> {
   for (;;) {
     const run = store.getRun(runId);
     if (!run) throw new Error(`run ${runId} vanished from the state`);

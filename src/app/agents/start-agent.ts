@@ -34,24 +34,44 @@ export interface StartOptions {
 const RULES_FILES = ['CLAUDE.md', 'AGENTS.md', 'GEMINI.md'];
 
 export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOptions): Promise<RunRecord> {
-  const [repo, config, store, source, adapters] = await Promise.all([ctx.repo(), ctx.config(), ctx.store(), ctx.issueSource(), ctx.agentAdapters()]);
+  const [repo, config, store, source, adapters] = await Promise.all([
+    ctx.repo(),
+    ctx.config(),
+    ctx.store(),
+    ctx.issueSource(),
+    ctx.agentAdapters(),
+  ]);
   const previous = latestRunOf(store, lane, ctx.runners);
   if (previous && isActive(previous)) {
-    throw new InputError(`lane ${lane.name} already has an agent ${previous.status} (${previous.agent}, ${previous.phase}); stop it first with: lanes stop ${lane.name}`);
+    throw new InputError(
+      `lane ${lane.name} already has an agent ${previous.status} (${previous.agent}, ${previous.phase}); stop it first with: lanes stop ${lane.name}`,
+    );
   }
-  if (!existsSync(lane.path)) throw new InputError(`lane ${lane.name} has no worktree at ${lane.path}; lanes doctor explains what happened`);
+  if (!existsSync(lane.path))
+    throw new InputError(`lane ${lane.name} has no worktree at ${lane.path}; lanes doctor explains what happened`);
   // Checked before a run is recorded: an agent that cannot start leaves the lane as it was.
   const [agent] = requireAgentsReady(config, adapters, ctx.env, [{ ...opts, phase: opts.phase }]) as [ResolvedAgent];
   const runnerName = agent.runner ?? ctx.runners.defaultName;
   const runner = ctx.runners.get(runnerName);
   if (!runner) {
     const accepted = ctx.runners.names;
-    throw new InputError(`runner ${JSON.stringify(runnerName)} is not known${didYouMean(runnerName, accepted)} (accepted: ${accepted.join(', ')})`);
+    throw new InputError(
+      `runner ${JSON.stringify(runnerName)} is not known${didYouMean(runnerName, accepted)} (accepted: ${accepted.join(', ')})`,
+    );
   }
   const env = { ...ctx.env, ...agent.env };
 
   const startedAt = ctx.clock.now().toISOString();
-  const runId = store.insertRun({ lane: lane.name, phase: opts.phase, agent: agent.name, adapter: agent.adapter.name, model: agent.model ?? null, runner: runner.name, runDir: '', startedAt });
+  const runId = store.insertRun({
+    lane: lane.name,
+    phase: opts.phase,
+    agent: agent.name,
+    adapter: agent.adapter.name,
+    model: agent.model ?? null,
+    runner: runner.name,
+    runDir: '',
+    startedAt,
+  });
   const runDir = join(store.dir, 'runs', lane.name, `${runId}-${opts.phase}`);
   const fail = (reason: string) => {
     store.updateRun(runId, { status: 'failed', endedAt: ctx.clock.now().toISOString(), reason });
@@ -59,11 +79,22 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
   };
   try {
     const issue = await source.getIssue(lane.issue.id, ctx.signal);
-    const rules = RULES_FILES.filter((f) => existsSync(join(lane.path, f))).map((file) => ({ file, text: readFileSync(join(lane.path, file), 'utf8') }));
+    const rules = RULES_FILES.filter((f) => existsSync(join(lane.path, f))).map((file) => ({
+      file,
+      text: readFileSync(join(lane.path, file), 'utf8'),
+    }));
     mkdirSync(runDir, { recursive: true });
     const promptFile = join(runDir, 'prompt.md');
-    writeFileSync(promptFile, buildPrompt({ phase: opts.phase, issue, lane, rules, plan: opts.plan, findings: opts.findings }));
-    const resumeFrom = opts.resume ? store.runsOf(lane.name).reverse().find((r) => r.agent === agent.name && r.sessionId)?.sessionId ?? undefined : undefined;
+    writeFileSync(
+      promptFile,
+      buildPrompt({ phase: opts.phase, issue, lane, rules, plan: opts.plan, findings: opts.findings }),
+    );
+    const resumeFrom = opts.resume
+      ? (store
+          .runsOf(lane.name)
+          .reverse()
+          .find((r) => r.agent === agent.name && r.sessionId)?.sessionId ?? undefined)
+      : undefined;
     const request: AgentRunRequest = {
       promptFile,
       lane: lane.name,
@@ -77,7 +108,17 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
       ...(agent.command ? { command: agent.command } : {}),
     };
     const launch = agent.adapter.launch(request);
-    const spec: SupervisorSpec = { commonDir: repo.commonDir, runId, lane: lane.name, adapter: agent.adapter.name, model: agent.model ?? null, timeoutMs: agent.timeoutMs, launch, phase: opts.phase, branch: lane.branch };
+    const spec: SupervisorSpec = {
+      commonDir: repo.commonDir,
+      runId,
+      lane: lane.name,
+      adapter: agent.adapter.name,
+      model: agent.model ?? null,
+      timeoutMs: agent.timeoutMs,
+      launch,
+      phase: opts.phase,
+      branch: lane.branch,
+    };
     writeFileSync(join(runDir, 'launch.json'), `${JSON.stringify(spec, null, 2)}\n`);
     store.setRunDir(runId, runDir);
     setLaneAgentState(store, lane.name, 'starting', opts.phase);

@@ -24,7 +24,11 @@ export async function stopRun(ctx: Context, run: RunRecord): Promise<RunRecord> 
   if (!isActive(finished)) return finished;
   // The supervisor is stuck: end it and the agent's process group outright, so nothing lingers.
   await runner.kill(finished);
-  store.updateRun(run.id, { status: 'stopped', endedAt: ctx.clock.now().toISOString(), reason: 'stopped; the supervisor did not answer and was abandoned' });
+  store.updateRun(run.id, {
+    status: 'stopped',
+    endedAt: ctx.clock.now().toISOString(),
+    reason: 'stopped; the supervisor did not answer and was abandoned',
+  });
   setLaneAgentState(store, run.lane, 'stopped');
   return reconcileRun(store, store.getRun(run.id)!, ctx.runners);
 }
@@ -32,7 +36,8 @@ export async function stopRun(ctx: Context, run: RunRecord): Promise<RunRecord> 
 export async function stopAgent(ctx: Context, lane: LaneRecord): Promise<RunRecord> {
   const store = await ctx.store();
   const run = latestRunOf(store, lane, ctx.runners);
-  if (!run || !isActive(run)) throw new InputError(`lane ${lane.name} has no running agent${run ? ` (its last run is ${run.status})` : ''}`);
+  if (!run || !isActive(run))
+    throw new InputError(`lane ${lane.name} has no running agent${run ? ` (its last run is ${run.status})` : ''}`);
   return stopRun(ctx, run);
 }
 

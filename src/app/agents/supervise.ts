@@ -42,7 +42,10 @@ export interface SuperviseOptions {
 export async function supervise(runDir: string, opts: SuperviseOptions): Promise<number> {
   const spec = parseLaunchSpec(readFileSync(join(runDir, 'launch.json'), 'utf8'));
   const adapter = opts.agents.get(spec.adapter);
-  if (!adapter) throw new ToolError(`${join(runDir, 'launch.json')}: unknown agent adapter ${JSON.stringify(spec.adapter)} (accepted: ${opts.agents.names.join(', ')})`);
+  if (!adapter)
+    throw new ToolError(
+      `${join(runDir, 'launch.json')}: unknown agent adapter ${JSON.stringify(spec.adapter)} (accepted: ${opts.agents.names.join(', ')})`,
+    );
   const store = StateStore.open(spec.commonDir);
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => controller.abort());
@@ -98,7 +101,12 @@ export async function supervise(runDir: string, opts: SuperviseOptions): Promise
   const { status, reason: failure } = outcome(exit, summary.ok, summary.error, spec, displayName, runDir);
   let reason = failure;
   // A done run that left its branch where it was: still done, with the warning as its reason.
-  if (status === 'done' && expectsCommit && tipBefore !== undefined && (await branchTip(spec.launch.cwd, spec.branch!)) === tipBefore) {
+  if (
+    status === 'done' &&
+    expectsCommit &&
+    tipBefore !== undefined &&
+    (await branchTip(spec.launch.cwd, spec.branch!)) === tipBefore
+  ) {
     reason = noCommitWarning(spec.branch!, events);
   }
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify({ status, reason, exit, summary }, null, 2)}\n`);
@@ -119,16 +127,30 @@ export async function supervise(runDir: string, opts: SuperviseOptions): Promise
   return status === 'done' ? 0 : 1;
 }
 
-function outcome(exit: SupervisedExit, ok: boolean, error: string | undefined, spec: SupervisorSpec, displayName: string, runDir: string): { status: RunStatus; reason: string | null } {
+function outcome(
+  exit: SupervisedExit,
+  ok: boolean,
+  error: string | undefined,
+  spec: SupervisorSpec,
+  displayName: string,
+  runDir: string,
+): { status: RunStatus; reason: string | null } {
   switch (exit.kind) {
     case 'exited':
       if (exit.exitCode === 0 && ok) return { status: 'done', reason: null };
       // The CLI's own error (an API error in its result) says most; a bare exit code says little
       // without the last thing the program wrote on stderr (e.g. "cannot open /dev/tty").
-      if (error && !/^(exited with code|no result yet|killed by a signal)/.test(error)) return { status: 'failed', reason: error };
-      return { status: 'failed', reason: `${displayName} exited with code ${exit.exitCode}${exit.exitCode === 0 ? ' without a result' : ''}${lastStderrLine(runDir)}` };
+      if (error && !/^(exited with code|no result yet|killed by a signal)/.test(error))
+        return { status: 'failed', reason: error };
+      return {
+        status: 'failed',
+        reason: `${displayName} exited with code ${exit.exitCode}${exit.exitCode === 0 ? ' without a result' : ''}${lastStderrLine(runDir)}`,
+      };
     case 'timed-out':
-      return { status: 'failed', reason: `timed out after ${formatDuration(spec.timeoutMs)} (phases.<phase>.timeoutMinutes); the agent was stopped, the worktree and transcript are kept` };
+      return {
+        status: 'failed',
+        reason: `timed out after ${formatDuration(spec.timeoutMs)} (phases.<phase>.timeoutMinutes); the agent was stopped, the worktree and transcript are kept`,
+      };
     case 'aborted':
       return { status: 'stopped', reason: 'stopped; lanes start resumes the lane' };
     case 'signalled':
@@ -143,7 +165,11 @@ function outcome(exit: SupervisedExit, ok: boolean, error: string | undefined, s
 /** The commit the branch points at; undefined when git cannot say (the check is then skipped). */
 async function branchTip(cwd: string, branch: string): Promise<string | undefined> {
   try {
-    const res = await exec('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], { cwd, check: false, timeoutMs: 30_000 });
+    const res = await exec('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], {
+      cwd,
+      check: false,
+      timeoutMs: 30_000,
+    });
     return res.exitCode === 0 ? res.stdout.trim() : undefined;
   } catch {
     return undefined;
@@ -157,7 +183,10 @@ function formatDuration(ms: number): string {
 
 function lastStderrLine(runDir: string): string {
   try {
-    const lines = readFileSync(join(runDir, 'stderr.log'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = readFileSync(join(runDir, 'stderr.log'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const last = lines[lines.length - 1];
     return last ? `: ${last.slice(0, 300)}` : '';
   } catch {

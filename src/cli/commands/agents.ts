@@ -10,7 +10,7 @@ import { jsonSafeForTerminal, printJson } from '../output.js';
 export function register(program: Command, runtime: CliRuntime): void {
   program
     .command('start')
-    .description('start an agent phase in a lane (headless, or in tmux when the agent\'s runner is tmux)')
+    .description("start an agent phase in a lane (headless, or in tmux when the agent's runner is tmux)")
     .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .addOption(new Option('--phase <phase>', listed(AGENT_PHASES)).choices(AGENT_PHASES).default('implement'))
     .option('--agent <agent>', 'agent to run instead of the configured one')
@@ -18,14 +18,27 @@ export function register(program: Command, runtime: CliRuntime): void {
     .addOption(new Option('--runner <runner>', listed(RUNNER_NAMES)).choices(RUNNER_NAMES))
     .option('--resume', "continue the lane's previous session of the same agent")
     .action(
-      action(runtime, async (ctx, globals, name: string | undefined, opts: { phase: AgentPhase; agent?: string; model?: string; runner?: string; resume?: boolean }) => {
-        const [{ requireLane }, { startAgent }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/start-agent.js')]);
-        const lane = await requireLane(ctx, name, 'lanes start');
-        const run = await startAgent(ctx, lane, opts);
-        if (globals.json) return printJson(ctx.io, run);
-        ctx.io.out(`${run.id}\n`);
-        ctx.io.err(`lanes: started ${run.agent} (${run.phase}) in ${lane.name}; follow it with: ${shellCommand(['lanes', 'logs', lane.name, '-f'])}`);
-      }),
+      action(
+        runtime,
+        async (
+          ctx,
+          globals,
+          name: string | undefined,
+          opts: { phase: AgentPhase; agent?: string; model?: string; runner?: string; resume?: boolean },
+        ) => {
+          const [{ requireLane }, { startAgent }] = await Promise.all([
+            import('../../app/require-lane.js'),
+            import('../../app/agents/start-agent.js'),
+          ]);
+          const lane = await requireLane(ctx, name, 'lanes start');
+          const run = await startAgent(ctx, lane, opts);
+          if (globals.json) return printJson(ctx.io, run);
+          ctx.io.out(`${run.id}\n`);
+          ctx.io.err(
+            `lanes: started ${run.agent} (${run.phase}) in ${lane.name}; follow it with: ${shellCommand(['lanes', 'logs', lane.name, '-f'])}`,
+          );
+        },
+      ),
     );
 
   program
@@ -35,9 +48,13 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option('--all', "stop every lane's running agent")
     .action(
       action(runtime, async (ctx, globals, name: string | undefined, opts: { all?: boolean }) => {
-        const [{ requireLane }, { stopAgent, stopAllAgents }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/stop-agent.js')]);
+        const [{ requireLane }, { stopAgent, stopAllAgents }] = await Promise.all([
+          import('../../app/require-lane.js'),
+          import('../../app/agents/stop-agent.js'),
+        ]);
         if (opts.all) {
-          if (name !== undefined) throw new InputError(`lanes stop takes a lane or --all, not both (got ${JSON.stringify(name)} and --all)`);
+          if (name !== undefined)
+            throw new InputError(`lanes stop takes a lane or --all, not both (got ${JSON.stringify(name)} and --all)`);
           const runs = await stopAllAgents(ctx);
           if (globals.json) return printJson(ctx.io, runs);
           if (runs.length === 0) return ctx.io.err('lanes: no agent is running');
@@ -58,8 +75,15 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option('--raw', "print the CLI's own machine output unchanged")
     .action(
       action(runtime, async (ctx, _globals, name: string | undefined, opts: { follow?: boolean; raw?: boolean }) => {
-        const [{ requireLane }, { showLogs }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/read-logs.js')]);
-        await showLogs(ctx, await requireLane(ctx, name, 'lanes logs'), { follow: opts.follow === true, raw: opts.raw === true, write: (t) => ctx.io.out(opts.raw ? jsonSafeForTerminal(t) : t) });
+        const [{ requireLane }, { showLogs }] = await Promise.all([
+          import('../../app/require-lane.js'),
+          import('../../app/agents/read-logs.js'),
+        ]);
+        await showLogs(ctx, await requireLane(ctx, name, 'lanes logs'), {
+          follow: opts.follow === true,
+          raw: opts.raw === true,
+          write: (t) => ctx.io.out(opts.raw ? jsonSafeForTerminal(t) : t),
+        });
       }),
     );
 
@@ -69,7 +93,10 @@ export function register(program: Command, runtime: CliRuntime): void {
     .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .action(
       action(runtime, async (ctx, _globals, name: string | undefined) => {
-        const [{ requireLane }, { attachAgent }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/agents/attach-agent.js')]);
+        const [{ requireLane }, { attachAgent }] = await Promise.all([
+          import('../../app/require-lane.js'),
+          import('../../app/agents/attach-agent.js'),
+        ]);
         return attachAgent(ctx, await requireLane(ctx, name, 'lanes attach'));
       }),
     );

@@ -7,7 +7,8 @@ import { oneLine, printJson, table } from '../output.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InputError(`--limit ${JSON.stringify(value)}: expected a whole number of at least 1`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(`--limit ${JSON.stringify(value)}: expected a whole number of at least 1`);
   return n;
 }
 
@@ -19,17 +20,43 @@ export function register(program: Command, runtime: CliRuntime): void {
     .addOption(new Option('--state <state>', 'open, closed or all').choices(['open', 'closed', 'all']).default('open'))
     .option('--assignee <user>', 'only issues assigned to this user')
     .option('--search <text>', 'only issues whose title or body contains the text')
-    .option('--limit <n>', 'at most this many issues (default: every local issue, the first 100 from a tracker)', positiveInt)
-    .option('--source <source>', 'issue source for this command instead of config issues.source: local, github, linear or jira')
+    .option(
+      '--limit <n>',
+      'at most this many issues (default: every local issue, the first 100 from a tracker)',
+      positiveInt,
+    )
+    .option(
+      '--source <source>',
+      'issue source for this command instead of config issues.source: local, github, linear or jira',
+    )
     .action(
-      action(runtime, async (ctx, globals, opts: { label?: string; state?: 'open' | 'closed' | 'all'; assignee?: string; search?: string; limit?: number; source?: string }) => {
-        const source = await ctx.issueSource(opts.source);
-        const { source: _override, ...filter } = opts;
-        const issues = await source.listIssues(filter, ctx.signal);
-        if (globals.json) return printJson(ctx.io, issues);
-        if (issues.length === 0) return ctx.io.err('lanes: no issues match');
-        ctx.io.out(table(issues.map((i) => [i.id, i.state, oneLine(i.title, 60), i.labels.join(',')]), ['ID', 'STATE', 'TITLE', 'LABELS']));
-      }),
+      action(
+        runtime,
+        async (
+          ctx,
+          globals,
+          opts: {
+            label?: string;
+            state?: 'open' | 'closed' | 'all';
+            assignee?: string;
+            search?: string;
+            limit?: number;
+            source?: string;
+          },
+        ) => {
+          const source = await ctx.issueSource(opts.source);
+          const { source: _override, ...filter } = opts;
+          const issues = await source.listIssues(filter, ctx.signal);
+          if (globals.json) return printJson(ctx.io, issues);
+          if (issues.length === 0) return ctx.io.err('lanes: no issues match');
+          ctx.io.out(
+            table(
+              issues.map((i) => [i.id, i.state, oneLine(i.title, 60), i.labels.join(',')]),
+              ['ID', 'STATE', 'TITLE', 'LABELS'],
+            ),
+          );
+        },
+      ),
     );
 
   const issue = program.command('issue').description('work with single issues');
@@ -41,15 +68,19 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option('--label <label>', 'a label (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
     .action(
       action(runtime, async (ctx, globals, title: string, opts: { body?: string; label: string[] }) => {
-        if (title.trim() === '') throw new InputError('the issue title is empty; give a title, e.g. lanes issue add "Add login page"');
+        if (title.trim() === '')
+          throw new InputError('the issue title is empty; give a title, e.g. lanes issue add "Add login page"');
         const source = await ctx.issueSource();
-        if (!source.addIssue) throw new InputError(`lanes issue add creates local issue files; the configured source is ${source.name}`);
+        if (!source.addIssue)
+          throw new InputError(`lanes issue add creates local issue files; the configured source is ${source.name}`);
         let body = '';
         if (opts.body !== undefined) {
           try {
             body = readFileSync(opts.body === '-' ? 0 : opts.body, 'utf8');
           } catch (err) {
-            throw new InputError(`--body ${JSON.stringify(opts.body)}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+            throw new InputError(
+              `--body ${JSON.stringify(opts.body)}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+            );
           }
         }
         const created: Issue = await source.addIssue({ title, body, labels: opts.label });

@@ -16,9 +16,12 @@ export function register(program: Command, runtime: CliRuntime): void {
         const { requireLane } = await import('../../app/require-lane.js');
         const lane = await requireLane(ctx, name, 'lanes port');
         if (opts.service !== undefined && !(opts.service in lane.ports)) {
-          throw new InputError(`lane ${lane.name} has no service ${JSON.stringify(opts.service)}; its services: ${Object.keys(lane.ports).join(', ')}`);
+          throw new InputError(
+            `lane ${lane.name} has no service ${JSON.stringify(opts.service)}; its services: ${Object.keys(lane.ports).join(', ')}`,
+          );
         }
-        if (globals.json) return printJson(ctx.io, opts.service ? { [opts.service]: lane.ports[opts.service] } : lane.ports);
+        if (globals.json)
+          return printJson(ctx.io, opts.service ? { [opts.service]: lane.ports[opts.service] } : lane.ports);
         const port = opts.service ? lane.ports[opts.service] : Object.values(lane.ports)[0];
         ctx.io.out(`${port}\n`);
       }),
@@ -30,16 +33,25 @@ export function register(program: Command, runtime: CliRuntime): void {
     .argument('[lane]', 'lane name or issue number (default: the lane whose worktree you are in)')
     .action(
       action(runtime, async (ctx, globals, name: string | undefined) => {
-        const [{ requireLane }, { laneVariables }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/lane-env.js')]);
+        const [{ requireLane }, { laneVariables }] = await Promise.all([
+          import('../../app/require-lane.js'),
+          import('../../app/lane-env.js'),
+        ]);
         const vars = laneVariables(await requireLane(ctx, name, 'lanes env'));
         if (globals.json) return printJson(ctx.io, vars);
-        ctx.io.out(Object.entries(vars).map(([k, v]) => `export ${k}=${shellCommand([v])}\n`).join(''));
+        ctx.io.out(
+          Object.entries(vars)
+            .map(([k, v]) => `export ${k}=${shellCommand([v])}\n`)
+            .join(''),
+        );
       }),
     );
 
   program
     .command('cd')
-    .description("print a lane's directory (without a lane: the main worktree); with shell integration (lanes shell-init) it changes into it")
+    .description(
+      "print a lane's directory (without a lane: the main worktree); with shell integration (lanes shell-init) it changes into it",
+    )
     .argument('[lane]', 'lane name or issue number (default: the main worktree)')
     .action(
       action(runtime, async (ctx, globals, name: string | undefined) => {
@@ -49,7 +61,9 @@ export function register(program: Command, runtime: CliRuntime): void {
         if (globals.json) return printJson(ctx.io, { path });
         ctx.io.out(`${path}\n`);
         if (ctx.env.LANES_SHELL_INTEGRATION !== '1' && ctx.io.interactive) {
-          ctx.io.err(`lanes: shell integration is not active, so lanes cannot change your directory; paste ${shellCommand(['cd', path])}, or add eval "$(lanes shell-init bash)" to your shell's startup file`);
+          ctx.io.err(
+            `lanes: shell integration is not active, so lanes cannot change your directory; paste ${shellCommand(['cd', path])}, or add eval "$(lanes shell-init bash)" to your shell's startup file`,
+          );
         }
       }),
     );
@@ -61,7 +75,10 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option('--stat', 'a summary instead of the patch')
     .action(
       action(runtime, async (ctx, _globals, name: string | undefined, opts: { stat?: boolean }) => {
-        const [{ requireLane }, { laneDiff }] = await Promise.all([import('../../app/require-lane.js'), import('../../app/lane-diff.js')]);
+        const [{ requireLane }, { laneDiff }] = await Promise.all([
+          import('../../app/require-lane.js'),
+          import('../../app/lane-diff.js'),
+        ]);
         const lane = await requireLane(ctx, name, 'lanes diff');
         ctx.io.out(await laneDiff(ctx, lane, opts));
       }),

@@ -11,14 +11,28 @@ export function register(program: Command, runtime: CliRuntime): void {
     .description('list lanes with phase, agent state, ahead/behind, dirty files, ports and path')
     .action(
       action(runtime, async (ctx, globals) => {
-        const [{ listLanes }, { isNoCommitWarning }] = await Promise.all([import('../../app/list-lanes.js'), import('../../app/agents/commit-check.js')]);
+        const [{ listLanes }, { isNoCommitWarning }] = await Promise.all([
+          import('../../app/list-lanes.js'),
+          import('../../app/agents/commit-check.js'),
+        ]);
         const lanes = await listLanes(ctx);
         // A done agent that committed nothing is done, with a warning that says so.
-        const warningsOf = (l: (typeof lanes)[number]) => (l.agent?.status === 'done' && isNoCommitWarning(l.agent.reason) ? [l.agent.reason!] : []);
+        const warningsOf = (l: (typeof lanes)[number]) =>
+          l.agent?.status === 'done' && isNoCommitWarning(l.agent.reason) ? [l.agent.reason!] : [];
         if (globals.json) {
           return printJson(
             ctx.io,
-            lanes.map((l) => laneJson(l, { ahead: l.ahead, behind: l.behind, dirty: l.dirty, missing: l.missing, agent: l.agent, warnings: warningsOf(l), ...(l.error ? { error: l.error } : {}) })),
+            lanes.map((l) =>
+              laneJson(l, {
+                ahead: l.ahead,
+                behind: l.behind,
+                dirty: l.dirty,
+                missing: l.missing,
+                agent: l.agent,
+                warnings: warningsOf(l),
+                ...(l.error ? { error: l.error } : {}),
+              }),
+            ),
           );
         }
         if (lanes.length === 0) return ctx.io.err('lanes: no lanes yet (lanes new <issue> creates one)');
@@ -29,14 +43,33 @@ export function register(program: Command, runtime: CliRuntime): void {
           l.base,
           l.missing ? 'missing' : l.ahead === null ? '?' : `+${l.ahead} -${l.behind}`,
           l.dirty === null ? '-' : String(l.dirty),
-          Object.entries(l.ports).map(([s, p]) => `${s}:${p}`).join(' '),
+          Object.entries(l.ports)
+            .map(([s, p]) => `${s}:${p}`)
+            .join(' '),
           l.database ? `${l.database.provider}:${l.database.name}` : '-',
           lanePhase(l),
-          l.agent ? `${l.agent.agent}:${l.agentState}${warningsOf(l).length > 0 ? '-no-commits' : ''}${l.agent.exitCode !== null && l.agent.exitCode !== 0 ? `(${l.agent.exitCode})` : ''} ${((l.agent.durationMs ?? 0) / 1000).toFixed(0)}s${l.agent.tokens ? ` ${l.agent.tokens}tok` : ''}${l.agent.costUsd !== null ? ` $${l.agent.costUsd.toFixed(3)}` : ''}` : l.agentState,
+          l.agent
+            ? `${l.agent.agent}:${l.agentState}${warningsOf(l).length > 0 ? '-no-commits' : ''}${l.agent.exitCode !== null && l.agent.exitCode !== 0 ? `(${l.agent.exitCode})` : ''} ${((l.agent.durationMs ?? 0) / 1000).toFixed(0)}s${l.agent.tokens ? ` ${l.agent.tokens}tok` : ''}${l.agent.costUsd !== null ? ` $${l.agent.costUsd.toFixed(3)}` : ''}`
+            : l.agentState,
           l.path,
         ]);
-        ctx.io.out(table(rows, ['LANE', 'ISSUE', 'BRANCH', 'BASE', 'AHEAD/BEHIND', 'DIRTY', 'PORTS', 'DATABASE', 'PHASE', 'AGENT', 'PATH']));
-        for (const l of lanes) for (const warning of warningsOf(l)) ctx.io.err(`lanes: warning: ${l.name}: the agent ${warning}`);
+        ctx.io.out(
+          table(rows, [
+            'LANE',
+            'ISSUE',
+            'BRANCH',
+            'BASE',
+            'AHEAD/BEHIND',
+            'DIRTY',
+            'PORTS',
+            'DATABASE',
+            'PHASE',
+            'AGENT',
+            'PATH',
+          ]),
+        );
+        for (const l of lanes)
+          for (const warning of warningsOf(l)) ctx.io.err(`lanes: warning: ${l.name}: the agent ${warning}`);
       }),
     );
 }

@@ -43,8 +43,12 @@ export function register(program: Command, runtime: CliRuntime): void {
     .description('print shell integration so `lanes cd <lane>` changes directory: eval "$(lanes shell-init bash)"')
     .addArgument(new Argument('<shell>').choices(['bash', 'zsh', 'fish', 'pwsh']))
     .action(
-      action(runtime, async (ctx, _globals, shell: string) => {
-        ctx.io.out(SCRIPTS[shell]!);
-      }, { validateConfig: false }),
+      action(
+        runtime,
+        async (ctx, _globals, shell: string) => {
+          ctx.io.out(SCRIPTS[shell]!);
+        },
+        { validateConfig: false },
+      ),
     );
 }

@@ -37,7 +37,9 @@ export function anthropicToolCall(body: AnthropicBody, turn: FakeTurn): ToolCall
   const cwd = anthropicCwd(body);
   if (turn.kind === 'write') {
     const path = resolveAgainst(cwd, turn.path);
-    return lower ? { name: 'write', input: { filePath: path, content: turn.content } } : { name: 'Write', input: { file_path: path, content: turn.content } };
+    return lower
+      ? { name: 'write', input: { filePath: path, content: turn.content } }
+      : { name: 'Write', input: { file_path: path, content: turn.content } };
   }
   if (turn.kind === 'shell') {
     const input = { command: turn.command, description: 'Scripted command' };
@@ -53,27 +55,67 @@ function sse(event: string, data: unknown): string {
 export function anthropicReply(body: AnthropicBody, reply: VendorReply): string[] {
   const id = `msg_fake_${reply.seq}`;
   const u: Required<FakeUsage> = reply.usage;
-  const usageStart = { input_tokens: u.input, output_tokens: 1, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead };
+  const usageStart = {
+    input_tokens: u.input,
+    output_tokens: 1,
+    cache_creation_input_tokens: u.cacheWrite,
+    cache_read_input_tokens: u.cacheRead,
+  };
   const chunks = [
     sse('message_start', {
       type: 'message_start',
-      message: { id, type: 'message', role: 'assistant', model: body.model ?? 'fake', content: [], stop_reason: null, stop_sequence: null, usage: usageStart },
+      message: {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model: body.model ?? 'fake',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: usageStart,
+      },
     }),
   ];
   let index = 0;
   if (reply.text) {
-    chunks.push(sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
-    chunks.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: reply.text } }));
+    chunks.push(
+      sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }),
+    );
+    chunks.push(
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'text_delta', text: reply.text },
+      }),
+    );
     chunks.push(sse('content_block_stop', { type: 'content_block_stop', index }));
     index++;
   }
   if (reply.tool) {
     const json = JSON.stringify(reply.tool.input);
     const half = Math.floor(json.length / 2);
-    chunks.push(sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: `toolu_fake_${reply.seq}`, name: reply.tool.name, input: {} } }));
+    chunks.push(
+      sse('content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: `toolu_fake_${reply.seq}`, name: reply.tool.name, input: {} },
+      }),
+    );
     // Two partial deltas, as the real API splits arguments: the client must concatenate them.
-    chunks.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: json.slice(0, half) } }));
-    chunks.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: json.slice(half) } }));
+    chunks.push(
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'input_json_delta', partial_json: json.slice(0, half) },
+      }),
+    );
+    chunks.push(
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'input_json_delta', partial_json: json.slice(half) },
+      }),
+    );
     chunks.push(sse('content_block_stop', { type: 'content_block_stop', index }));
   }
   chunks.push(
@@ -91,7 +133,8 @@ export function anthropicReply(body: AnthropicBody, reply: VendorReply): string[
 export function anthropicMessage(body: AnthropicBody, reply: VendorReply): unknown {
   const content: unknown[] = [];
   if (reply.text) content.push({ type: 'text', text: reply.text });
-  if (reply.tool) content.push({ type: 'tool_use', id: `toolu_fake_${reply.seq}`, name: reply.tool.name, input: reply.tool.input });
+  if (reply.tool)
+    content.push({ type: 'tool_use', id: `toolu_fake_${reply.seq}`, name: reply.tool.name, input: reply.tool.input });
   const u = reply.usage;
   return {
     id: `msg_fake_${reply.seq}`,
@@ -101,12 +144,24 @@ export function anthropicMessage(body: AnthropicBody, reply: VendorReply): unkno
     content,
     stop_reason: reply.tool ? 'tool_use' : 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: u.input, output_tokens: u.output, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead },
+    usage: {
+      input_tokens: u.input,
+      output_tokens: u.output,
+      cache_creation_input_tokens: u.cacheWrite,
+      cache_read_input_tokens: u.cacheRead,
+    },
   };
 }
 
 export function anthropicError(status: number, message: string): unknown {
-  const type = status === 429 ? 'rate_limit_error' : status === 529 ? 'overloaded_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
+  const type =
+    status === 429
+      ? 'rate_limit_error'
+      : status === 529
+        ? 'overloaded_error'
+        : status >= 500
+          ? 'api_error'
+          : 'invalid_request_error';
   return { type: 'error', error: { type, message } };
 }
 

@@ -35,8 +35,10 @@ export function geminiCwd(body: GeminiBody): string | undefined {
 
 export function geminiToolCall(body: GeminiBody, turn: FakeTurn): ToolCall | undefined {
   const cwd = geminiCwd(body);
-  if (turn.kind === 'write') return { name: 'write_file', input: { file_path: resolveAgainst(cwd, turn.path), content: turn.content } };
-  if (turn.kind === 'shell') return { name: 'run_shell_command', input: { command: turn.command, description: 'Scripted command' } };
+  if (turn.kind === 'write')
+    return { name: 'write_file', input: { file_path: resolveAgainst(cwd, turn.path), content: turn.content } };
+  if (turn.kind === 'shell')
+    return { name: 'run_shell_command', input: { command: turn.command, description: 'Scripted command' } };
   return undefined;
 }
 
@@ -63,11 +65,21 @@ export function geminiReply(body: GeminiBody & { model?: string }, reply: Vendor
 }
 
 export function geminiError(status: number, message: string): unknown {
-  const name = status === 429 ? 'RESOURCE_EXHAUSTED' : status === 400 ? 'INVALID_ARGUMENT' : status === 503 ? 'UNAVAILABLE' : 'INTERNAL';
+  const name =
+    status === 429
+      ? 'RESOURCE_EXHAUSTED'
+      : status === 400
+        ? 'INVALID_ARGUMENT'
+        : status === 503
+          ? 'UNAVAILABLE'
+          : 'INTERNAL';
   return { error: { code: status, message, status: name } };
 }
 
 export function geminiBrokenStart(_body: GeminiBody & { model?: string }, reply: VendorReply): string[] {
-  const partial = { candidates: [{ content: { role: 'model', parts: [{ text: reply.text ?? 'Working' }] }, index: 0 }], responseId: `fake_${reply.seq}` };
+  const partial = {
+    candidates: [{ content: { role: 'model', parts: [{ text: reply.text ?? 'Working' }] }, index: 0 }],
+    responseId: `fake_${reply.seq}`,
+  };
   return [`data: ${JSON.stringify(partial)}\r\n\r\n`];
 }

@@ -30,7 +30,9 @@ export function openaiAssistantTurns(body: ResponsesBody): number {
   let turns = 0;
   let inTurn = false;
   for (const item of body.input) {
-    const fromModel = MODEL_ITEMS.has(item.type ?? '') || (item.role === 'assistant' && (item.type === 'message' || item.type === undefined));
+    const fromModel =
+      MODEL_ITEMS.has(item.type ?? '') ||
+      (item.role === 'assistant' && (item.type === 'message' || item.type === undefined));
     if (fromModel && !inTurn) turns++;
     inTurn = fromModel;
   }
@@ -58,14 +60,20 @@ export function openaiToolCall(body: ResponsesBody, turn: FakeTurn): ToolCall | 
     if (tools.some((t) => t.name === 'exec_command') || !tools.some((t) => t.name === 'shell')) {
       return { name: 'exec_command', input: cwd ? { cmd, workdir: cwd } : { cmd } };
     }
-    return { name: 'shell', input: cwd ? { command: ['bash', '-lc', cmd], workdir: cwd } : { command: ['bash', '-lc', cmd] } };
+    return {
+      name: 'shell',
+      input: cwd ? { command: ['bash', '-lc', cmd], workdir: cwd } : { command: ['bash', '-lc', cmd] },
+    };
   };
   if (turn.kind === 'shell') return shell(turn.command);
   if (turn.kind === 'write') {
     const applyPatch = tools.find((t) => t.name === 'apply_patch');
-    const relative = turn.path.startsWith('/') && cwd && turn.path.startsWith(cwd + '/') ? turn.path.slice(cwd.length + 1) : turn.path;
+    const relative =
+      turn.path.startsWith('/') && cwd && turn.path.startsWith(cwd + '/') ? turn.path.slice(cwd.length + 1) : turn.path;
     const lines = turn.content.replace(/\n$/, '').split('\n');
-    const patch = ['*** Begin Patch', `*** Add File: ${relative}`, ...lines.map((l) => `+${l}`), '*** End Patch'].join('\n');
+    const patch = ['*** Begin Patch', `*** Add File: ${relative}`, ...lines.map((l) => `+${l}`), '*** End Patch'].join(
+      '\n',
+    );
     if (applyPatch?.type === 'custom') return { name: 'apply_patch', input: {}, freeform: patch };
     if (applyPatch) return { name: 'apply_patch', input: { input: patch } };
     // No patch tool offered for this model name: write through the shell, as the model would.
@@ -85,10 +93,30 @@ export function openaiReply(body: ResponsesBody, reply: VendorReply): string[] {
   const chunks = [sse({ type: 'response.created', response: { ...base, status: 'in_progress', output: [] } })];
   const output: unknown[] = [];
   if (reply.text) {
-    const item = { type: 'message', id: `msg_fake_${reply.seq}`, role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: reply.text, annotations: [] }] };
+    const item = {
+      type: 'message',
+      id: `msg_fake_${reply.seq}`,
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_text', text: reply.text, annotations: [] }],
+    };
     const index = output.length;
-    chunks.push(sse({ type: 'response.output_item.added', output_index: index, item: { ...item, status: 'in_progress', content: [] } }));
-    chunks.push(sse({ type: 'response.output_text.delta', item_id: item.id, output_index: index, content_index: 0, delta: reply.text }));
+    chunks.push(
+      sse({
+        type: 'response.output_item.added',
+        output_index: index,
+        item: { ...item, status: 'in_progress', content: [] },
+      }),
+    );
+    chunks.push(
+      sse({
+        type: 'response.output_text.delta',
+        item_id: item.id,
+        output_index: index,
+        content_index: 0,
+        delta: reply.text,
+      }),
+    );
     chunks.push(sse({ type: 'response.output_item.done', output_index: index, item }));
     output.push(item);
   }
@@ -97,8 +125,22 @@ export function openaiReply(body: ResponsesBody, reply: VendorReply): string[] {
     const callId = `call_fake_${reply.seq}`;
     const item =
       reply.tool.freeform === undefined
-        ? { type: 'function_call', id: `fc_fake_${reply.seq}`, call_id: callId, name: reply.tool.name, arguments: JSON.stringify(reply.tool.input), status: 'completed' }
-        : { type: 'custom_tool_call', id: `ctc_fake_${reply.seq}`, call_id: callId, name: reply.tool.name, input: reply.tool.freeform, status: 'completed' };
+        ? {
+            type: 'function_call',
+            id: `fc_fake_${reply.seq}`,
+            call_id: callId,
+            name: reply.tool.name,
+            arguments: JSON.stringify(reply.tool.input),
+            status: 'completed',
+          }
+        : {
+            type: 'custom_tool_call',
+            id: `ctc_fake_${reply.seq}`,
+            call_id: callId,
+            name: reply.tool.name,
+            input: reply.tool.freeform,
+            status: 'completed',
+          };
     chunks.push(sse({ type: 'response.output_item.added', output_index: index, item }));
     chunks.push(sse({ type: 'response.output_item.done', output_index: index, item }));
     output.push(item);
@@ -116,7 +158,9 @@ export function openaiReply(body: ResponsesBody, reply: VendorReply): string[] {
 }
 
 export function openaiError(status: number, message: string): unknown {
-  return { error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null, param: null } };
+  return {
+    error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null, param: null },
+  };
 }
 
 export function openaiBrokenStart(body: ResponsesBody, reply: VendorReply): string[] {

@@ -101,7 +101,7 @@ export function parseFakeScript(value: unknown): FakeScript {
   }
   const kinds = ['write', 'shell', 'text', 'error', 'break', 'hang'];
   (value as FakeScript).turns.forEach((t, i) => {
-    if (typeof t !== 'object' || t === null || !kinds.includes((t).kind)) {
+    if (typeof t !== 'object' || t === null || !kinds.includes(t.kind)) {
       throw new Error(`fake model script: turns[${i}].kind must be one of ${kinds.join(', ')}`);
     }
   });

@@ -13,7 +13,12 @@ async function start(script: FakeScript): Promise<FakeModelServer> {
 }
 
 function post(server: FakeModelServer, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
-  return fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+  return fetch(server.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
 }
 
 /** `event:`/`data:` pairs of an SSE body, data parsed. */
@@ -48,47 +53,92 @@ describe('fake model server: Anthropic Messages', () => {
 
   it('streams the documented event sequence with a Write tool call resolved against the working directory', async () => {
     const s = await start(writeScript);
-    const res = await post(s, '/v1/messages', { model: 'claude-x', stream: true, system: claudeSystem, tools: claudeTools, messages: [{ role: 'user', content: 'go' }] });
+    const res = await post(s, '/v1/messages', {
+      model: 'claude-x',
+      stream: true,
+      system: claudeSystem,
+      tools: claudeTools,
+      messages: [{ role: 'user', content: 'go' }],
+    });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const events = sseEvents(await res.text());
     expect(events.map((e) => e.event)).toEqual([
       'message_start',
-      'content_block_start', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop',
-      'message_delta', 'message_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
     ]);
-    expect((events[0]!.data['message'] as { usage: unknown }).usage).toEqual({ input_tokens: 11, output_tokens: 1, cache_creation_input_tokens: 3, cache_read_input_tokens: 5 });
+    expect((events[0]!.data['message'] as { usage: unknown }).usage).toEqual({
+      input_tokens: 11,
+      output_tokens: 1,
+      cache_creation_input_tokens: 3,
+      cache_read_input_tokens: 5,
+    });
     expect(events[8]!.data).toMatchObject({ delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 7 } });
     expect(events[4]!.data['content_block']).toMatchObject({ type: 'tool_use', name: 'Write' });
-    const json = events.filter((e) => (e.data['delta'] as { type?: string } | undefined)?.type === 'input_json_delta').map((e) => (e.data['delta'] as { partial_json: string }).partial_json).join('');
+    const json = events
+      .filter((e) => (e.data['delta'] as { type?: string } | undefined)?.type === 'input_json_delta')
+      .map((e) => (e.data['delta'] as { partial_json: string }).partial_json)
+      .join('');
     expect(JSON.parse(json)).toEqual({ file_path: '/work/lane-1/notes/a.txt', content: 'A\n' });
   });
 
   it('chooses the turn by the assistant turns already in the conversation, so a retry gets the same answer', async () => {
     const s = await start(writeScript);
-    const history = [{ role: 'user', content: 'go' }, { role: 'assistant', content: [] }, { role: 'user', content: [] }];
-    for (let i = 0; i < 2; i++) await (await post(s, '/v1/messages', { stream: true, tools: claudeTools, messages: history })).text();
-    expect(s.requests.map((r) => [r.turn, r.kind])).toEqual([[1, 'shell'], [1, 'shell']]);
-    expect(s.requests[0]!.tool).toEqual({ name: 'Bash', input: { command: 'git commit -am x', description: 'Scripted command' } });
+    const history = [
+      { role: 'user', content: 'go' },
+      { role: 'assistant', content: [] },
+      { role: 'user', content: [] },
+    ];
+    for (let i = 0; i < 2; i++)
+      await (await post(s, '/v1/messages', { stream: true, tools: claudeTools, messages: history })).text();
+    expect(s.requests.map((r) => [r.turn, r.kind])).toEqual([
+      [1, 'shell'],
+      [1, 'shell'],
+    ]);
+    expect(s.requests[0]!.tool).toEqual({
+      name: 'Bash',
+      input: { command: 'git commit -am x', description: 'Scripted command' },
+    });
   });
 
-  it('uses opencode\'s lower-case tools and camelCase arguments when those are offered', async () => {
+  it("uses opencode's lower-case tools and camelCase arguments when those are offered", async () => {
     const s = await start(writeScript);
-    await (await post(s, '/v1/messages', { stream: true, system: 'Working directory: /w', tools: [{ name: 'write' }, { name: 'bash' }], messages: [{ role: 'user', content: 'go' }] })).text();
+    await (
+      await post(s, '/v1/messages', {
+        stream: true,
+        system: 'Working directory: /w',
+        tools: [{ name: 'write' }, { name: 'bash' }],
+        messages: [{ role: 'user', content: 'go' }],
+      })
+    ).text();
     expect(s.requests[0]!.tool).toEqual({ name: 'write', input: { filePath: '/w/notes/a.txt', content: 'A\n' } });
   });
 
   it('answers tool-less side requests (titles) without using a scripted turn', async () => {
     const s = await start({ ...writeScript, sideText: 'A title' });
-    const events = sseEvents(await (await post(s, '/v1/messages', { stream: true, messages: [{ role: 'user', content: 'title?' }] })).text());
+    const events = sseEvents(
+      await (await post(s, '/v1/messages', { stream: true, messages: [{ role: 'user', content: 'title?' }] })).text(),
+    );
     expect(events[2]!.data['delta']).toEqual({ type: 'text_delta', text: 'A title' });
     expect(s.requests[0]!.turn).toBe('side');
   });
 
   it('ends with the final text once the script has run out', async () => {
     const s = await start({ turns: [], finalText: 'Nothing left.' });
-    const events = sseEvents(await (await post(s, '/v1/messages', { stream: true, tools: claudeTools, messages: [] })).text());
-    expect(events.find((e) => e.event === 'content_block_delta')!.data['delta']).toEqual({ type: 'text_delta', text: 'Nothing left.' });
+    const events = sseEvents(
+      await (await post(s, '/v1/messages', { stream: true, tools: claudeTools, messages: [] })).text(),
+    );
+    expect(events.find((e) => e.event === 'content_block_delta')!.data['delta']).toEqual({
+      type: 'text_delta',
+      text: 'Nothing left.',
+    });
   });
 });
 
@@ -96,15 +146,32 @@ describe('fake model server: OpenAI Responses', () => {
   it('sends exec_command {cmd, workdir} and response.completed with usage', async () => {
     const s = await start(writeScript);
     const input = [
-      { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context>\n  <cwd>/lane</cwd>\n</environment_context>' }] },
+      {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: '<environment_context>\n  <cwd>/lane</cwd>\n</environment_context>' }],
+      },
       { type: 'message', role: 'assistant', content: [] },
       { type: 'function_call', name: 'exec_command', arguments: '{}', call_id: 'c1' },
       { type: 'function_call_output', call_id: 'c1', output: 'ok' },
     ];
-    const events = sseEvents(await (await post(s, '/v1/responses', { model: 'gpt-x', tools: [{ type: 'function', name: 'exec_command' }], input })).text());
-    expect(events.map((e) => e.event)).toEqual(['response.created', 'response.output_item.added', 'response.output_item.done', 'response.completed']);
+    const events = sseEvents(
+      await (
+        await post(s, '/v1/responses', { model: 'gpt-x', tools: [{ type: 'function', name: 'exec_command' }], input })
+      ).text(),
+    );
+    expect(events.map((e) => e.event)).toEqual([
+      'response.created',
+      'response.output_item.added',
+      'response.output_item.done',
+      'response.completed',
+    ]);
     // One assistant turn (message + function_call) precedes: the shell turn answers.
-    expect(events[2]!.data['item']).toMatchObject({ type: 'function_call', name: 'exec_command', arguments: JSON.stringify({ cmd: 'git commit -am x', workdir: '/lane' }) });
+    expect(events[2]!.data['item']).toMatchObject({
+      type: 'function_call',
+      name: 'exec_command',
+      arguments: JSON.stringify({ cmd: 'git commit -am x', workdir: '/lane' }),
+    });
     expect((events[3]!.data['response'] as { usage: unknown }).usage).toEqual({
       input_tokens: 16,
       input_tokens_details: { cached_tokens: 5 },
@@ -116,7 +183,12 @@ describe('fake model server: OpenAI Responses', () => {
 
   it('writes a file through apply_patch when the model offers it', async () => {
     const s = await start(writeScript);
-    await (await post(s, '/v1/responses', { tools: [{ type: 'custom', name: 'apply_patch' }], input: [{ type: 'message', role: 'user', content: '<cwd>/lane</cwd>' }] })).text();
+    await (
+      await post(s, '/v1/responses', {
+        tools: [{ type: 'custom', name: 'apply_patch' }],
+        input: [{ type: 'message', role: 'user', content: '<cwd>/lane</cwd>' }],
+      })
+    ).text();
     expect(s.requests[0]!.tool?.freeform).toBe('*** Begin Patch\n*** Add File: notes/a.txt\n+A\n*** End Patch');
   });
 });
@@ -130,7 +202,18 @@ describe('fake model server: Gemini', () => {
     });
     const [event] = sseEvents(await res.text());
     expect(event!.data).toMatchObject({
-      candidates: [{ content: { role: 'model', parts: [{ text: 'Writing.' }, { functionCall: { name: 'write_file', args: { file_path: '/g/repo/notes/a.txt', content: 'A\n' } } }] }, finishReason: 'STOP' }],
+      candidates: [
+        {
+          content: {
+            role: 'model',
+            parts: [
+              { text: 'Writing.' },
+              { functionCall: { name: 'write_file', args: { file_path: '/g/repo/notes/a.txt', content: 'A\n' } } },
+            ],
+          },
+          finishReason: 'STOP',
+        },
+      ],
       usageMetadata: { promptTokenCount: 16, candidatesTokenCount: 7, cachedContentTokenCount: 5, totalTokenCount: 23 },
     });
     expect(s.requests[0]!.model).toBe('gemini-x');
@@ -138,7 +221,7 @@ describe('fake model server: Gemini', () => {
 });
 
 describe('fake model server: failures', () => {
-  it('answers a scripted error with the status and the vendor\'s error shape', async () => {
+  it("answers a scripted error with the status and the vendor's error shape", async () => {
     const s = await start({ turns: [{ kind: 'error', status: 529, message: 'busy' }] });
     const res = await post(s, '/v1/messages', { stream: true, tools: claudeTools, messages: [] });
     expect(res.status).toBe(529);
@@ -154,7 +237,12 @@ describe('fake model server: failures', () => {
 
   it('hangs until the client gives up, and close() still returns at once', async () => {
     const s = await start({ turns: [{ kind: 'hang' }] });
-    const pending = post(s, '/v1/messages', { stream: true, tools: claudeTools, messages: [] }, AbortSignal.timeout(300));
+    const pending = post(
+      s,
+      '/v1/messages',
+      { stream: true, tools: claudeTools, messages: [] },
+      AbortSignal.timeout(300),
+    );
     await expect(pending).rejects.toThrow();
     const t = Date.now();
     await s.close();
@@ -180,7 +268,10 @@ describe('fake model server as its own process', () => {
     const proc = await spawnFakeModelServer({ turns: [{ kind: 'text', text: 'hi' }] }, dir);
     try {
       expect(proc.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const res = await fetch(proc.url + '/v1/messages', { method: 'POST', body: JSON.stringify({ stream: true, tools: claudeTools, messages: [] }) });
+      const res = await fetch(proc.url + '/v1/messages', {
+        method: 'POST',
+        body: JSON.stringify({ stream: true, tools: claudeTools, messages: [] }),
+      });
       expect(await res.text()).toContain('"text":"hi"');
       expect(proc.requests().map((r) => [r.vendor, r.turn, r.kind])).toEqual([['anthropic', 0, 'text']]);
     } finally {

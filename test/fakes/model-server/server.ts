@@ -8,9 +8,32 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { anthropicAssistantTurns, anthropicBrokenStart, anthropicError, anthropicMessage, anthropicOffersTools, anthropicReply, anthropicToolCall } from './anthropic.js';
-import { geminiAssistantTurns, geminiBrokenStart, geminiError, geminiOffersTools, geminiReply, geminiResponse, geminiToolCall } from './gemini.js';
-import { openaiAssistantTurns, openaiBrokenStart, openaiError, openaiOffersTools, openaiReply, openaiToolCall } from './openai.js';
+import {
+  anthropicAssistantTurns,
+  anthropicBrokenStart,
+  anthropicError,
+  anthropicMessage,
+  anthropicOffersTools,
+  anthropicReply,
+  anthropicToolCall,
+} from './anthropic.js';
+import {
+  geminiAssistantTurns,
+  geminiBrokenStart,
+  geminiError,
+  geminiOffersTools,
+  geminiReply,
+  geminiResponse,
+  geminiToolCall,
+} from './gemini.js';
+import {
+  openaiAssistantTurns,
+  openaiBrokenStart,
+  openaiError,
+  openaiOffersTools,
+  openaiReply,
+  openaiToolCall,
+} from './openai.js';
 import { type FakeScript, type FakeTurn, turnFor, usageOf } from './script.js';
 import type { ToolCall, VendorReply } from './vendor.js';
 
@@ -100,7 +123,10 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(text);
 }
 
-export async function startFakeModelServer(script: FakeScript, options: FakeModelServerOptions = {}): Promise<FakeModelServer> {
+export async function startFakeModelServer(
+  script: FakeScript,
+  options: FakeModelServerOptions = {},
+): Promise<FakeModelServer> {
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let seq = 0;
@@ -164,7 +190,15 @@ export async function startFakeModelServer(script: FakeScript, options: FakeMode
       return finish();
     }
     const vendor: Vendor | undefined =
-      method !== 'POST' ? undefined : /\/messages$/.test(path) ? 'anthropic' : /\/responses$/.test(path) ? 'openai' : gemini ? 'gemini' : undefined;
+      method !== 'POST'
+        ? undefined
+        : /\/messages$/.test(path)
+          ? 'anthropic'
+          : /\/responses$/.test(path)
+            ? 'openai'
+            : gemini
+              ? 'gemini'
+              : undefined;
     if (!vendor || typeof body !== 'object' || body === null) {
       sendJson(res, 404, { error: { message: `fake model server: no route for ${method} ${path}` } });
       return finish();
@@ -194,7 +228,11 @@ export async function startFakeModelServer(script: FakeScript, options: FakeMode
     const reply: VendorReply = { seq: record.seq, usage: usageOf(script, turn) };
     if (turn.kind === 'error') {
       const status = turn.status ?? 500;
-      sendJson(res, status, api.error(status, turn.message ?? `fake model server: scripted error at turn ${record.turn}`));
+      sendJson(
+        res,
+        status,
+        api.error(status, turn.message ?? `fake model server: scripted error at turn ${record.turn}`),
+      );
       return;
     }
     if (turn.kind === 'text') reply.text = turn.text;
@@ -213,7 +251,15 @@ export async function startFakeModelServer(script: FakeScript, options: FakeMode
       return;
     }
     if (!streaming) {
-      sendJson(res, 200, vendor === 'gemini' ? geminiResponse(bodyWithModel, reply) : vendor === 'anthropic' ? anthropicMessage(b, reply) : { error: 'non-streaming responses are not served' });
+      sendJson(
+        res,
+        200,
+        vendor === 'gemini'
+          ? geminiResponse(bodyWithModel, reply)
+          : vendor === 'anthropic'
+            ? anthropicMessage(b, reply)
+            : { error: 'non-streaming responses are not served' },
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

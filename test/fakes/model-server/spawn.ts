@@ -23,16 +23,34 @@ export interface FakeModelServerProcess {
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** `dir` receives the script and the request log. */
-export async function spawnFakeModelServer(script: FakeScript, dir: string, opts: { port?: number } = {}): Promise<FakeModelServerProcess> {
+export async function spawnFakeModelServer(
+  script: FakeScript,
+  dir: string,
+  opts: { port?: number } = {},
+): Promise<FakeModelServerProcess> {
   const scriptFile = join(dir, 'fake-model-script.json');
   const logFile = join(dir, 'fake-model-requests.jsonl');
   writeFileSync(scriptFile, JSON.stringify(script));
   const tsx = createRequire(import.meta.url).resolve('tsx');
-  const child = spawn(process.execPath, ['--import', tsx, join(here, 'main.ts'), '--script', scriptFile, '--port', String(opts.port ?? 0), '--requests', logFile], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    // tsx keeps a compile cache in TMPDIR: in `dir`, it goes with the caller's folder.
-    env: { ...process.env, TMPDIR: dir },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      tsx,
+      join(here, 'main.ts'),
+      '--script',
+      scriptFile,
+      '--port',
+      String(opts.port ?? 0),
+      '--requests',
+      logFile,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // tsx keeps a compile cache in TMPDIR: in `dir`, it goes with the caller's folder.
+      env: { ...process.env, TMPDIR: dir },
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout });
@@ -42,7 +60,13 @@ export async function spawnFakeModelServer(script: FakeScript, dir: string, opts
   const info = JSON.parse(line) as { url: string; port: number; pid: number };
   return {
     ...info,
-    requests: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RecordedRequest) : []),
+    requests: () =>
+      existsSync(logFile)
+        ? readFileSync(logFile, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as RecordedRequest)
+        : [],
     close: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

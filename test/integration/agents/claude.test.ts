@@ -24,7 +24,10 @@ describe.skipIf(withoutAgents)('Claude Code against the fake Anthropic server', 
     const box = makeSandbox('claude');
     boxes.push(box);
 
-    const run = await runAgent(claudeAdapter, box, { model: 'claude-sonnet-4-5', env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' } });
+    const run = await runAgent(claudeAdapter, box, {
+      model: 'claude-sonnet-4-5',
+      env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' },
+    });
     console.info(`claude run: ${run.durationMs} ms`);
 
     expect(run.exitCode, describeRun(run)).toBe(0);
@@ -35,12 +38,22 @@ describe.skipIf(withoutAgents)('Claude Code against the fake Anthropic server', 
     expect(summary.ok).toBe(true);
     expect(summary.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(summary.text).toBe('Committed hello.txt.');
-    expect(summary.usageByModel['claude-sonnet-4-5']).toEqual({ input: 3000, output: 600, cacheRead: 0, cacheWrite: 0 });
+    expect(summary.usageByModel['claude-sonnet-4-5']).toEqual({
+      input: 3000,
+      output: 600,
+      cacheRead: 0,
+      cacheWrite: 0,
+    });
     // Claude Code prices the tokens itself: 3000 × $3/M + 600 × $15/M.
     expect(summary.costSource).toBe('agent');
     expect(summary.costUsd).toBeCloseTo(0.018, 6);
-    expect(run.events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual(['Write', 'Bash']);
-    expect(server.requests.filter((r) => r.vendor === 'anthropic').every((r) => r.model === 'claude-sonnet-4-5')).toBe(true);
+    expect(run.events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual([
+      'Write',
+      'Bash',
+    ]);
+    expect(server.requests.filter((r) => r.vendor === 'anthropic').every((r) => r.model === 'claude-sonnet-4-5')).toBe(
+      true,
+    );
   });
 
   it('fails with the API error when the model server answers 500', async () => {
@@ -49,7 +62,10 @@ describe.skipIf(withoutAgents)('Claude Code against the fake Anthropic server', 
     const box = makeSandbox('claude-err');
     boxes.push(box);
 
-    const run = await runAgent(claudeAdapter, box, { model: 'claude-sonnet-4-5', env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' } });
+    const run = await runAgent(claudeAdapter, box, {
+      model: 'claude-sonnet-4-5',
+      env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' },
+    });
     const summary = summarizeAgentEvents(run.events, { model: 'claude-sonnet-4-5', exitCode: run.exitCode });
     expect(summary.ok, describeRun(run)).toBe(false);
     expect(summary.error).toMatch(/500|scripted outage|API Error/);
@@ -62,10 +78,16 @@ describe.skipIf(withoutAgents)('Claude Code against the fake Anthropic server', 
     const server = await spawnFakeModelServer(writeAndCommitScript(), box.dir);
     closers.push(server.close);
 
-    const run = await runAgent(claudeAdapter, box, { model: 'claude-haiku-4-5', env: { LANES_AGENT_BASE_URL: server.url } });
+    const run = await runAgent(claudeAdapter, box, {
+      model: 'claude-haiku-4-5',
+      env: { LANES_AGENT_BASE_URL: server.url },
+    });
     expect(run.exitCode, describeRun(run)).toBe(0);
     expect(box.git('log', '-1', '--format=%s')).toBe(COMMIT_MESSAGE);
-    const turns = server.requests().filter((r) => r.turn !== 'side' && r.vendor === 'anthropic').map((r) => r.kind);
+    const turns = server
+      .requests()
+      .filter((r) => r.turn !== 'side' && r.vendor === 'anthropic')
+      .map((r) => r.kind);
     expect(turns).toEqual(['write', 'shell', 'text']);
   });
 });

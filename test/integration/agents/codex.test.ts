@@ -24,7 +24,10 @@ describe.skipIf(withoutAgents)('Codex against the fake Responses server', () => 
     const box = makeSandbox('codex');
     boxes.push(box);
 
-    const run = await runAgent(codexAdapter, box, { model: 'gpt-5-codex', env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' } });
+    const run = await runAgent(codexAdapter, box, {
+      model: 'gpt-5-codex',
+      env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' },
+    });
     console.info(`codex run: ${run.durationMs} ms`);
 
     expect(run.exitCode, describeRun(run)).toBe(0);
@@ -49,7 +52,10 @@ describe.skipIf(withoutAgents)('Codex against the fake Responses server', () => 
     const box = makeSandbox('codex-err');
     boxes.push(box);
 
-    const run = await runAgent(codexAdapter, box, { model: 'gpt-5-codex', env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' } });
+    const run = await runAgent(codexAdapter, box, {
+      model: 'gpt-5-codex',
+      env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' },
+    });
     const summary = summarizeAgentEvents(run.events, { model: 'gpt-5-codex', exitCode: run.exitCode });
     expect(summary.ok, describeRun(run)).toBe(false);
     expect(run.exitCode).not.toBe(0);

@@ -24,7 +24,10 @@ describe.skipIf(withoutAgents)('Gemini CLI against the fake Gemini server', () =
     const box = makeSandbox('codex');
     boxes.push(box);
 
-    const run = await runAgent(geminiAdapter, box, { model: 'gemini-2.5-flash', env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' } });
+    const run = await runAgent(geminiAdapter, box, {
+      model: 'gemini-2.5-flash',
+      env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' },
+    });
     console.info(`gemini run: ${run.durationMs} ms`);
 
     expect(run.exitCode, describeRun(run)).toBe(0);
@@ -39,16 +42,24 @@ describe.skipIf(withoutAgents)('Gemini CLI against the fake Gemini server', () =
     // Gemini CLI gives no cost: 3000 × $0.30/M + 600 × $2.50/M.
     expect(summary.costSource).toBe('price-table');
     expect(summary.costUsd).toBeCloseTo(0.0024, 8);
-    expect(run.events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual(['write_file', 'run_shell_command']);
+    expect(run.events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual([
+      'write_file',
+      'run_shell_command',
+    ]);
   });
 
   it('fails when the model server rejects the request (400)', async () => {
-    const server = await startFakeModelServer({ turns: [{ kind: 'error', status: 400, message: 'scripted rejection' }] });
+    const server = await startFakeModelServer({
+      turns: [{ kind: 'error', status: 400, message: 'scripted rejection' }],
+    });
     closers.push(server.close);
     const box = makeSandbox('codex-err');
     boxes.push(box);
 
-    const run = await runAgent(geminiAdapter, box, { model: 'gemini-2.5-flash', env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' } });
+    const run = await runAgent(geminiAdapter, box, {
+      model: 'gemini-2.5-flash',
+      env: { LANES_AGENT_BASE_URL: server.url, LANES_AGENT_MAX_RETRIES: '0' },
+    });
     const summary = summarizeAgentEvents(run.events, { model: 'gemini-2.5-flash', exitCode: run.exitCode });
     expect(summary.ok, describeRun(run)).toBe(false);
     expect(run.exitCode).not.toBe(0);

@@ -45,7 +45,11 @@ export function makeSandbox(prefix: string): Sandbox {
   const runDir = join(dir, 'run');
   for (const d of [repo, home, runDir]) mkdirSync(d, { recursive: true });
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: home, ...GIT_IDENTITY } }).trim();
+    execFileSync('git', args, {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, ...GIT_IDENTITY },
+    }).trim();
   git('init', '-q', '-b', 'main');
   writeFileSync(join(repo, 'README.md'), '# sample\n');
   git('add', '-A');
@@ -95,7 +99,13 @@ export async function runAgent(adapter: AgentAdapter, box: Sandbox, opts: RunOpt
   // TMPDIR inside the sandbox: CLIs leave files there (Gemini CLI's error reports) that go with it.
   const tmp = join(box.dir, 'tmp');
   mkdirSync(tmp, { recursive: true });
-  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8', TMPDIR: tmp, ...GIT_IDENTITY, ...launch.env };
+  const env = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    TMPDIR: tmp,
+    ...GIT_IDENTITY,
+    ...launch.env,
+  };
   const stdinFd = launch.stdin === 'closed' ? undefined : openSync(launch.stdin.file, 'r');
   const started = Date.now();
   const child = spawn(launch.file, launch.args, { cwd: launch.cwd, env, stdio: [stdinFd ?? 'ignore', 'pipe', 'pipe'] });

@@ -24,7 +24,11 @@ describe.skipIf(withoutAgents)('opencode against the fake Anthropic server', () 
     const box = makeSandbox('opencode');
     boxes.push(box);
 
-    const run = await runAgent(opencodeAdapter, box, { model: 'claude-sonnet-4-5', env: { LANES_AGENT_BASE_URL: server.url }, timeoutMs: 90_000 });
+    const run = await runAgent(opencodeAdapter, box, {
+      model: 'claude-sonnet-4-5',
+      env: { LANES_AGENT_BASE_URL: server.url },
+      timeoutMs: 90_000,
+    });
     console.info(`opencode run: ${run.durationMs} ms`);
 
     expect(run.exitCode, describeRun(run)).toBe(0);
@@ -39,7 +43,10 @@ describe.skipIf(withoutAgents)('opencode against the fake Anthropic server', () 
     expect(summary.usage).toEqual({ input: 3000, output: 600, cacheRead: 0, cacheWrite: 0 });
     expect(summary.costSource).toBe('agent');
     expect(summary.costUsd).toBeCloseTo(0.018, 6);
-    expect(run.events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual(['write', 'bash']);
+    expect(run.events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual([
+      'write',
+      'bash',
+    ]);
     expect(server.requests.some((r) => r.turn === 'side')).toBe(true);
   }, 120_000);
 });

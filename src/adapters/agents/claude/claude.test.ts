@@ -3,13 +3,27 @@ import { summarizeAgentEvents } from '../../../domain/agent-events.js';
 import { parseRecorded } from '../fixture.js';
 import { claudeAdapter } from './index.js';
 
-const base = { promptFile: '/run/prompt.md', lane: 'issue-1', worktree: '/repo-worktrees/issue-1', runDir: '/run', env: {} };
+const base = {
+  promptFile: '/run/prompt.md',
+  lane: 'issue-1',
+  worktree: '/repo-worktrees/issue-1',
+  runDir: '/run',
+  env: {},
+};
 
 describe('claude adapter launch', () => {
   it('runs headless with stream-json, the prompt file as stdin and the model passed through', () => {
     const launch = claudeAdapter.launch({ ...base, model: 'claude-opus-4-5' });
     expect(launch.file).toBe('claude');
-    expect(launch.args).toEqual(['-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--model', 'claude-opus-4-5']);
+    expect(launch.args).toEqual([
+      '-p',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--dangerously-skip-permissions',
+      '--model',
+      'claude-opus-4-5',
+    ]);
     expect(launch.stdin).toEqual({ file: '/run/prompt.md' });
     expect(launch.cwd).toBe('/repo-worktrees/issue-1');
     expect(launch.env).toMatchObject({ IS_SANDBOX: '1', DISABLE_AUTOUPDATER: '1' });
@@ -22,7 +36,11 @@ describe('claude adapter launch', () => {
   });
 
   it('points at LANES_AGENT_BASE_URL with non-essential traffic off, and isolates the home when asked', () => {
-    const launch = claudeAdapter.launch({ ...base, agentHome: '/h', env: { LANES_AGENT_BASE_URL: 'http://127.0.0.1:9/', LANES_AGENT_MAX_RETRIES: '0' } });
+    const launch = claudeAdapter.launch({
+      ...base,
+      agentHome: '/h',
+      env: { LANES_AGENT_BASE_URL: 'http://127.0.0.1:9/', LANES_AGENT_MAX_RETRIES: '0' },
+    });
     expect(launch.env).toMatchObject({
       HOME: '/h',
       ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
@@ -35,11 +53,28 @@ describe('claude adapter launch', () => {
 
 describe('claude stream-json parser', () => {
   it('reads session, tool use, final text, usage per model and the CLI cost from a recorded run', () => {
-    const events = parseRecorded(claudeAdapter.createParser(), new URL('./fixtures/write-and-commit.jsonl', import.meta.url));
-    expect(events[0]).toEqual({ type: 'session', sessionId: '91e7dada-0cc0-4e37-ac15-632428aeddaa', model: 'claude-sonnet-4-5' });
+    const events = parseRecorded(
+      claudeAdapter.createParser(),
+      new URL('./fixtures/write-and-commit.jsonl', import.meta.url),
+    );
+    expect(events[0]).toEqual({
+      type: 'session',
+      sessionId: '91e7dada-0cc0-4e37-ac15-632428aeddaa',
+      model: 'claude-sonnet-4-5',
+    });
     expect(events.filter((e) => e.type === 'tool-use')).toEqual([
-      { type: 'tool-use', name: 'Write', id: 'toolu_fake_2', input: { file_path: '/tmp/p1/repo/hello.txt', content: 'hello from the fake model\n' } },
-      { type: 'tool-use', name: 'Bash', id: 'toolu_fake_3', input: { command: 'git add -A && git commit -q -m "Add hello"', description: 'Scripted command' } },
+      {
+        type: 'tool-use',
+        name: 'Write',
+        id: 'toolu_fake_2',
+        input: { file_path: '/tmp/p1/repo/hello.txt', content: 'hello from the fake model\n' },
+      },
+      {
+        type: 'tool-use',
+        name: 'Bash',
+        id: 'toolu_fake_3',
+        input: { command: 'git add -A && git commit -q -m "Add hello"', description: 'Scripted command' },
+      },
     ]);
     expect(events.filter((e) => e.type === 'tool-result').every((e) => e.type === 'tool-result' && e.ok)).toBe(true);
     const s = summarizeAgentEvents(events, { exitCode: 0 });
@@ -56,7 +91,15 @@ describe('claude stream-json parser', () => {
   });
 
   it('reads the single object of --output-format json, pretty-printed or not', () => {
-    const result = { type: 'result', subtype: 'success', is_error: false, result: 'ok', session_id: 's-1', total_cost_usd: 0.5, usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 } };
+    const result = {
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      result: 'ok',
+      session_id: 's-1',
+      total_cost_usd: 0.5,
+      usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 },
+    };
     for (const text of [JSON.stringify(result), JSON.stringify(result, null, 2)]) {
       const parser = claudeAdapter.createParser();
       const events = text.split('\n').flatMap((l) => parser.push(l));
@@ -70,6 +113,8 @@ describe('claude stream-json parser', () => {
     const parser = claudeAdapter.createParser();
     expect(parser.push('Warning: something human')).toEqual([]);
     expect(parser.push('')).toEqual([]);
-    expect(parser.push('{"type":"system","subtype":"init","session_id":"x"}')).toEqual([{ type: 'session', sessionId: 'x' }]);
+    expect(parser.push('{"type":"system","subtype":"init","session_id":"x"}')).toEqual([
+      { type: 'session', sessionId: 'x' },
+    ]);
   });
 });

@@ -4,7 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentAdapter, AgentLaunch, AgentRunRequest, CredentialSources } from '../../../contracts/agent-adapter.js';
+import type {
+  AgentAdapter,
+  AgentLaunch,
+  AgentRunRequest,
+  CredentialSources,
+} from '../../../contracts/agent-adapter.js';
 import { agentEndpoint, isolatedHome, maxRetries } from '../launch-env.js';
 import { createClaudeParser } from './parse.js';
 
@@ -32,13 +37,27 @@ export function claudeLaunch(request: AgentRunRequest): AgentLaunch {
   }
   const retries = maxRetries(request);
   if (retries !== undefined) env['CLAUDE_CODE_MAX_RETRIES'] = String(retries);
-  return { file: request.bin ?? 'claude', args, cwd: request.worktree, env, stdin: { file: request.promptFile }, files: [] };
+  return {
+    file: request.bin ?? 'claude',
+    args,
+    cwd: request.worktree,
+    env,
+    stdin: { file: request.promptFile },
+    files: [],
+  };
 }
 
-const claudeDir = (env: Readonly<Record<string, string | undefined>>, home: string) => env.CLAUDE_CONFIG_DIR ?? join(home, '.claude');
+const claudeDir = (env: Readonly<Record<string, string | undefined>>, home: string) =>
+  env.CLAUDE_CONFIG_DIR ?? join(home, '.claude');
 
 const credentials: CredentialSources = {
-  variables: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX'],
+  variables: [
+    'ANTHROPIC_API_KEY',
+    'ANTHROPIC_AUTH_TOKEN',
+    'CLAUDE_CODE_OAUTH_TOKEN',
+    'CLAUDE_CODE_USE_BEDROCK',
+    'CLAUDE_CODE_USE_VERTEX',
+  ],
   files: (env, home) => [join(claudeDir(env, home), '.credentials.json')],
   // Claude Code keeps its login in the keychain on macOS; an apiKeyHelper in settings also counts.
   uncheckable: (platform) => platform === 'darwin',
@@ -48,7 +67,9 @@ const credentials: CredentialSources = {
 
 function hasApiKeyHelper(settingsFile: string): boolean {
   try {
-    return typeof (JSON.parse(readFileSync(settingsFile, 'utf8')) as { apiKeyHelper?: unknown }).apiKeyHelper === 'string';
+    return (
+      typeof (JSON.parse(readFileSync(settingsFile, 'utf8')) as { apiKeyHelper?: unknown }).apiKeyHelper === 'string'
+    );
   } catch {
     return false;
   }

@@ -30,7 +30,8 @@ export function claudeEvents(doc: Record<string, unknown>, state: { model?: stri
   if (type === 'system' && str(doc['subtype']) === 'init') {
     const sessionId = str(doc['session_id']);
     state.model = str(doc['model']);
-    if (sessionId) events.push(state.model ? { type: 'session', sessionId, model: state.model } : { type: 'session', sessionId });
+    if (sessionId)
+      events.push(state.model ? { type: 'session', sessionId, model: state.model } : { type: 'session', sessionId });
     return events;
   }
   if (type === 'assistant' || type === 'user') {
@@ -39,11 +40,20 @@ export function claudeEvents(doc: Record<string, unknown>, state: { model?: stri
       if (b['type'] === 'text' && type === 'assistant') events.push({ type: 'text', text: str(b['text']) ?? '' });
       else if (b['type'] === 'tool_use') {
         const id = str(b['id']);
-        events.push(id ? { type: 'tool-use', name: str(b['name']) ?? '?', id, input: b['input'] } : { type: 'tool-use', name: str(b['name']) ?? '?', input: b['input'] });
+        events.push(
+          id
+            ? { type: 'tool-use', name: str(b['name']) ?? '?', id, input: b['input'] }
+            : { type: 'tool-use', name: str(b['name']) ?? '?', input: b['input'] },
+        );
       } else if (b['type'] === 'tool_result') {
         const output = toolResultText(b['content']);
         const id = str(b['tool_use_id']);
-        events.push({ type: 'tool-result', ok: b['is_error'] !== true, ...(id ? { id } : {}), ...(output !== undefined ? { output } : {}) });
+        events.push({
+          type: 'tool-result',
+          ok: b['is_error'] !== true,
+          ...(id ? { id } : {}),
+          ...(output !== undefined ? { output } : {}),
+        });
       }
     }
     return events;
@@ -54,7 +64,8 @@ export function claudeEvents(doc: Record<string, unknown>, state: { model?: stri
     const isError = doc['is_error'] === true || (str(doc['subtype']) ?? 'success') !== 'success';
     const usageByModel: Record<string, TokenUsage> = {};
     for (const [model, u] of Object.entries(obj(doc['modelUsage']))) usageByModel[model] = usageFrom(obj(u));
-    if (Object.keys(usageByModel).length === 0 && doc['usage'] !== undefined) usageByModel[state.model ?? 'unknown'] = usageFrom(obj(doc['usage']));
+    if (Object.keys(usageByModel).length === 0 && doc['usage'] !== undefined)
+      usageByModel[state.model ?? 'unknown'] = usageFrom(obj(doc['usage']));
     const text = str(doc['result']);
     const cost = doc['total_cost_usd'];
     events.push({

@@ -24,7 +24,11 @@ describe('codex adapter launch', () => {
   });
 
   it('defines a Responses provider for LANES_AGENT_BASE_URL through -c overrides, key in its own variable', () => {
-    const launch = codexAdapter.launch({ ...base, agentHome: '/h', env: { LANES_AGENT_BASE_URL: 'http://127.0.0.1:9', LANES_AGENT_API_KEY: 'k' } });
+    const launch = codexAdapter.launch({
+      ...base,
+      agentHome: '/h',
+      env: { LANES_AGENT_BASE_URL: 'http://127.0.0.1:9', LANES_AGENT_API_KEY: 'k' },
+    });
     const overrides = launch.args.filter((_, i) => launch.args[i - 1] === '-c');
     expect(overrides).toEqual(
       expect.arrayContaining([
@@ -40,9 +44,15 @@ describe('codex adapter launch', () => {
 
 describe('codex JSONL parser', () => {
   it('reads the thread id, commands, final message and turn usage from a recorded run', () => {
-    const events = parseRecorded(codexAdapter.createParser(), new URL('./fixtures/write-and-commit.jsonl', import.meta.url));
+    const events = parseRecorded(
+      codexAdapter.createParser(),
+      new URL('./fixtures/write-and-commit.jsonl', import.meta.url),
+    );
     expect(events[0]).toEqual({ type: 'session', sessionId: '01a2222e-cff9-7681-a5f9-f1d0f20b8157' });
-    expect(events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual(['command', 'command']);
+    expect(events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual([
+      'command',
+      'command',
+    ]);
     // The "model metadata not found" notice is reported, not fatal.
     expect(events).toContainEqual(expect.objectContaining({ type: 'error', fatal: false }));
     const s = summarizeAgentEvents(events, { model: 'gpt-5-codex', exitCode: 0 });
@@ -52,7 +62,10 @@ describe('codex JSONL parser', () => {
   });
 
   it('marks a command that exited non-zero as a failed tool result', () => {
-    const events = parseRecorded(codexAdapter.createParser(), new URL('./fixtures/failed-command.jsonl', import.meta.url));
+    const events = parseRecorded(
+      codexAdapter.createParser(),
+      new URL('./fixtures/failed-command.jsonl', import.meta.url),
+    );
     const results = events.filter((e) => e.type === 'tool-result');
     expect(results.map((e) => e.type === 'tool-result' && e.ok)).toEqual([true, false]);
     expect(results[1]).toMatchObject({ output: expect.stringContaining('nothing to commit') });
@@ -67,7 +80,9 @@ describe('codex JSONL parser', () => {
 
   it('counts cached input apart from fresh input', () => {
     const parser = codexAdapter.createParser();
-    const events = parser.push('{"type":"turn.completed","usage":{"input_tokens":1000,"cached_input_tokens":800,"output_tokens":50}}');
+    const events = parser.push(
+      '{"type":"turn.completed","usage":{"input_tokens":1000,"cached_input_tokens":800,"output_tokens":50}}',
+    );
     expect(events).toEqual([{ type: 'usage', usage: { input: 200, output: 50, cacheRead: 800, cacheWrite: 0 } }]);
   });
 });

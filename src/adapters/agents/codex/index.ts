@@ -6,7 +6,12 @@
  * Responses API is defined through `-c` overrides, so the user's ~/.codex is left alone.
  */
 import { join } from 'node:path';
-import { AGENT_API_KEY_VARIABLE, type AgentAdapter, type AgentLaunch, type AgentRunRequest } from '../../../contracts/agent-adapter.js';
+import {
+  AGENT_API_KEY_VARIABLE,
+  type AgentAdapter,
+  type AgentLaunch,
+  type AgentRunRequest,
+} from '../../../contracts/agent-adapter.js';
 import { agentEndpoint, isolatedHome, maxRetries } from '../launch-env.js';
 import { createCodexParser } from './parse.js';
 
@@ -15,7 +20,13 @@ const toml = (s: string) => JSON.stringify(s); // a TOML basic string is a JSON 
 export function codexLaunch(request: AgentRunRequest): AgentLaunch {
   const args = ['exec'];
   if (request.resumeSessionId) args.push('resume');
-  args.push('--json', '--dangerously-bypass-approvals-and-sandbox', '--skip-git-repo-check', '--disable', 'in_app_updates');
+  args.push(
+    '--json',
+    '--dangerously-bypass-approvals-and-sandbox',
+    '--skip-git-repo-check',
+    '--disable',
+    'in_app_updates',
+  );
   if (request.model) args.push('-m', request.model);
   const env: Record<string, string> = { ...isolatedHome(request.agentHome) };
   // Codex refuses a CODEX_HOME that does not exist; the isolated home itself does.
@@ -25,22 +36,43 @@ export function codexLaunch(request: AgentRunRequest): AgentLaunch {
   if (endpoint) {
     const p = 'model_providers.lanes';
     args.push(
-      '-c', 'model_provider="lanes"',
-      '-c', `${p}.name="lanes"`,
-      '-c', `${p}.base_url=${toml(endpoint.url + '/v1')}`,
-      '-c', `${p}.wire_api="responses"`,
-      '-c', `${p}.env_key="${AGENT_API_KEY_VARIABLE}"`,
-      '-c', 'check_for_update_on_startup=false',
-      '-c', 'analytics.enabled=false',
-      '-c', 'feedback.enabled=false',
-      '--disable', 'plugins', '--disable', 'apps', '--disable', 'remote_plugin',
+      '-c',
+      'model_provider="lanes"',
+      '-c',
+      `${p}.name="lanes"`,
+      '-c',
+      `${p}.base_url=${toml(endpoint.url + '/v1')}`,
+      '-c',
+      `${p}.wire_api="responses"`,
+      '-c',
+      `${p}.env_key="${AGENT_API_KEY_VARIABLE}"`,
+      '-c',
+      'check_for_update_on_startup=false',
+      '-c',
+      'analytics.enabled=false',
+      '-c',
+      'feedback.enabled=false',
+      '--disable',
+      'plugins',
+      '--disable',
+      'apps',
+      '--disable',
+      'remote_plugin',
     );
-    if (retries !== undefined) args.push('-c', `${p}.request_max_retries=${retries}`, '-c', `${p}.stream_max_retries=${retries}`);
+    if (retries !== undefined)
+      args.push('-c', `${p}.request_max_retries=${retries}`, '-c', `${p}.stream_max_retries=${retries}`);
     env[AGENT_API_KEY_VARIABLE] = endpoint.apiKey;
   }
   if (request.resumeSessionId) args.push(request.resumeSessionId);
   args.push('-');
-  return { file: request.bin ?? 'codex', args, cwd: request.worktree, env, stdin: { file: request.promptFile }, files: [] };
+  return {
+    file: request.bin ?? 'codex',
+    args,
+    cwd: request.worktree,
+    env,
+    stdin: { file: request.promptFile },
+    files: [],
+  };
 }
 
 export const codexAdapter: AgentAdapter = {

@@ -29,7 +29,15 @@ function itemEvents(item: Record<string, unknown>, completed: boolean): AgentEve
           ]
         : [];
     case 'mcp_tool_call':
-      if (!completed) return [{ type: 'tool-use', name: `${str(item['server']) ?? 'mcp'}:${str(item['tool']) ?? '?'}`, ...withId, input: item['arguments'] }];
+      if (!completed)
+        return [
+          {
+            type: 'tool-use',
+            name: `${str(item['server']) ?? 'mcp'}:${str(item['tool']) ?? '?'}`,
+            ...withId,
+            input: item['arguments'],
+          },
+        ];
       return [{ type: 'tool-result', ok: item['status'] !== 'failed', ...withId }];
     case 'error':
       // Non-fatal notices such as "Model metadata for X not found".

@@ -8,9 +8,20 @@ const base = { promptFile: '/run/prompt.md', lane: 'issue-1', worktree: '/wt', r
 
 describe('command adapter', () => {
   it('substitutes placeholders inside each argument, never through a shell', () => {
-    const launch = commandAdapter.launch({ ...base, model: 'gpt-4.1', lane: "x'; rm -rf / $(id)", command: ['aider', '--yes', '--message-file', '{promptFile}', '--model={model}', 'lane:{lane}'] });
+    const launch = commandAdapter.launch({
+      ...base,
+      model: 'gpt-4.1',
+      lane: "x'; rm -rf / $(id)",
+      command: ['aider', '--yes', '--message-file', '{promptFile}', '--model={model}', 'lane:{lane}'],
+    });
     expect(launch.file).toBe('aider');
-    expect(launch.args).toEqual(['--yes', '--message-file', '/run/prompt.md', '--model=gpt-4.1', "lane:x'; rm -rf / $(id)"]);
+    expect(launch.args).toEqual([
+      '--yes',
+      '--message-file',
+      '/run/prompt.md',
+      '--model=gpt-4.1',
+      "lane:x'; rm -rf / $(id)",
+    ]);
     expect(launch.stdin).toBe('closed');
   });
 
@@ -27,7 +38,12 @@ describe('command adapter', () => {
 
   it('reads plain lines as text and lanes events printed as JSON lines', () => {
     const parser = commandAdapter.createParser();
-    const events = ['working', '{"type":"session","sessionId":"s-9"}', '{"type":"usage","usage":{"input":10,"output":2,"cacheRead":0,"cacheWrite":0},"model":"gpt-4.1"}', 'done'].flatMap((l) => parser.push(l));
+    const events = [
+      'working',
+      '{"type":"session","sessionId":"s-9"}',
+      '{"type":"usage","usage":{"input":10,"output":2,"cacheRead":0,"cacheWrite":0},"model":"gpt-4.1"}',
+      'done',
+    ].flatMap((l) => parser.push(l));
     const s = summarizeAgentEvents(events, { exitCode: 0 });
     expect(s).toMatchObject({ ok: true, sessionId: 's-9', text: 'working\ndone\n', costSource: 'price-table' });
     expect(s.costUsd).toBeCloseTo((10 * 2 + 2 * 8) / 1e6, 12);

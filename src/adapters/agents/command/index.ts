@@ -11,7 +11,9 @@ import { expandTemplate, usesPlaceholder } from './template.js';
 export function commandLaunch(request: AgentRunRequest): AgentLaunch {
   const template = request.command;
   if (!template || template.length === 0) {
-    throw new InputError('the command agent needs an argument template', { hint: 'set agents.<name>.command, e.g. ["aider", "--yes", "--message-file", "{promptFile}", "--model", "{model}"]' });
+    throw new InputError('the command agent needs an argument template', {
+      hint: 'set agents.<name>.command, e.g. ["aider", "--yes", "--message-file", "{promptFile}", "--model", "{model}"]',
+    });
   }
   const [file, ...args] = expandTemplate(template, {
     promptFile: request.promptFile,

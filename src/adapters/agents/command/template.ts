@@ -9,16 +9,24 @@ export const TEMPLATE_PLACEHOLDERS = ['promptFile', 'model', 'lane', 'worktree']
 export type TemplateValues = Partial<Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string>>;
 
 export function expandTemplate(template: readonly string[], values: TemplateValues, what = 'agent command'): string[] {
-  if (template.length === 0 || !template[0]) throw new InputError(`${what} is empty`, { hint: 'give the program and its arguments, e.g. ["aider", "--message-file", "{promptFile}"]' });
+  if (template.length === 0 || !template[0])
+    throw new InputError(`${what} is empty`, {
+      hint: 'give the program and its arguments, e.g. ["aider", "--message-file", "{promptFile}"]',
+    });
   return template.map((arg) =>
     arg.replace(/\{\{|\}\}|\{([A-Za-z]+)\}/g, (match, name: string | undefined) => {
       if (match === '{{') return '{';
       if (match === '}}') return '}';
       if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name!)) {
-        throw new InputError(`${what}: unknown placeholder ${match} in ${JSON.stringify(arg)}`, { hint: `use ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, or {{ }} for literal braces` });
+        throw new InputError(`${what}: unknown placeholder ${match} in ${JSON.stringify(arg)}`, {
+          hint: `use ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}, or {{ }} for literal braces`,
+        });
       }
       const value = values[name as keyof TemplateValues];
-      if (value === undefined) throw new InputError(`${what} uses ${match} but this run has no ${name}`, { hint: name === 'model' ? 'set phases.<phase>.model in lanes.config.json' : undefined });
+      if (value === undefined)
+        throw new InputError(`${what} uses ${match} but this run has no ${name}`, {
+          hint: name === 'model' ? 'set phases.<phase>.model in lanes.config.json' : undefined,
+        });
       return value;
     }),
   );

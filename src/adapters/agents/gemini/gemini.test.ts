@@ -8,7 +8,15 @@ const base = { promptFile: '/run/prompt.md', lane: 'issue-1', worktree: '/wt', r
 describe('gemini adapter launch', () => {
   it('runs --yolo with stream-json in a trusted workspace (else --yolo is silently downgraded)', () => {
     const launch = geminiAdapter.launch({ ...base, model: 'gemini-2.5-pro', resumeSessionId: 's-1' });
-    expect(launch.args).toEqual(['--yolo', '--output-format', 'stream-json', '-m', 'gemini-2.5-pro', '--resume', 's-1']);
+    expect(launch.args).toEqual([
+      '--yolo',
+      '--output-format',
+      'stream-json',
+      '-m',
+      'gemini-2.5-pro',
+      '--resume',
+      's-1',
+    ]);
     expect(launch.env).toEqual({ GEMINI_CLI_TRUST_WORKSPACE: 'true' });
     expect(launch.files).toEqual([]);
   });
@@ -17,8 +25,14 @@ describe('gemini adapter launch', () => {
     const env = { LANES_AGENT_BASE_URL: 'http://127.0.0.1:9' };
     const isolated = geminiAdapter.launch({ ...base, agentHome: '/h', env });
     expect(isolated.files.map((f) => f.path)).toEqual(['/h/.gemini/settings.json']);
-    expect(JSON.parse(isolated.files[0]!.content)).toMatchObject({ security: { auth: { selectedType: 'gemini-api-key' } } });
-    expect(isolated.env).toMatchObject({ HOME: '/h', GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9', GEMINI_API_KEY: 'lanes-offline-key' });
+    expect(JSON.parse(isolated.files[0]!.content)).toMatchObject({
+      security: { auth: { selectedType: 'gemini-api-key' } },
+    });
+    expect(isolated.env).toMatchObject({
+      HOME: '/h',
+      GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9',
+      GEMINI_API_KEY: 'lanes-offline-key',
+    });
     const shared = geminiAdapter.launch({ ...base, env });
     expect(shared.env['GEMINI_CLI_SYSTEM_SETTINGS_PATH']).toBe('/run/gemini-system-settings.json');
   });
@@ -26,16 +40,29 @@ describe('gemini adapter launch', () => {
 
 describe('gemini parsers', () => {
   it('reads session, text deltas, tools and per-model tokens from recorded stream-json', () => {
-    const events = parseRecorded(geminiAdapter.createParser(), new URL('./fixtures/write-and-commit.jsonl', import.meta.url));
-    expect(events[0]).toEqual({ type: 'session', sessionId: 'b70e5b54-eafc-40f5-8bb2-e8f6da8e90db', model: 'gemini-2.5-flash' });
-    expect(events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual(['write_file', 'run_shell_command']);
+    const events = parseRecorded(
+      geminiAdapter.createParser(),
+      new URL('./fixtures/write-and-commit.jsonl', import.meta.url),
+    );
+    expect(events[0]).toEqual({
+      type: 'session',
+      sessionId: 'b70e5b54-eafc-40f5-8bb2-e8f6da8e90db',
+      model: 'gemini-2.5-flash',
+    });
+    expect(events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual([
+      'write_file',
+      'run_shell_command',
+    ]);
     const s = summarizeAgentEvents(events, { exitCode: 0 });
     expect(s).toMatchObject({ ok: true, text: 'All done.', costSource: 'price-table' });
     expect(s.usageByModel).toEqual({ 'gemini-2.5-flash': { input: 360, output: 90, cacheRead: 0, cacheWrite: 0 } });
   });
 
   it('reads the pretty-printed object of --output-format json', () => {
-    const events = parseRecorded(geminiAdapter.createParser(), new URL('./fixtures/write-and-commit.json', import.meta.url));
+    const events = parseRecorded(
+      geminiAdapter.createParser(),
+      new URL('./fixtures/write-and-commit.json', import.meta.url),
+    );
     const s = summarizeAgentEvents(events, { exitCode: 0 });
     expect(s).toMatchObject({ ok: true, sessionId: 'e03b295b-76dd-4273-9811-0303921d3355', text: 'All done.' });
     expect(s.usageByModel).toEqual({ 'gemini-2.5-flash': { input: 360, output: 90, cacheRead: 0, cacheWrite: 0 } });

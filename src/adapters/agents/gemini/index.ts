@@ -20,7 +20,9 @@ export function geminiLaunch(request: AgentRunRequest): AgentLaunch {
   const files: AgentLaunch['files'] = [];
   const endpoint = agentEndpoint(request);
   if (endpoint) {
-    const settingsPath = request.agentHome ? join(request.agentHome, '.gemini', 'settings.json') : join(request.runDir, 'gemini-system-settings.json');
+    const settingsPath = request.agentHome
+      ? join(request.agentHome, '.gemini', 'settings.json')
+      : join(request.runDir, 'gemini-system-settings.json');
     const settings = {
       security: { auth: { selectedType: 'gemini-api-key' } },
       telemetry: { enabled: false },
@@ -31,7 +33,14 @@ export function geminiLaunch(request: AgentRunRequest): AgentLaunch {
     Object.assign(env, { GOOGLE_GEMINI_BASE_URL: endpoint.url, GEMINI_API_KEY: endpoint.apiKey });
     if (!request.agentHome) env['GEMINI_CLI_SYSTEM_SETTINGS_PATH'] = settingsPath;
   }
-  return { file: request.bin ?? 'gemini', args, cwd: request.worktree, env, stdin: { file: request.promptFile }, files };
+  return {
+    file: request.bin ?? 'gemini',
+    args,
+    cwd: request.worktree,
+    env,
+    stdin: { file: request.promptFile },
+    files,
+  };
 }
 
 export const geminiAdapter: AgentAdapter = {
@@ -41,7 +50,13 @@ export const geminiAdapter: AgentAdapter = {
   installHint: 'npm install -g @google/gemini-cli, then run `gemini` once to log in (or set GEMINI_API_KEY)',
   resume: { kind: 'session-id', how: 'gemini --resume <session id>' },
   credentials: {
-    variables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA', 'GOOGLE_APPLICATION_CREDENTIALS'],
+    variables: [
+      'GEMINI_API_KEY',
+      'GOOGLE_API_KEY',
+      'GOOGLE_GENAI_USE_VERTEXAI',
+      'GOOGLE_GENAI_USE_GCA',
+      'GOOGLE_APPLICATION_CREDENTIALS',
+    ],
     files: (_env, home) => [join(home, '.gemini', 'oauth_creds.json')],
     how: 'set GEMINI_API_KEY, or run `gemini` once to log in',
   },

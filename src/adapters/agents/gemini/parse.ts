@@ -8,7 +8,8 @@ import type { AgentOutputParser } from '../../../contracts/agent-adapter.js';
 import type { AgentEvent, TokenUsage } from '../../../domain/agent-events.js';
 import { createJsonLineParser, num, obj, str } from '../json-lines.js';
 
-// stream-json `result.stats.models.<m>`: { input_tokens (prompt, cached included), input (not cached), output_tokens, cached }
+// stream-json `result.stats.models.<m>`: { input_tokens (prompt, cached included), input (not cached), output_tokens,
+// cached }
 function streamUsage(m: Record<string, unknown>): TokenUsage {
   const cached = num(m['cached']);
   const input = m['input'] !== undefined ? num(m['input']) : Math.max(0, num(m['input_tokens']) - cached);
@@ -41,7 +42,14 @@ export function geminiEvents(doc: Record<string, unknown>): AgentEvent[] {
   if (type === 'tool_result') {
     const id = str(doc['tool_id']);
     const output = str(doc['output']) ?? errorText(doc['error']);
-    return [{ type: 'tool-result', ok: doc['status'] === 'success', ...(id ? { id } : {}), ...(output !== undefined ? { output } : {}) }];
+    return [
+      {
+        type: 'tool-result',
+        ok: doc['status'] === 'success',
+        ...(id ? { id } : {}),
+        ...(output !== undefined ? { output } : {}),
+      },
+    ];
   }
   if (type === 'error') {
     return [{ type: 'error', message: str(doc['message']) ?? 'gemini error', fatal: str(doc['severity']) === 'error' }];
@@ -68,10 +76,20 @@ export function geminiEvents(doc: Record<string, unknown>): AgentEvent[] {
     const sessionId = str(doc['session_id']);
     if (sessionId) events.push({ type: 'session', sessionId });
     const usageByModel: Record<string, TokenUsage> = {};
-    for (const [model, m] of Object.entries(obj(obj(doc['stats'])['models']))) usageByModel[model] = jsonUsage(obj(obj(m)['tokens']));
-    const error = doc['error'] === undefined || doc['error'] === null ? undefined : (errorText(doc['error']) ?? 'Gemini CLI reported an error');
+    for (const [model, m] of Object.entries(obj(obj(doc['stats'])['models'])))
+      usageByModel[model] = jsonUsage(obj(obj(m)['tokens']));
+    const error =
+      doc['error'] === undefined || doc['error'] === null
+        ? undefined
+        : (errorText(doc['error']) ?? 'Gemini CLI reported an error');
     const text = str(doc['response']);
-    events.push({ type: 'result', ok: error === undefined, ...(text !== undefined ? { text } : {}), ...(error ? { error } : {}), usageByModel });
+    events.push({
+      type: 'result',
+      ok: error === undefined,
+      ...(text !== undefined ? { text } : {}),
+      ...(error ? { error } : {}),
+      usageByModel,
+    });
     return events;
   }
   return [];

@@ -15,7 +15,15 @@ function merge(base: Json, over: Json): Json {
   const out: Json = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = typeof b === 'object' && b !== null && !Array.isArray(b) && typeof v === 'object' && v !== null && !Array.isArray(v) ? merge(b as Json, v as Json) : v;
+    out[k] =
+      typeof b === 'object' &&
+      b !== null &&
+      !Array.isArray(b) &&
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v)
+        ? merge(b as Json, v as Json)
+        : v;
   }
   return out;
 }
@@ -37,11 +45,22 @@ export function opencodeLaunch(request: AgentRunRequest): AgentLaunch {
   }
   // No snapshots: a lane's history is its git branch, and opencode's snapshot re-adds the whole
   // worktree to a shadow repository at every step, seconds per step on a busy machine.
-  let config: Json = { autoupdate: false, share: 'disabled', snapshot: false, permission: { edit: 'allow', bash: 'allow', webfetch: 'allow' } };
-  const env: Record<string, string> = { ...isolatedHome(request.agentHome), OPENCODE_DISABLE_AUTOUPDATE: '1', OPENCODE_DISABLE_SHARE: '1' };
+  let config: Json = {
+    autoupdate: false,
+    share: 'disabled',
+    snapshot: false,
+    permission: { edit: 'allow', bash: 'allow', webfetch: 'allow' },
+  };
+  const env: Record<string, string> = {
+    ...isolatedHome(request.agentHome),
+    OPENCODE_DISABLE_AUTOUPDATE: '1',
+    OPENCODE_DISABLE_SHARE: '1',
+  };
   const endpoint = agentEndpoint(request);
   if (endpoint) {
-    config = merge(config, { provider: { anthropic: { options: { baseURL: `${endpoint.url}/v1`, apiKey: endpoint.apiKey } } } });
+    config = merge(config, {
+      provider: { anthropic: { options: { baseURL: `${endpoint.url}/v1`, apiKey: endpoint.apiKey } } },
+    });
     // Offline against one endpoint: no model list, LSP or plugin downloads, no file watcher, and
     // no reading of the user's Claude Code setup (the login plugins are what it would skip).
     Object.assign(env, {
@@ -53,7 +72,14 @@ export function opencodeLaunch(request: AgentRunRequest): AgentLaunch {
     });
   }
   env['OPENCODE_CONFIG_CONTENT'] = JSON.stringify(merge(userConfig, config));
-  return { file: request.bin ?? 'opencode', args, cwd: request.worktree, env, stdin: { file: request.promptFile }, files: [] };
+  return {
+    file: request.bin ?? 'opencode',
+    args,
+    cwd: request.worktree,
+    env,
+    stdin: { file: request.promptFile },
+    files: [],
+  };
 }
 
 export const opencodeAdapter: AgentAdapter = {

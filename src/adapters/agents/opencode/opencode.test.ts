@@ -15,20 +15,37 @@ describe('opencode adapter launch', () => {
     expect(opencodeModel('openai/gpt-5')).toBe('openai/gpt-5');
   });
 
-  it('points the anthropic provider at LANES_AGENT_BASE_URL and keeps the user\'s own config content', () => {
-    const launch = opencodeAdapter.launch({ ...base, env: { LANES_AGENT_BASE_URL: 'http://127.0.0.1:9', OPENCODE_CONFIG_CONTENT: '{"theme":"x","permission":{"read":"allow"}}' } });
+  it("points the anthropic provider at LANES_AGENT_BASE_URL and keeps the user's own config content", () => {
+    const launch = opencodeAdapter.launch({
+      ...base,
+      env: {
+        LANES_AGENT_BASE_URL: 'http://127.0.0.1:9',
+        OPENCODE_CONFIG_CONTENT: '{"theme":"x","permission":{"read":"allow"}}',
+      },
+    });
     const config = JSON.parse(launch.env['OPENCODE_CONFIG_CONTENT']!);
     expect(config.theme).toBe('x');
     expect(config.permission).toEqual({ read: 'allow', edit: 'allow', bash: 'allow', webfetch: 'allow' });
-    expect(config.provider.anthropic.options).toEqual({ baseURL: 'http://127.0.0.1:9/v1', apiKey: 'lanes-offline-key' });
+    expect(config.provider.anthropic.options).toEqual({
+      baseURL: 'http://127.0.0.1:9/v1',
+      apiKey: 'lanes-offline-key',
+    });
   });
 });
 
 describe('opencode JSONL parser', () => {
   it('reads the session, tools, text and the cost of each step from a recorded run', () => {
-    const events = parseRecorded(opencodeAdapter.createParser(), new URL('./fixtures/write-and-commit.jsonl', import.meta.url));
-    expect(events.filter((e) => e.type === 'session')).toEqual([{ type: 'session', sessionId: 'ses_dddd06bb3ffemR8KiZ4t1J1FI1' }]);
-    expect(events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual(['write', 'bash']);
+    const events = parseRecorded(
+      opencodeAdapter.createParser(),
+      new URL('./fixtures/write-and-commit.jsonl', import.meta.url),
+    );
+    expect(events.filter((e) => e.type === 'session')).toEqual([
+      { type: 'session', sessionId: 'ses_dddd06bb3ffemR8KiZ4t1J1FI1' },
+    ]);
+    expect(events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name)).toEqual([
+      'write',
+      'bash',
+    ]);
     const s = summarizeAgentEvents(events, { model: 'anthropic/claude-sonnet-4-5', exitCode: 0 });
     expect(s).toMatchObject({ ok: true, text: 'All done.', costSource: 'agent' });
     expect(s.usage).toEqual({ input: 360, output: 90, cacheRead: 0, cacheWrite: 0 });
@@ -37,7 +54,9 @@ describe('opencode JSONL parser', () => {
 
   it('has no result event: a non-zero exit fails the run, an error event says why', () => {
     const parser = opencodeAdapter.createParser();
-    const events = parser.push('{"type":"error","timestamp":1,"sessionID":"ses_x","error":{"name":"APIError","data":{"message":"Overloaded"}}}');
+    const events = parser.push(
+      '{"type":"error","timestamp":1,"sessionID":"ses_x","error":{"name":"APIError","data":{"message":"Overloaded"}}}',
+    );
     const s = summarizeAgentEvents(events, { exitCode: 1 });
     expect(s).toMatchObject({ ok: false, sessionId: 'ses_x', error: 'Overloaded' });
   });

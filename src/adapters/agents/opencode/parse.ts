@@ -28,7 +28,12 @@ export function opencodeEvents(doc: Record<string, unknown>, state: { sessionId?
       const status = str(s['status']);
       if (status === 'completed' || status === 'error') {
         const output = str(s['output']) ?? str(s['error']);
-        events.push({ type: 'tool-result', ok: status === 'completed', ...withId, ...(output !== undefined ? { output } : {}) });
+        events.push({
+          type: 'tool-result',
+          ok: status === 'completed',
+          ...withId,
+          ...(output !== undefined ? { output } : {}),
+        });
       }
       break;
     }
@@ -38,7 +43,12 @@ export function opencodeEvents(doc: Record<string, unknown>, state: { sessionId?
       const cost = part['cost'];
       events.push({
         type: 'usage',
-        usage: { input: num(t['input']), output: num(t['output']) + num(t['reasoning']), cacheRead: num(cache['read']), cacheWrite: num(cache['write']) },
+        usage: {
+          input: num(t['input']),
+          output: num(t['output']) + num(t['reasoning']),
+          cacheRead: num(cache['read']),
+          cacheWrite: num(cache['write']),
+        },
         ...(typeof cost === 'number' ? { costUsd: cost } : {}),
       });
       break;

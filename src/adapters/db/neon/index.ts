@@ -43,16 +43,22 @@ function statusOf(error: NeonErrorUnion): number | undefined {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+      },
+      { once: true },
+    );
   });
 }
 
 export function neonBranches(opts: NeonOptions): DbBranches {
   if (!opts.apiKey) {
-    throw new InputError('NEON_API_KEY is not set; accepted: a Neon API key in the environment (it is never read from lanes.config.json)');
+    throw new InputError(
+      'NEON_API_KEY is not set; accepted: a Neon API key in the environment (it is never read from lanes.config.json)',
+    );
   }
   const apiKey = opts.apiKey;
   const prefix = dbOwnerPrefix(opts.repoRoot);
@@ -75,23 +81,41 @@ export function neonBranches(opts: NeonOptions): DbBranches {
     const status = statusOf(error);
     switch (error.kind) {
       case 'auth':
-        return new InputError(`Neon refused NEON_API_KEY while trying to ${what} (HTTP ${status ?? 401}); accepted: a valid API key with access to project ${opts.projectId}`, { cause: error });
+        return new InputError(
+          `Neon refused NEON_API_KEY while trying to ${what} (HTTP ${status ?? 401}); accepted: a valid API key with access to project ${opts.projectId}`,
+          { cause: error },
+        );
       case 'not_found':
-        return new InputError(`Neon: ${what}: not found (HTTP 404); check database.projectId ${JSON.stringify(opts.projectId)} and database.parentBranch`, { cause: error });
+        return new InputError(
+          `Neon: ${what}: not found (HTTP 404); check database.projectId ${JSON.stringify(opts.projectId)} and database.parentBranch`,
+          { cause: error },
+        );
       case 'rate_limit':
-        return new ToolError(`Neon kept answering 429 (rate limit) while trying to ${what}, after retries; try again in a minute`, { cause: error });
+        return new ToolError(
+          `Neon kept answering 429 (rate limit) while trying to ${what}, after retries; try again in a minute`,
+          { cause: error },
+        );
       case 'network':
       case 'timeout':
-        return new ToolError(`cannot reach the Neon API at ${api} to ${what}: ${error.message}`, { hint: 'check the network, or database.apiUrl', cause: error });
+        return new ToolError(`cannot reach the Neon API at ${api} to ${what}: ${error.message}`, {
+          hint: 'check the network, or database.apiUrl',
+          cause: error,
+        });
       case 'aborted':
         return new ToolError(`interrupted while trying to ${what} on Neon`, { cause: error });
       default:
-        return new ToolError(`Neon failed to ${what}${status ? ` (HTTP ${status})` : ''}: ${error.message}`, { cause: error });
+        return new ToolError(`Neon failed to ${what}${status ? ` (HTTP ${status})` : ''}: ${error.message}`, {
+          cause: error,
+        });
     }
   }
 
   /** Runs a call, retrying server errors the SDK does not retry itself. */
-  async function call<T>(what: string, signal: AbortSignal | undefined, fn: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  async function call<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    fn: () => Promise<Outcome<T>>,
+  ): Promise<Outcome<T>> {
     const max = opts.serverErrorRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
       const res = await fn();
@@ -104,7 +128,12 @@ export function neonBranches(opts: NeonOptions): DbBranches {
 
   async function findByName(name: string, signal?: AbortSignal): Promise<Branch | undefined> {
     const c = await neon();
-    const res = await call('list branches', signal, () => c.branches.list({ projectId: opts.projectId, search: name }, { signal }).all() as Promise<Outcome<Branch[]>>);
+    const res = await call(
+      'list branches',
+      signal,
+      () =>
+        c.branches.list({ projectId: opts.projectId, search: name }, { signal }).all() as Promise<Outcome<Branch[]>>,
+    );
     if (res.error) throw failure('list branches', res.error);
     return res.data.find((b) => b.name === name);
   }
@@ -114,7 +143,10 @@ export function neonBranches(opts: NeonOptions): DbBranches {
     if (!parent) return undefined;
     if (/^br-[a-z0-9-]+$/.test(parent)) return parent;
     const found = await findByName(parent, signal);
-    if (!found) throw new InputError(`database.parentBranch ${JSON.stringify(parent)} is not a branch of Neon project ${opts.projectId}; accepted: a branch id (br-…) or the exact name of an existing branch`);
+    if (!found)
+      throw new InputError(
+        `database.parentBranch ${JSON.stringify(parent)} is not a branch of Neon project ${opts.projectId}; accepted: a branch id (br-…) or the exact name of an existing branch`,
+      );
     return found.id;
   }
 
@@ -125,7 +157,15 @@ export function neonBranches(opts: NeonOptions): DbBranches {
       const c = await neon();
       const name = dbBranchName(opts.repoRoot, target.lane, NEON_MAX_NAME);
       const parent_id = await parentId(signal);
-      const created = await call('create a branch', signal, () => c.branches.create({ projectId: opts.projectId, name, ...(parent_id ? { parent_id } : {}) }, { signal }) as Promise<Outcome<Branch>>);
+      const created = await call(
+        'create a branch',
+        signal,
+        () =>
+          c.branches.create(
+            { projectId: opts.projectId, name, ...(parent_id ? { parent_id } : {}) },
+            { signal },
+          ) as Promise<Outcome<Branch>>,
+      );
       let branch: Branch;
       let madeNow = true;
       if (created.error && statusOf(created.error) === 409) {
@@ -137,8 +177,20 @@ export function neonBranches(opts: NeonOptions): DbBranches {
         throw failure(`create branch ${name}`, created.error);
       } else branch = created.data;
 
-      const uri = await call('get the connection string', signal, () =>
-        c.postgres.connectionString({ projectId: opts.projectId, branchId: branch.id, databaseName: opts.database, roleName: opts.role, pooled: false }, { signal }) as Promise<Outcome<string>>,
+      const uri = await call(
+        'get the connection string',
+        signal,
+        () =>
+          c.postgres.connectionString(
+            {
+              projectId: opts.projectId,
+              branchId: branch.id,
+              databaseName: opts.database,
+              roleName: opts.role,
+              pooled: false,
+            },
+            { signal },
+          ) as Promise<Outcome<string>>,
       );
       if (uri.error) {
         // Nothing half-made: a branch created by this call goes again when its URL cannot be had.
@@ -148,19 +200,32 @@ export function neonBranches(opts: NeonOptions): DbBranches {
       return { name, url: uri.data, handle: branch.id };
     },
     async drop(branch: DbBranch, signal?: AbortSignal): Promise<void> {
-      if (!branch.name.startsWith(prefix)) throw new ToolError(`refusing to delete Neon branch ${JSON.stringify(branch.name)}: it is not a lanes branch of this repository (prefix ${prefix})`);
+      if (!branch.name.startsWith(prefix))
+        throw new ToolError(
+          `refusing to delete Neon branch ${JSON.stringify(branch.name)}: it is not a lanes branch of this repository (prefix ${prefix})`,
+        );
       const c = await neon();
       const id = branch.handle ?? (await findByName(branch.name, signal))?.id;
       if (!id) return;
-      const res = await call('delete a branch', signal, () => c.branches.delete({ projectId: opts.projectId, branchId: id }, { signal }) as Promise<Outcome<void>>);
+      const res = await call(
+        'delete a branch',
+        signal,
+        () => c.branches.delete({ projectId: opts.projectId, branchId: id }, { signal }) as Promise<Outcome<void>>,
+      );
       if (res.error && res.error.kind !== 'not_found') throw failure(`delete branch ${branch.name}`, res.error);
     },
     async list(signal?: AbortSignal): Promise<string[]> {
       const c = await neon();
-      const res = await call('list branches', signal, () => c.branches.list({ projectId: opts.projectId, search: prefix }, { signal }).all() as Promise<Outcome<Branch[]>>);
+      const res = await call(
+        'list branches',
+        signal,
+        () =>
+          c.branches.list({ projectId: opts.projectId, search: prefix }, { signal }).all() as Promise<
+            Outcome<Branch[]>
+          >,
+      );
       if (res.error) throw failure('list branches', res.error);
       return res.data.map((b) => b.name).filter((n) => n.startsWith(prefix));
     },
   };
 }
-

@@ -19,7 +19,10 @@ export interface PostgresOptions {
   url: string;
   template: string;
   terminateConnections: boolean;
-  /** PostgreSQL 15+: FILE_COPY copies the template's files; WAL_LOG (the server default) logs every block, much slower on a slow disk. */
+  /**
+   * PostgreSQL 15+: FILE_COPY copies the template's files; WAL_LOG (the server default) logs every block, much slower
+   * on a slow disk.
+   */
   strategy?: 'file_copy' | 'wal_log';
   connectTimeoutMs?: number;
 }
@@ -54,10 +57,15 @@ export function urlForDatabase(url: string, database: string): string {
 }
 
 function describeSessions(sessions: Session[]): string {
-  return sessions
-    .slice(0, 5)
-    .map((s) => `pid ${s.pid} (user ${s.usename ?? '?'}${s.application_name ? `, ${s.application_name}` : ''}${s.client_addr ? `, from ${s.client_addr}` : ''}${s.state ? `, ${s.state}` : ''})`)
-    .join(', ') + (sessions.length > 5 ? `, and ${sessions.length - 5} more` : '');
+  return (
+    sessions
+      .slice(0, 5)
+      .map(
+        (s) =>
+          `pid ${s.pid} (user ${s.usename ?? '?'}${s.application_name ? `, ${s.application_name}` : ''}${s.client_addr ? `, from ${s.client_addr}` : ''}${s.state ? `, ${s.state}` : ''})`,
+      )
+      .join(', ') + (sessions.length > 5 ? `, and ${sessions.length - 5} more` : '')
+  );
 }
 
 export function postgresBranches(opts: PostgresOptions): DbBranches {
@@ -66,7 +74,9 @@ export function postgresBranches(opts: PostgresOptions): DbBranches {
     parsed = new URL(opts.url);
     if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error('not postgres');
   } catch {
-    throw new InputError(`database.url ${JSON.stringify(redactUrl(opts.url))} is not a PostgreSQL URL; accepted: postgres://user:password@host:port/database`);
+    throw new InputError(
+      `database.url ${JSON.stringify(redactUrl(opts.url))} is not a PostgreSQL URL; accepted: postgres://user:password@host:port/database`,
+    );
   }
   const where = `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`;
   const prefix = dbOwnerPrefix(opts.repoRoot);
@@ -74,7 +84,11 @@ export function postgresBranches(opts: PostgresOptions): DbBranches {
   async function connect(signal?: AbortSignal): Promise<PgClient> {
     signal?.throwIfAborted();
     const pg = ((await import('pg')) as unknown as { default: PgModule }).default;
-    const config: ClientConfig = { connectionString: opts.url, connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000, application_name: 'lanes' };
+    const config: ClientConfig = {
+      connectionString: opts.url,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      application_name: 'lanes',
+    };
     const client = new pg.Client(config);
     // A server that dies mid-session emits 'error' on the client; without a listener Node would crash.
     client.on('error', () => undefined);
@@ -83,8 +97,15 @@ export function postgresBranches(opts: PostgresOptions): DbBranches {
     } catch (err) {
       await client.end().catch(() => undefined);
       const code = (err as { code?: string }).code;
-      if (code === '28P01' || code === '28000') throw new InputError(`PostgreSQL at ${where} refused the credentials in database.url (${errorMessage(err)})`, { cause: err });
-      if (code === '3D000') throw new InputError(`PostgreSQL at ${where}: ${errorMessage(err)}; accepted: a database.url whose database exists (e.g. /postgres)`, { cause: err });
+      if (code === '28P01' || code === '28000')
+        throw new InputError(`PostgreSQL at ${where} refused the credentials in database.url (${errorMessage(err)})`, {
+          cause: err,
+        });
+      if (code === '3D000')
+        throw new InputError(
+          `PostgreSQL at ${where}: ${errorMessage(err)}; accepted: a database.url whose database exists (e.g. /postgres)`,
+          { cause: err },
+        );
       throw new ToolError(`cannot reach PostgreSQL at ${where}: ${errorMessage(err) || code || 'connection failed'}`, {
         hint: 'start the server or fix database.url (or DATABASE_URL) in lanes.config.json',
         cause: err,
@@ -93,7 +114,10 @@ export function postgresBranches(opts: PostgresOptions): DbBranches {
     return client;
   }
 
-  async function withClient<T>(signal: AbortSignal | undefined, fn: (c: PgClient, esc: (s: string) => string) => Promise<T>): Promise<T> {
+  async function withClient<T>(
+    signal: AbortSignal | undefined,
+    fn: (c: PgClient, esc: (s: string) => string) => Promise<T>,
+  ): Promise<T> {
     const client = await connect(signal);
     try {
       return await fn(client, (s) => client.escapeIdentifier(s));
@@ -120,17 +144,27 @@ export function postgresBranches(opts: PostgresOptions): DbBranches {
     async create(target: LaneTarget, signal?: AbortSignal): Promise<DbBranch> {
       const name = dbBranchName(opts.repoRoot, target.lane);
       return withClient(signal, async (c, esc) => {
-        const existing = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1::text[])', [[opts.template, name]]);
+        const existing = await c.query<{ datname: string }>(
+          'SELECT datname FROM pg_database WHERE datname = ANY($1::text[])',
+          [[opts.template, name]],
+        );
         const names = new Set(existing.rows.map((r) => r.datname));
         if (!names.has(opts.template)) {
-          throw new InputError(`database.template ${JSON.stringify(opts.template)} does not exist on ${where}; accepted: the name of an existing database on that server`);
+          throw new InputError(
+            `database.template ${JSON.stringify(opts.template)} does not exist on ${where}; accepted: the name of an existing database on that server`,
+          );
         }
         if (names.has(name)) {
-          throw new ToolError(`database ${JSON.stringify(name)} already exists on ${where}, so lane ${target.lane} cannot create it`, {
-            hint: 'it was left by an earlier lane of the same name: lanes doctor --fix drops database branches whose lane is gone',
-          });
+          throw new ToolError(
+            `database ${JSON.stringify(name)} already exists on ${where}, so lane ${target.lane} cannot create it`,
+            {
+              hint: 'it was left by an earlier lane of the same name: lanes doctor --fix drops database branches whose lane is gone',
+            },
+          );
         }
-        const version = Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
+        const version = Number(
+          (await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0,
+        );
         const strategy = version >= 150000 ? ` STRATEGY ${(opts.strategy ?? 'file_copy').toUpperCase()}` : '';
         const sql = `CREATE DATABASE ${esc(name)} TEMPLATE ${esc(opts.template)}${strategy}`;
         for (let attempt = 0; ; attempt++) {
@@ -138,11 +172,17 @@ export function postgresBranches(opts: PostgresOptions): DbBranches {
           const sessions = await sessionsOn(c, opts.template);
           if (sessions.length > 0) {
             if (!opts.terminateConnections) {
-              throw new ToolError(`cannot branch database ${JSON.stringify(opts.template)}: ${sessions.length} open connection(s) on it: ${describeSessions(sessions)}`, {
-                hint: 'PostgreSQL copies a template only while nobody is connected: stop those sessions, or set database.terminateConnections to true',
-              });
+              throw new ToolError(
+                `cannot branch database ${JSON.stringify(opts.template)}: ${sessions.length} open connection(s) on it: ${describeSessions(sessions)}`,
+                {
+                  hint: 'PostgreSQL copies a template only while nobody is connected: stop those sessions, or set database.terminateConnections to true',
+                },
+              );
             }
-            if (attempt >= 5) throw new ToolError(`cannot branch database ${JSON.stringify(opts.template)}: connections keep coming back after terminating them: ${describeSessions(sessions)}`);
+            if (attempt >= 5)
+              throw new ToolError(
+                `cannot branch database ${JSON.stringify(opts.template)}: connections keep coming back after terminating them: ${describeSessions(sessions)}`,
+              );
             await terminate(c, sessions);
           }
           try {
@@ -151,8 +191,12 @@ export function postgresBranches(opts: PostgresOptions): DbBranches {
           } catch (err) {
             // 55006 object_in_use: someone connected between the check and CREATE; go round again.
             if ((err as { code?: string }).code === '55006' && attempt < 5) continue;
-            if ((err as { code?: string }).code === '42P04') throw new ToolError(`database ${JSON.stringify(name)} already exists on ${where}`, { cause: err });
-            throw new ToolError(`CREATE DATABASE ${name} TEMPLATE ${opts.template} failed on ${where}: ${errorMessage(err)}`, { cause: err });
+            if ((err as { code?: string }).code === '42P04')
+              throw new ToolError(`database ${JSON.stringify(name)} already exists on ${where}`, { cause: err });
+            throw new ToolError(
+              `CREATE DATABASE ${name} TEMPLATE ${opts.template} failed on ${where}: ${errorMessage(err)}`,
+              { cause: err },
+            );
           }
         }
         return { name, url: urlForDatabase(opts.url, name), handle: name };
@@ -160,14 +204,20 @@ export function postgresBranches(opts: PostgresOptions): DbBranches {
     },
     async drop(branch: DbBranch, signal?: AbortSignal): Promise<void> {
       // Only ever drop this repository's own branches, whatever the record says.
-      if (!branch.name.startsWith(prefix)) throw new ToolError(`refusing to drop database ${JSON.stringify(branch.name)}: it is not a lanes branch of this repository (prefix ${prefix})`);
+      if (!branch.name.startsWith(prefix))
+        throw new ToolError(
+          `refusing to drop database ${JSON.stringify(branch.name)}: it is not a lanes branch of this repository (prefix ${prefix})`,
+        );
       await withClient(signal, async (c, esc) => {
         const sessions = await sessionsOn(c, branch.name);
         if (sessions.length > 0) {
           if (!opts.terminateConnections) {
-            throw new ToolError(`cannot drop database ${JSON.stringify(branch.name)}: ${sessions.length} open connection(s): ${describeSessions(sessions)}`, {
-              hint: "stop the lane's app, or set database.terminateConnections to true",
-            });
+            throw new ToolError(
+              `cannot drop database ${JSON.stringify(branch.name)}: ${sessions.length} open connection(s): ${describeSessions(sessions)}`,
+              {
+                hint: "stop the lane's app, or set database.terminateConnections to true",
+              },
+            );
           }
           await terminate(c, sessions);
         }

@@ -6,7 +6,8 @@
  * The copy must be consistent even while the main app writes. In rollback-journal mode the file
  * is copied while holding a read transaction: SQLite's SHARED lock keeps every writer from
  * committing to the main file, so the copy is one committed state; it is a copy-on-write clone
- * where the filesystem has them (made by `cp`, see copyUnderReadLock), else a byte copy under that same lock (SQLite's online backup
+ * where the filesystem has them (made by `cp`, see copyUnderReadLock), else a byte copy under that same lock (SQLite's
+ * online backup
  * does the same page by page, but restarts whenever a writer commits between its steps: 16 s
  * instead of milliseconds against a busy writer, measured here). In WAL mode committed pages may
  * sit in the -wal file and a checkpoint may rewrite the main file despite readers, so the online
@@ -66,7 +67,12 @@ async function copyUnderReadLock(db: BetterSqlite3.Database, source: string, tar
   try {
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     fd = openSync(source, 'r');
-    const cloneArgs = process.platform === 'linux' ? ['--reflink=always', source, target] : process.platform === 'darwin' ? ['-c', source, target] : undefined;
+    const cloneArgs =
+      process.platform === 'linux'
+        ? ['--reflink=always', source, target]
+        : process.platform === 'darwin'
+          ? ['-c', source, target]
+          : undefined;
     if (cloneArgs) {
       const res = await exec('cp', cloneArgs, { check: false, timeoutMs: 600_000 }).catch(() => undefined);
       if (res?.exitCode === 0) return 'clone';
@@ -75,7 +81,7 @@ async function copyUnderReadLock(db: BetterSqlite3.Database, source: string, tar
     const out = openSync(target, 'wx');
     try {
       const buf = Buffer.allocUnsafe(1 << 20);
-      for (let pos = 0; ; ) {
+      for (let pos = 0; ;) {
         const n = readSync(fd, buf, 0, buf.length, pos);
         if (n === 0) break;
         writeSync(out, buf, 0, n);
@@ -99,7 +105,9 @@ function sqliteFiles(file: string): string[] {
 export function sqliteBranches(opts: SqliteOptions): DbBranches & { lastMethod?: CopyMethod } {
   const rel = opts.path;
   if (isAbsolute(rel) || relative(opts.repoRoot, resolve(opts.repoRoot, rel)).startsWith('..')) {
-    throw new InputError(`database.path ${JSON.stringify(rel)} is outside the repository; accepted: a path relative to the repository root, e.g. "data/app.db"`);
+    throw new InputError(
+      `database.path ${JSON.stringify(rel)} is outside the repository; accepted: a path relative to the repository root, e.g. "data/app.db"`,
+    );
   }
   const source = join(opts.repoRoot, rel);
   const adapter: DbBranches & { lastMethod?: CopyMethod } = {
@@ -110,9 +118,12 @@ export function sqliteBranches(opts: SqliteOptions): DbBranches & { lastMethod?:
       try {
         stat = statSync(source);
       } catch {
-        throw new InputError(`database.path ${JSON.stringify(rel)}: no such file at ${source}; accepted: an existing SQLite database file relative to the repository`);
+        throw new InputError(
+          `database.path ${JSON.stringify(rel)}: no such file at ${source}; accepted: an existing SQLite database file relative to the repository`,
+        );
       }
-      if (!stat.isFile()) throw new InputError(`database.path ${JSON.stringify(rel)} is not a file; accepted: a SQLite database file`);
+      if (!stat.isFile())
+        throw new InputError(`database.path ${JSON.stringify(rel)} is not a file; accepted: a SQLite database file`);
       const file = join(target.path, rel);
       mkdirSync(dirname(file), { recursive: true });
       // A tracked copy checked out with the worktree is replaced by the live one.
@@ -122,7 +133,10 @@ export function sqliteBranches(opts: SqliteOptions): DbBranches & { lastMethod?:
       } catch (err) {
         for (const f of sqliteFiles(file)) rmSync(f, { force: true });
         if ((err as { code?: string }).code === 'SQLITE_NOTADB') {
-          throw new InputError(`database.path ${JSON.stringify(rel)} is not a SQLite database; accepted: a SQLite database file`, { cause: err });
+          throw new InputError(
+            `database.path ${JSON.stringify(rel)} is not a SQLite database; accepted: a SQLite database file`,
+            { cause: err },
+          );
         }
         throw new ToolError(`could not copy SQLite database ${source}: ${errorMessage(err)}`, { cause: err });
       }
@@ -140,4 +154,3 @@ export function sqliteBranches(opts: SqliteOptions): DbBranches & { lastMethod?:
   };
   return adapter;
 }
-

@@ -11,7 +11,14 @@ import { acceptanceCriteriaFromMarkdown, type Issue } from '../../../domain/issu
 import { githubIssueNumber } from '../../../domain/issue-ref.js';
 import type { IssueFilter, IssueSource } from '../../../contracts/issue-source.js';
 import { exec } from '../../../infra/exec.js';
-import { displayUrl, rateLimitDelayMs, requestSignal, transportFailure, withRateLimit, type TrackerRuntime } from '../tracker-http.js';
+import {
+  displayUrl,
+  rateLimitDelayMs,
+  requestSignal,
+  transportFailure,
+  withRateLimit,
+  type TrackerRuntime,
+} from '../tracker-http.js';
 
 export const DEFAULT_LIST_LIMIT = 100;
 
@@ -83,7 +90,12 @@ export function githubIssueSource(opts: GithubSourceOptions): IssueSource {
     return { octokit, tokenFrom: from };
   }
 
-  async function call<T>(what: string, signal: AbortSignal | undefined, fn: (octokit: Octokit) => Promise<T>, onStatus?: (status: number) => LanesError | undefined): Promise<T> {
+  async function call<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    fn: (octokit: Octokit) => Promise<T>,
+    onStatus?: (status: number) => LanesError | undefined,
+  ): Promise<T> {
     const { octokit, tokenFrom } = await client(signal);
     try {
       return await fn(octokit);
@@ -97,48 +109,73 @@ export function githubIssueSource(opts: GithubSourceOptions): IssueSource {
     name: 'github',
     async getIssue(ref, signal) {
       const number = githubIssueNumber(ref, { owner, repo, webHost });
-      const data = await call(`issue ${ref}`, signal, async (o) => (await o.rest.issues.get({ owner, repo, issue_number: number })).data as GithubIssuePayload, (status) =>
-        status === 404 || status === 410
-          ? new InputError(`unknown issue ${JSON.stringify(ref)}: GitHub has no issue #${number} in ${repoName}${status === 410 ? ' (it was deleted)' : ''}`, { hint: 'lanes issues lists the open issues' })
-          : undefined,
+      const data = await call(
+        `issue ${ref}`,
+        signal,
+        async (o) => (await o.rest.issues.get({ owner, repo, issue_number: number })).data as GithubIssuePayload,
+        (status) =>
+          status === 404 || status === 410
+            ? new InputError(
+                `unknown issue ${JSON.stringify(ref)}: GitHub has no issue #${number} in ${repoName}${status === 410 ? ' (it was deleted)' : ''}`,
+                { hint: 'lanes issues lists the open issues' },
+              )
+            : undefined,
       );
-      if (data.pull_request) throw new InputError(`${JSON.stringify(ref)} is pull request #${number} in ${repoName}, not an issue; lanes works from issues`);
+      if (data.pull_request)
+        throw new InputError(
+          `${JSON.stringify(ref)} is pull request #${number} in ${repoName}, not an issue; lanes works from issues`,
+        );
       return toIssue(data, repoName);
     },
     async listIssues(filter: IssueFilter, signal) {
       const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
       const perPage = Math.min(100, limit);
-      return call('the issue list', signal, async (o) => {
-        const out: Issue[] = [];
-        const iterator = filter.search
-          ? o.paginate.iterator('GET /search/issues', { q: githubSearchQuery(repoName, filter), per_page: perPage })
-          : o.paginate.iterator(o.rest.issues.listForRepo, {
-              owner,
-              repo,
-              state: filter.state ?? 'open',
-              per_page: perPage,
-              ...(filter.label ? { labels: filter.label } : {}),
-              ...(filter.assignee ? { assignee: filter.assignee } : {}),
-            });
-        for await (const page of iterator) {
-          for (const item of page.data as GithubIssuePayload[]) {
-            if (item.pull_request) continue;
-            out.push(toIssue(item, repoName));
-            if (out.length >= limit) return out;
+      return call(
+        'the issue list',
+        signal,
+        async (o) => {
+          const out: Issue[] = [];
+          const iterator = filter.search
+            ? o.paginate.iterator('GET /search/issues', { q: githubSearchQuery(repoName, filter), per_page: perPage })
+            : o.paginate.iterator(o.rest.issues.listForRepo, {
+                owner,
+                repo,
+                state: filter.state ?? 'open',
+                per_page: perPage,
+                ...(filter.label ? { labels: filter.label } : {}),
+                ...(filter.assignee ? { assignee: filter.assignee } : {}),
+              });
+          for await (const page of iterator) {
+            for (const item of page.data as GithubIssuePayload[]) {
+              if (item.pull_request) continue;
+              out.push(toIssue(item, repoName));
+              if (out.length >= limit) return out;
+            }
           }
-        }
-        return out;
-      }, (status) => (status === 404 ? new InputError(`GitHub repository ${repoName} not found at ${displayUrl(apiUrl)}, or the token cannot see it`, { hint: 'check issues.repo in lanes.config.json and the token\'s access' }) : undefined));
+          return out;
+        },
+        (status) =>
+          status === 404
+            ? new InputError(
+                `GitHub repository ${repoName} not found at ${displayUrl(apiUrl)}, or the token cannot see it`,
+                { hint: "check issues.repo in lanes.config.json and the token's access" },
+              )
+            : undefined,
+      );
     },
     async comment(issue, text, signal) {
-      await call(`a comment on issue ${issue.id}`, signal, (o) => o.rest.issues.createComment({ owner, repo, issue_number: Number(issue.id), body: text }));
+      await call(`a comment on issue ${issue.id}`, signal, (o) =>
+        o.rest.issues.createComment({ owner, repo, issue_number: Number(issue.id), body: text }),
+      );
     },
     async moveIssue(issue, state, signal) {
       const target = state.trim().toLowerCase();
       if (target !== 'open' && target !== 'closed') {
         throw new InputError(`issues.writeBack.moveTo ${JSON.stringify(state)}: GitHub issues are open or closed`);
       }
-      await call(`moving issue ${issue.id}`, signal, (o) => o.rest.issues.update({ owner, repo, issue_number: Number(issue.id), state: target }));
+      await call(`moving issue ${issue.id}`, signal, (o) =>
+        o.rest.issues.update({ owner, repo, issue_number: Number(issue.id), state: target }),
+      );
     },
   };
 }
@@ -171,7 +208,10 @@ function toIssue(data: GithubIssuePayload, repo: string): Issue {
 }
 
 /** GITHUB_TOKEN, GH_TOKEN, then `gh auth token` for the host when gh is installed and logged in. */
-export async function resolveGithubToken(env: Record<string, string | undefined>, webHost: string): Promise<{ value: string; from: string }> {
+export async function resolveGithubToken(
+  env: Record<string, string | undefined>,
+  webHost: string,
+): Promise<{ value: string; from: string }> {
   for (const name of ['GITHUB_TOKEN', 'GH_TOKEN']) {
     const value = env[name]?.trim();
     if (value) return { value, from: name };
@@ -199,13 +239,24 @@ export function githubRateLimitDelay(err: unknown): number | undefined {
   if (e?.status !== 403 && e?.status !== 429) return undefined;
   const retryAfter = headerOf(e, 'retry-after');
   if (retryAfter) return rateLimitDelayMs({ retryAfter });
-  if (headerOf(e, 'x-ratelimit-remaining') === '0') return rateLimitDelayMs({ resetAt: headerOf(e, 'x-ratelimit-reset') });
+  if (headerOf(e, 'x-ratelimit-remaining') === '0')
+    return rateLimitDelayMs({ resetAt: headerOf(e, 'x-ratelimit-reset') });
   // A secondary rate limit without retry-after: GitHub's documentation says to wait a minute.
   if (/secondary rate limit/i.test(e.message ?? '')) return 60_000;
   return undefined;
 }
 
-function githubFailure(err: unknown, ctx: { what: string; apiUrl: string; tokenFrom: string; signal: AbortSignal | undefined; onStatus: ((status: number) => LanesError | undefined) | undefined; timeoutMs: number | undefined }): LanesError {
+function githubFailure(
+  err: unknown,
+  ctx: {
+    what: string;
+    apiUrl: string;
+    tokenFrom: string;
+    signal: AbortSignal | undefined;
+    onStatus: ((status: number) => LanesError | undefined) | undefined;
+    timeoutMs: number | undefined;
+  },
+): LanesError {
   const transport = transportFailure('GitHub', displayUrl(ctx.apiUrl), err, ctx.signal, ctx.timeoutMs);
   if (transport) return transport;
   const e = err as HttpFailure;
@@ -215,14 +266,23 @@ function githubFailure(err: unknown, ctx: { what: string; apiUrl: string; tokenF
     if (special) return special;
     const detail = firstLine(e.message ?? '');
     if (status === 401) {
-      return new InputError(`GitHub rejected the token from ${ctx.tokenFrom} (401${detail ? ` ${detail}` : ''})`, { hint: 'create a new token, or run gh auth login', cause: err });
+      return new InputError(`GitHub rejected the token from ${ctx.tokenFrom} (401${detail ? ` ${detail}` : ''})`, {
+        hint: 'create a new token, or run gh auth login',
+        cause: err,
+      });
     }
     if (status === 403) {
-      return new ToolError(`GitHub refused ${ctx.what} (403${detail ? `: ${detail}` : ''}); the token from ${ctx.tokenFrom} may lack access`, { cause: err });
+      return new ToolError(
+        `GitHub refused ${ctx.what} (403${detail ? `: ${detail}` : ''}); the token from ${ctx.tokenFrom} may lack access`,
+        { cause: err },
+      );
     }
     return new ToolError(`GitHub failed on ${ctx.what} (${status}${detail ? `: ${detail}` : ''})`, { cause: err });
   }
-  return new ToolError(`GitHub request for ${ctx.what} failed: ${firstLine(err instanceof Error ? err.message : String(err))}`, { cause: err });
+  return new ToolError(
+    `GitHub request for ${ctx.what} failed: ${firstLine(err instanceof Error ? err.message : String(err))}`,
+    { cause: err },
+  );
 }
 
 function firstLine(text: string): string {

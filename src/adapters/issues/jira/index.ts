@@ -11,7 +11,14 @@ import { InputError, LanesError, ToolError } from '../../../domain/errors.js';
 import { acceptanceCriteriaFromMarkdown, type Issue } from '../../../domain/issue.js';
 import { trackerIssueKey } from '../../../domain/issue-ref.js';
 import type { IssueFilter, IssueSource } from '../../../contracts/issue-source.js';
-import { displayUrl, rateLimitDelayMs, requestSignal, transportFailure, withRateLimit, type TrackerRuntime } from '../tracker-http.js';
+import {
+  displayUrl,
+  rateLimitDelayMs,
+  requestSignal,
+  transportFailure,
+  withRateLimit,
+  type TrackerRuntime,
+} from '../tracker-http.js';
 import { adfToMarkdown, textToAdf, wikiToMarkdown } from './rich-text.js';
 
 export const DEFAULT_LIST_LIMIT = 100;
@@ -52,21 +59,31 @@ export function jiraAuthentication(env: Record<string, string | undefined>): { a
   const token = env.JIRA_API_TOKEN?.trim();
   const email = env.JIRA_EMAIL?.trim();
   if (token) {
-    if (!email) throw new InputError('JIRA_API_TOKEN is set but JIRA_EMAIL is not: Jira Cloud API tokens need the account\'s email in JIRA_EMAIL', { hint: 'for a Data Center personal access token set JIRA_PAT instead' });
+    if (!email)
+      throw new InputError(
+        "JIRA_API_TOKEN is set but JIRA_EMAIL is not: Jira Cloud API tokens need the account's email in JIRA_EMAIL",
+        { hint: 'for a Data Center personal access token set JIRA_PAT instead' },
+      );
     return { auth: { basic: { email, apiToken: token } }, from: 'JIRA_EMAIL/JIRA_API_TOKEN' };
   }
   for (const name of ['JIRA_BEARER_TOKEN', 'JIRA_PAT']) {
     const value = env[name]?.trim();
     if (value) return { auth: { oauth2: { accessToken: value } }, from: name };
   }
-  throw new InputError('Jira needs credentials: set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud), or JIRA_PAT / JIRA_BEARER_TOKEN (Data Center or OAuth)', {
-    hint: 'create a Cloud API token at https://id.atlassian.com/manage-profile/security/api-tokens',
-  });
+  throw new InputError(
+    'Jira needs credentials: set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud), or JIRA_PAT / JIRA_BEARER_TOKEN (Data Center or OAuth)',
+    {
+      hint: 'create a Cloud API token at https://id.atlassian.com/manage-profile/security/api-tokens',
+    },
+  );
 }
 
 export function jiraIssueSource(opts: JiraSourceOptions): IssueSource {
   const rawHost = opts.host ?? opts.env.JIRA_HOST?.trim();
-  if (!rawHost) throw new InputError('Jira needs a site URL: set issues.host in lanes.config.json or JIRA_HOST, e.g. https://acme.atlassian.net');
+  if (!rawHost)
+    throw new InputError(
+      'Jira needs a site URL: set issues.host in lanes.config.json or JIRA_HOST, e.g. https://acme.atlassian.net',
+    );
   let hostUrl: URL;
   try {
     hostUrl = new URL(/^https?:\/\//i.test(rawHost) ? rawHost : `https://${rawHost}`);
@@ -80,11 +97,19 @@ export function jiraIssueSource(opts: JiraSourceOptions): IssueSource {
   function client(signal: AbortSignal | undefined): { jira: Version3Client | Version2Client; from: string } {
     const { auth, from } = jiraAuthentication(opts.env);
     const baseRequestConfig = { signal: requestSignal(signal, opts.runtime?.timeoutMs) };
-    const config: ConstructorParameters<typeof Version3Client>[0] = 'basic' in auth ? { host, authentication: auth, baseRequestConfig } : { host, authentication: auth, baseRequestConfig };
+    const config: ConstructorParameters<typeof Version3Client>[0] =
+      'basic' in auth
+        ? { host, authentication: auth, baseRequestConfig }
+        : { host, authentication: auth, baseRequestConfig };
     return { jira: version === 2 ? new Version2Client(config) : new Version3Client(config), from };
   }
 
-  async function call<T>(what: string, signal: AbortSignal | undefined, fn: (jira: Version3Client | Version2Client) => Promise<T>, onStatus?: (status: number) => LanesError | undefined): Promise<T> {
+  async function call<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    fn: (jira: Version3Client | Version2Client) => Promise<T>,
+    onStatus?: (status: number) => LanesError | undefined,
+  ): Promise<T> {
     let from = 'JIRA_EMAIL/JIRA_API_TOKEN';
     try {
       return await withRateLimit(
@@ -104,7 +129,10 @@ export function jiraIssueSource(opts: JiraSourceOptions): IssueSource {
   }
 
   const toIssue = (data: JiraIssuePayload): Issue => {
-    const body = version === 2 ? wikiToMarkdown(typeof data.fields.description === 'string' ? data.fields.description : '') : adfToMarkdown(data.fields.description);
+    const body =
+      version === 2
+        ? wikiToMarkdown(typeof data.fields.description === 'string' ? data.fields.description : '')
+        : adfToMarkdown(data.fields.description);
     const a = data.fields.assignee;
     return {
       id: data.key,
@@ -124,8 +152,20 @@ export function jiraIssueSource(opts: JiraSourceOptions): IssueSource {
     name: 'jira',
     async getIssue(ref, signal) {
       const key = trackerIssueKey(ref, { tracker: 'jira', prefix: project, webHost: hostUrl.host });
-      const data = await call<unknown>(`issue ${key}`, signal, (jira) => (jira instanceof Version3Client ? jira.issues.getIssue({ issueIdOrKey: key, fields: FIELDS }) : jira.issues.getIssue({ issueIdOrKey: key, fields: FIELDS })), (status) =>
-        status === 404 ? new InputError(`unknown issue ${JSON.stringify(ref)}: Jira at ${displayUrl(host)} has no issue ${key} (or the account cannot see it)`, { hint: 'lanes issues lists the open issues' }) : undefined,
+      const data = await call<unknown>(
+        `issue ${key}`,
+        signal,
+        (jira) =>
+          jira instanceof Version3Client
+            ? jira.issues.getIssue({ issueIdOrKey: key, fields: FIELDS })
+            : jira.issues.getIssue({ issueIdOrKey: key, fields: FIELDS }),
+        (status) =>
+          status === 404
+            ? new InputError(
+                `unknown issue ${JSON.stringify(ref)}: Jira at ${displayUrl(host)} has no issue ${key} (or the account cannot see it)`,
+                { hint: 'lanes issues lists the open issues' },
+              )
+            : undefined,
       );
       return toIssue(data as JiraIssuePayload);
     },
@@ -140,8 +180,16 @@ export function jiraIssueSource(opts: JiraSourceOptions): IssueSource {
           jira instanceof Version3Client
             ? jira.issueSearch.searchForIssuesUsingJqlEnhancedSearch({ jql, fields: FIELDS, maxResults, nextPageToken })
             : jira.issueSearch.searchForIssuesUsingJql({ jql, fields: FIELDS, maxResults, startAt: out.length });
-        const badQuery = (status: number) => (status === 400 ? new InputError(`Jira refused the search ${JSON.stringify(jql)}; check issues.project and the filters`) : undefined);
-        const page = (await call('the issue list', signal, search, badQuery)) as { issues?: JiraIssuePayload[]; nextPageToken?: string; isLast?: boolean; total?: number };
+        const badQuery = (status: number) =>
+          status === 400
+            ? new InputError(`Jira refused the search ${JSON.stringify(jql)}; check issues.project and the filters`)
+            : undefined;
+        const page = (await call('the issue list', signal, search, badQuery)) as {
+          issues?: JiraIssuePayload[];
+          nextPageToken?: string;
+          isLast?: boolean;
+          total?: number;
+        };
         const issues = page.issues ?? [];
         for (const item of issues) {
           out.push(toIssue(item));
@@ -157,26 +205,46 @@ export function jiraIssueSource(opts: JiraSourceOptions): IssueSource {
     },
     async comment(issue, text, signal) {
       await call(`a comment on ${issue.id}`, signal, (jira) =>
-        jira instanceof Version3Client ? jira.issueComments.addComment({ issueIdOrKey: issue.id, comment: textToAdf(text) }) : jira.issueComments.addComment({ issueIdOrKey: issue.id, comment: text }),
+        jira instanceof Version3Client
+          ? jira.issueComments.addComment({ issueIdOrKey: issue.id, comment: textToAdf(text) })
+          : jira.issueComments.addComment({ issueIdOrKey: issue.id, comment: text }),
       );
     },
     async moveIssue(issue, state, signal) {
-      const { transitions = [] } = await call<{ transitions?: { id?: string; name?: string; to?: { name?: string } }[] }>(`the transitions of ${issue.id}`, signal, (jira) =>
-        jira instanceof Version3Client ? jira.issues.getTransitions({ issueIdOrKey: issue.id }) : jira.issues.getTransitions({ issueIdOrKey: issue.id }),
+      const { transitions = [] } = await call<{
+        transitions?: { id?: string; name?: string; to?: { name?: string } }[];
+      }>(`the transitions of ${issue.id}`, signal, (jira) =>
+        jira instanceof Version3Client
+          ? jira.issues.getTransitions({ issueIdOrKey: issue.id })
+          : jira.issues.getTransitions({ issueIdOrKey: issue.id }),
       );
       const wanted = state.trim().toLowerCase();
-      const t = transitions.find((x) => x.to?.name?.toLowerCase() === wanted) ?? transitions.find((x) => x.name?.toLowerCase() === wanted);
+      const t =
+        transitions.find((x) => x.to?.name?.toLowerCase() === wanted) ??
+        transitions.find((x) => x.name?.toLowerCase() === wanted);
       if (!t?.id) {
-        const names = transitions.map((x) => x.to?.name ?? x.name).filter(Boolean).join(', ');
-        throw new InputError(`issues.writeBack.moveTo ${JSON.stringify(state)}: ${issue.id} cannot move there now; available: ${names || 'none'}`);
+        const names = transitions
+          .map((x) => x.to?.name ?? x.name)
+          .filter(Boolean)
+          .join(', ');
+        throw new InputError(
+          `issues.writeBack.moveTo ${JSON.stringify(state)}: ${issue.id} cannot move there now; available: ${names || 'none'}`,
+        );
       }
-      await call<unknown>(`moving ${issue.id}`, signal, (jira) => (jira instanceof Version3Client ? jira.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: t.id } }) : jira.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: t.id } })));
+      await call<unknown>(`moving ${issue.id}`, signal, (jira) =>
+        jira instanceof Version3Client
+          ? jira.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: t.id } })
+          : jira.issues.doTransition({ issueIdOrKey: issue.id, transition: { id: t.id } }),
+      );
     },
   };
 }
 
 function jqlString(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\r\n]+/g, ' ')}"`;
+  return `"${value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/[\r\n]+/g, ' ')}"`;
 }
 
 /** The JQL for a listing: project, state category, label, assignee and text, newest first. */
@@ -187,7 +255,8 @@ export function jiraJql(filter: IssueFilter, project: string | undefined): strin
   if (state === 'open') clauses.push('statusCategory != Done');
   if (state === 'closed') clauses.push('statusCategory = Done');
   if (filter.label) clauses.push(`labels = ${jqlString(filter.label)}`);
-  if (filter.assignee) clauses.push(filter.assignee === 'me' ? 'assignee = currentUser()' : `assignee = ${jqlString(filter.assignee)}`);
+  if (filter.assignee)
+    clauses.push(filter.assignee === 'me' ? 'assignee = currentUser()' : `assignee = ${jqlString(filter.assignee)}`);
   if (filter.search) clauses.push(`text ~ ${jqlString(filter.search)}`);
   return `${clauses.join(' AND ')} ORDER BY updated DESC`.trim();
 }
@@ -209,7 +278,17 @@ export function jiraRateLimitDelay(err: unknown): number | undefined {
   return e.status === 429 ? 5_000 : undefined;
 }
 
-function jiraFailure(err: unknown, ctx: { what: string; host: string; from: string; signal: AbortSignal | undefined; onStatus: ((status: number) => LanesError | undefined) | undefined; timeoutMs: number | undefined }): LanesError {
+function jiraFailure(
+  err: unknown,
+  ctx: {
+    what: string;
+    host: string;
+    from: string;
+    signal: AbortSignal | undefined;
+    onStatus: ((status: number) => LanesError | undefined) | undefined;
+    timeoutMs: number | undefined;
+  },
+): LanesError {
   const transport = transportFailure('Jira', displayUrl(ctx.host), err, ctx.signal, ctx.timeoutMs);
   if (transport) return transport;
   const e = err as JiraFailure;
@@ -217,16 +296,28 @@ function jiraFailure(err: unknown, ctx: { what: string; host: string; from: stri
     const special = ctx.onStatus?.(e.status);
     if (special) return special;
     const detail = jiraErrorDetail(e);
-    if (e.status === 401) return new InputError(`Jira rejected the credentials from ${ctx.from} (401${detail ? `: ${detail}` : ''})`, { hint: 'check the email and API token, or create a new token', cause: err });
-    if (e.status === 403) return new ToolError(`Jira refused ${ctx.what} (403${detail ? `: ${detail}` : ''}); the account from ${ctx.from} may lack permission`, { cause: err });
+    if (e.status === 401)
+      return new InputError(`Jira rejected the credentials from ${ctx.from} (401${detail ? `: ${detail}` : ''})`, {
+        hint: 'check the email and API token, or create a new token',
+        cause: err,
+      });
+    if (e.status === 403)
+      return new ToolError(
+        `Jira refused ${ctx.what} (403${detail ? `: ${detail}` : ''}); the account from ${ctx.from} may lack permission`,
+        { cause: err },
+      );
     return new ToolError(`Jira failed on ${ctx.what} (${e.status}${detail ? `: ${detail}` : ''})`, { cause: err });
   }
-  return new ToolError(`Jira request for ${ctx.what} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, { cause: err });
+  return new ToolError(
+    `Jira request for ${ctx.what} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+    { cause: err },
+  );
 }
 
 /** Jira's error body: {"errorMessages": [...], "errors": {field: message}}. */
 function jiraErrorDetail(e: JiraFailure): string {
-  const data = (e.cause?.response?.data ?? (e.response as { data?: unknown } | undefined)?.data) as { errorMessages?: string[]; errors?: Record<string, string> } | undefined;
+  const data = (e.cause?.response?.data ?? (e.response as { data?: unknown } | undefined)?.data) as
+    { errorMessages?: string[]; errors?: Record<string, string> } | undefined;
   const messages = [...(data?.errorMessages ?? []), ...Object.values(data?.errors ?? {})];
   return (messages[0] ?? e.message ?? '').split('\n')[0]!.slice(0, 200);
 }

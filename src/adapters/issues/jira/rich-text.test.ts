@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { acceptanceCriteriaFromMarkdown } from '../../../domain/issue.js';
 import { adfToMarkdown, textToAdf, wikiToMarkdown } from './rich-text.js';
 
-const t = (text: string, marks?: { type: string; attrs?: Record<string, unknown> }[]) => ({ type: 'text', text, ...(marks ? { marks } : {}) });
+const t = (text: string, marks?: { type: string; attrs?: Record<string, unknown> }[]) => ({
+  type: 'text',
+  text,
+  ...(marks ? { marks } : {}),
+});
 const p = (...content: unknown[]) => ({ type: 'paragraph', content });
 const doc = (...content: unknown[]) => ({ type: 'doc', version: 1, content });
 
@@ -17,11 +21,27 @@ describe('adfToMarkdown', () => {
     const md = adfToMarkdown(
       doc(
         { type: 'heading', attrs: { level: 2 }, content: [t('Context')] },
-        p(t('Users '), t('cannot', [{ type: 'strong' }]), t(' log in with '), t('SSO', [{ type: 'em' }]), t('; see '), t('docs', [{ type: 'link', attrs: { href: 'https://x.example/d' } }]), t('.')),
-        p(t('run '), t('npm test', [{ type: 'code' }]), { type: 'hardBreak' }, t('then '), t('old', [{ type: 'strike' }])),
+        p(
+          t('Users '),
+          t('cannot', [{ type: 'strong' }]),
+          t(' log in with '),
+          t('SSO', [{ type: 'em' }]),
+          t('; see '),
+          t('docs', [{ type: 'link', attrs: { href: 'https://x.example/d' } }]),
+          t('.'),
+        ),
+        p(
+          t('run '),
+          t('npm test', [{ type: 'code' }]),
+          { type: 'hardBreak' },
+          t('then '),
+          t('old', [{ type: 'strike' }]),
+        ),
       ),
     );
-    expect(md).toBe('## Context\n\nUsers **cannot** log in with _SSO_; see [docs](https://x.example/d).\n\nrun `npm test`\nthen ~~old~~');
+    expect(md).toBe(
+      '## Context\n\nUsers **cannot** log in with _SSO_; see [docs](https://x.example/d).\n\nrun `npm test`\nthen ~~old~~',
+    );
   });
 
   it('renders nested bullet and ordered lists', () => {
@@ -29,7 +49,20 @@ describe('adfToMarkdown', () => {
       doc({
         type: 'bulletList',
         content: [
-          { type: 'listItem', content: [p(t('one')), { type: 'orderedList', attrs: { order: 3 }, content: [{ type: 'listItem', content: [p(t('three'))] }, { type: 'listItem', content: [p(t('four'))] }] }] },
+          {
+            type: 'listItem',
+            content: [
+              p(t('one')),
+              {
+                type: 'orderedList',
+                attrs: { order: 3 },
+                content: [
+                  { type: 'listItem', content: [p(t('three'))] },
+                  { type: 'listItem', content: [p(t('four'))] },
+                ],
+              },
+            ],
+          },
           { type: 'listItem', content: [p(t('two'))] },
         ],
       }),
@@ -65,19 +98,43 @@ describe('adfToMarkdown', () => {
         {
           type: 'table',
           content: [
-            { type: 'tableRow', content: [{ type: 'tableHeader', content: [p(t('a'))] }, { type: 'tableHeader', content: [p(t('b'))] }] },
-            { type: 'tableRow', content: [{ type: 'tableCell', content: [p(t('1|2'))] }, { type: 'tableCell', content: [p(t('3'))] }] },
+            {
+              type: 'tableRow',
+              content: [
+                { type: 'tableHeader', content: [p(t('a'))] },
+                { type: 'tableHeader', content: [p(t('b'))] },
+              ],
+            },
+            {
+              type: 'tableRow',
+              content: [
+                { type: 'tableCell', content: [p(t('1|2'))] },
+                { type: 'tableCell', content: [p(t('3'))] },
+              ],
+            },
           ],
         },
       ),
     );
-    expect(md).toBe('```ts\nconst a = 1;\nconst b = 2;\n```\n\n> quoted\n\n> note\n\n---\n\n| a | b |\n| --- | --- |\n| 1\\|2 | 3 |');
+    expect(md).toBe(
+      '```ts\nconst a = 1;\nconst b = 2;\n```\n\n> quoted\n\n> note\n\n---\n\n| a | b |\n| --- | --- |\n| 1\\|2 | 3 |',
+    );
   });
 
   it('keeps the text of mentions, emoji, cards, statuses, dates and unknown nodes', () => {
     const md = adfToMarkdown(
       doc(
-        p({ type: 'mention', attrs: { id: 'u1', text: '@Ada' } }, t(' '), { type: 'emoji', attrs: { shortName: ':smile:', text: '😄' } }, t(' '), { type: 'inlineCard', attrs: { url: 'https://x.example/i' } }, t(' '), { type: 'status', attrs: { text: 'BLOCKED' } }, t(' '), { type: 'date', attrs: { timestamp: '1700000000000' } }),
+        p(
+          { type: 'mention', attrs: { id: 'u1', text: '@Ada' } },
+          t(' '),
+          { type: 'emoji', attrs: { shortName: ':smile:', text: '😄' } },
+          t(' '),
+          { type: 'inlineCard', attrs: { url: 'https://x.example/i' } },
+          t(' '),
+          { type: 'status', attrs: { text: 'BLOCKED' } },
+          t(' '),
+          { type: 'date', attrs: { timestamp: '1700000000000' } },
+        ),
         { type: 'someFutureNode', content: [p(t('still here'))] },
         { type: 'mediaSingle', content: [{ type: 'media', attrs: { id: 'm' } }] },
       ),
@@ -87,7 +144,12 @@ describe('adfToMarkdown', () => {
 
   it('survives hostile shapes without throwing', () => {
     expect(adfToMarkdown({ type: 'doc' })).toBe('');
-    expect(adfToMarkdown({ type: 'doc', content: [{ type: 'paragraph' }, { type: 'bulletList', content: [{ type: 'listItem' }] }] })).toBe('-');
+    expect(
+      adfToMarkdown({
+        type: 'doc',
+        content: [{ type: 'paragraph' }, { type: 'bulletList', content: [{ type: 'listItem' }] }],
+      }),
+    ).toBe('-');
     expect(adfToMarkdown(42)).toBe('');
     expect(adfToMarkdown('plain text')).toBe('plain text');
   });
@@ -95,8 +157,11 @@ describe('adfToMarkdown', () => {
 
 describe('wikiToMarkdown', () => {
   it('converts headings, lists, code, quotes and inline markup', () => {
-    const wiki = 'h2. Acceptance criteria\n* Login works\n** nested\n# first\nbq. quoted\n{code:java}\nint *a* = 1;\n{code}\nSee [the docs|https://x.example] and {{npm test}}, *bold* _it_.';
-    expect(wikiToMarkdown(wiki)).toBe('## Acceptance criteria\n- Login works\n  - nested\n1. first\n> quoted\n```java\nint *a* = 1;\n```\nSee [the docs](https://x.example) and `npm test`, **bold** _it_.');
+    const wiki =
+      'h2. Acceptance criteria\n* Login works\n** nested\n# first\nbq. quoted\n{code:java}\nint *a* = 1;\n{code}\nSee [the docs|https://x.example] and {{npm test}}, *bold* _it_.';
+    expect(wikiToMarkdown(wiki)).toBe(
+      '## Acceptance criteria\n- Login works\n  - nested\n1. first\n> quoted\n```java\nint *a* = 1;\n```\nSee [the docs](https://x.example) and `npm test`, **bold** _it_.',
+    );
     expect(acceptanceCriteriaFromMarkdown(wikiToMarkdown(wiki))).toEqual(['Login works', 'nested', 'first']);
   });
 
@@ -112,7 +177,13 @@ describe('textToAdf', () => {
       version: 1,
       content: [
         { type: 'paragraph', content: [t('lanes started'), { type: 'hardBreak' }, t('lane issue-1')] },
-        { type: 'paragraph', content: [t('PR: '), t('https://x.example/pr/1', [{ type: 'link', attrs: { href: 'https://x.example/pr/1' } }])] },
+        {
+          type: 'paragraph',
+          content: [
+            t('PR: '),
+            t('https://x.example/pr/1', [{ type: 'link', attrs: { href: 'https://x.example/pr/1' } }]),
+          ],
+        },
       ],
     });
   });

@@ -18,7 +18,9 @@ export function adfToMarkdown(doc: unknown): string {
   if (doc === null || doc === undefined) return '';
   if (typeof doc === 'string') return doc;
   if (typeof doc !== 'object' || !('type' in doc)) return '';
-  return blocks((doc as AdfNode).content ?? [], '').replace(/\n{3,}/g, '\n\n').trim();
+  return blocks((doc as AdfNode).content ?? [], '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 function str(value: unknown): string {
@@ -99,7 +101,13 @@ function list(items: AdfNode[], indent: string, marker: (i: number, item: AdfNod
 }
 
 function table(rows: AdfNode[], indent: string): string {
-  const cells = rows.map((row) => (row.content ?? []).map((cell) => blocks(cell.content ?? [], '').replace(/\n+/g, ' ').replace(/\|/g, '\\|')));
+  const cells = rows.map((row) =>
+    (row.content ?? []).map((cell) =>
+      blocks(cell.content ?? [], '')
+        .replace(/\n+/g, ' ')
+        .replace(/\|/g, '\\|'),
+    ),
+  );
   if (cells.length === 0) return '';
   const width = Math.max(...cells.map((r) => r.length));
   const line = (r: string[]) => `${indent}| ${Array.from({ length: width }, (_, i) => r[i] ?? '').join(' | ')} |`;
@@ -107,7 +115,18 @@ function table(rows: AdfNode[], indent: string): string {
   return [line(head!), `${indent}|${' --- |'.repeat(width)}`, ...body.map(line)].join('\n');
 }
 
-const INLINE = new Set(['text', 'hardBreak', 'mention', 'emoji', 'inlineCard', 'status', 'date', 'placeholder', 'inlineExtension', 'mediaInline']);
+const INLINE = new Set([
+  'text',
+  'hardBreak',
+  'mention',
+  'emoji',
+  'inlineCard',
+  'status',
+  'date',
+  'placeholder',
+  'inlineExtension',
+  'mediaInline',
+]);
 function isInline(type: string): boolean {
   return INLINE.has(type);
 }
@@ -205,7 +224,10 @@ export function wikiToMarkdown(text: string | null | undefined): string {
 
 /** A plain-text comment as an ADF document: a paragraph per blank-line-separated block, URLs as links. */
 export function textToAdf(text: string): AdfNode & { version: 1 } {
-  const paragraphs = text.split(/\n{2,}/).map((p) => p.trim()).filter(Boolean);
+  const paragraphs = text
+    .split(/\n{2,}/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   return {
     type: 'doc',
     version: 1,

@@ -10,7 +10,14 @@ import { InputError, LanesError, ToolError } from '../../../domain/errors.js';
 import { acceptanceCriteriaFromMarkdown, type Issue } from '../../../domain/issue.js';
 import { trackerIssueKey } from '../../../domain/issue-ref.js';
 import type { IssueFilter, IssueSource } from '../../../contracts/issue-source.js';
-import { displayUrl, rateLimitDelayMs, requestSignal, transportFailure, withRateLimit, type TrackerRuntime } from '../tracker-http.js';
+import {
+  displayUrl,
+  rateLimitDelayMs,
+  requestSignal,
+  transportFailure,
+  withRateLimit,
+  type TrackerRuntime,
+} from '../tracker-http.js';
 
 export const DEFAULT_LIST_LIMIT = 100;
 const DEFAULT_API_URL = 'https://api.linear.app/graphql';
@@ -79,17 +86,27 @@ export function linearIssueSource(opts: LinearSourceOptions): IssueSource {
 
   function requireKey(): string {
     const key = opts.env.LINEAR_API_KEY?.trim();
-    if (!key) throw new InputError('Linear needs an API key: set LINEAR_API_KEY', { hint: 'create a personal API key at https://linear.app/settings/account/security' });
+    if (!key)
+      throw new InputError('Linear needs an API key: set LINEAR_API_KEY', {
+        hint: 'create a personal API key at https://linear.app/settings/account/security',
+      });
     return key;
   }
 
-  async function request<T>(what: string, query: string, variables: Record<string, unknown>, signal: AbortSignal | undefined, onError?: (err: LinearError) => LanesError | undefined): Promise<T> {
+  async function request<T>(
+    what: string,
+    query: string,
+    variables: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    onError?: (err: LinearError) => LanesError | undefined,
+  ): Promise<T> {
     const apiKey = requireKey();
     try {
       return await withRateLimit(
         'Linear',
         async () => {
-          // A client per request: the SDK takes its AbortSignal at construction, and each request needs its own deadline.
+          // A client per request: the SDK takes its AbortSignal at construction, and each request needs its own
+          // deadline.
           const client = new LinearClient({ apiKey, apiUrl, signal: requestSignal(signal, opts.runtime?.timeoutMs) });
           const res = await client.client.rawRequest<T, Record<string, unknown>>(query, variables);
           return res.data as T;
@@ -106,9 +123,16 @@ export function linearIssueSource(opts: LinearSourceOptions): IssueSource {
     name: 'linear',
     async getIssue(ref, signal) {
       const key = trackerIssueKey(ref, { tracker: 'linear', prefix: team });
-      const notFound = () => new InputError(`unknown issue ${JSON.stringify(ref)}: Linear has no issue ${key}`, { hint: 'lanes issues lists the open issues' });
-      const data = await request<{ issue: LinearIssuePayload | null }>(`issue ${key}`, ISSUE_QUERY, { id: key }, signal, (err) =>
-        err.type === LinearErrorType.InvalidInput || /not found/i.test(err.message) ? notFound() : undefined,
+      const notFound = () =>
+        new InputError(`unknown issue ${JSON.stringify(ref)}: Linear has no issue ${key}`, {
+          hint: 'lanes issues lists the open issues',
+        });
+      const data = await request<{ issue: LinearIssuePayload | null }>(
+        `issue ${key}`,
+        ISSUE_QUERY,
+        { id: key },
+        signal,
+        (err) => (err.type === LinearErrorType.InvalidInput || /not found/i.test(err.message) ? notFound() : undefined),
       );
       if (!data.issue) throw notFound();
       return toIssue(data.issue);
@@ -118,7 +142,9 @@ export function linearIssueSource(opts: LinearSourceOptions): IssueSource {
       const out: Issue[] = [];
       let after: string | null = null;
       for (;;) {
-        const page: { issues: { nodes: LinearIssuePayload[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await request(
+        const page: {
+          issues: { nodes: LinearIssuePayload[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+        } = await request(
           'the issue list',
           ISSUES_QUERY,
           { first: Math.min(100, limit - out.length), after, filter: linearIssueFilter(filter, team) },
@@ -133,7 +159,12 @@ export function linearIssueSource(opts: LinearSourceOptions): IssueSource {
       }
     },
     async comment(issue, text, signal) {
-      const res = await request<{ commentCreate: { success: boolean } }>(`a comment on ${issue.id}`, COMMENT_MUTATION, { input: { issueId: issue.id, body: text } }, signal);
+      const res = await request<{ commentCreate: { success: boolean } }>(
+        `a comment on ${issue.id}`,
+        COMMENT_MUTATION,
+        { input: { issueId: issue.id, body: text } },
+        signal,
+      );
       if (!res.commentCreate.success) throw new ToolError(`Linear did not create the comment on ${issue.id}`);
     },
     async moveIssue(issue, state, signal) {
@@ -145,8 +176,16 @@ export function linearIssueSource(opts: LinearSourceOptions): IssueSource {
         signal,
       );
       const target = states.workflowStates.nodes[0];
-      if (!target) throw new InputError(`issues.writeBack.moveTo ${JSON.stringify(state)}: Linear team ${teamKey} has no workflow state of that name`);
-      const res = await request<{ issueUpdate: { success: boolean } }>(`moving ${issue.id}`, UPDATE_MUTATION, { id: issue.id, input: { stateId: target.id } }, signal);
+      if (!target)
+        throw new InputError(
+          `issues.writeBack.moveTo ${JSON.stringify(state)}: Linear team ${teamKey} has no workflow state of that name`,
+        );
+      const res = await request<{ issueUpdate: { success: boolean } }>(
+        `moving ${issue.id}`,
+        UPDATE_MUTATION,
+        { id: issue.id, input: { stateId: target.id } },
+        signal,
+      );
       if (!res.issueUpdate.success) throw new ToolError(`Linear did not move ${issue.id} to ${state}`);
     },
   };
@@ -162,9 +201,19 @@ export function linearIssueFilter(filter: IssueFilter, team: string | undefined)
   if (filter.label) and.push({ labels: { some: { name: { eqIgnoreCase: filter.label } } } });
   if (filter.assignee) {
     const a = filter.assignee;
-    and.push({ assignee: a === 'me' ? { isMe: { eq: true } } : a.includes('@') ? { email: { eqIgnoreCase: a } } : { or: [{ displayName: { eqIgnoreCase: a } }, { name: { eqIgnoreCase: a } }] } });
+    and.push({
+      assignee:
+        a === 'me'
+          ? { isMe: { eq: true } }
+          : a.includes('@')
+            ? { email: { eqIgnoreCase: a } }
+            : { or: [{ displayName: { eqIgnoreCase: a } }, { name: { eqIgnoreCase: a } }] },
+    });
   }
-  if (filter.search) and.push({ or: [{ title: { containsIgnoreCase: filter.search } }, { description: { containsIgnoreCase: filter.search } }] });
+  if (filter.search)
+    and.push({
+      or: [{ title: { containsIgnoreCase: filter.search } }, { description: { containsIgnoreCase: filter.search } }],
+    });
   return and.length === 1 ? and[0]! : { and };
 }
 
@@ -177,7 +226,9 @@ function toIssue(node: LinearIssuePayload): Issue {
     body,
     labels: (node.labels?.nodes ?? []).map((l) => l.name),
     state: node.state && CLOSED_TYPES.includes(node.state.type) ? 'closed' : 'open',
-    assignee: node.assignee ? (node.assignee.displayName ?? node.assignee.name ?? node.assignee.email ?? undefined) : undefined,
+    assignee: node.assignee
+      ? (node.assignee.displayName ?? node.assignee.name ?? node.assignee.email ?? undefined)
+      : undefined,
     acceptanceCriteria: acceptanceCriteriaFromMarkdown(body),
     source: 'linear',
     url: node.url,
@@ -187,10 +238,22 @@ function toIssue(node: LinearIssuePayload): Issue {
 export function linearRateLimitDelay(err: unknown): number | undefined {
   if (!(err instanceof RatelimitedLinearError)) return undefined;
   // The complexity budget resets too; wait for whichever window the server names.
-  return rateLimitDelayMs({ retryAfter: err.retryAfter === undefined ? undefined : String(err.retryAfter), resetAt: err.requestsResetAt ?? err.complexityResetAt }) ?? 1000;
+  return (
+    rateLimitDelayMs({
+      retryAfter: err.retryAfter === undefined ? undefined : String(err.retryAfter),
+      resetAt: err.requestsResetAt ?? err.complexityResetAt,
+    }) ?? 1000
+  );
 }
 
-function linearFailure(err: unknown, what: string, apiUrl: string, signal: AbortSignal | undefined, onError: ((err: LinearError) => LanesError | undefined) | undefined, timeoutMs: number | undefined): LanesError {
+function linearFailure(
+  err: unknown,
+  what: string,
+  apiUrl: string,
+  signal: AbortSignal | undefined,
+  onError: ((err: LinearError) => LanesError | undefined) | undefined,
+  timeoutMs: number | undefined,
+): LanesError {
   const transport = transportFailure('Linear', displayUrl(apiUrl), err, signal, timeoutMs);
   if (transport) return transport;
   if (err instanceof LinearError) {
@@ -198,10 +261,17 @@ function linearFailure(err: unknown, what: string, apiUrl: string, signal: Abort
     if (special) return special;
     const detail = err.errors?.[0]?.message ?? err.message.split(':')[0] ?? '';
     if (err.type === LinearErrorType.AuthenticationError || err.status === 401) {
-      return new InputError(`Linear rejected the API key from LINEAR_API_KEY (${detail})`, { hint: 'create a new personal API key at https://linear.app/settings/account/security', cause: err });
+      return new InputError(`Linear rejected the API key from LINEAR_API_KEY (${detail})`, {
+        hint: 'create a new personal API key at https://linear.app/settings/account/security',
+        cause: err,
+      });
     }
-    if (err.type === LinearErrorType.NetworkError) return new ToolError(`cannot reach Linear at ${displayUrl(apiUrl)}: ${detail}`, { cause: err });
+    if (err.type === LinearErrorType.NetworkError)
+      return new ToolError(`cannot reach Linear at ${displayUrl(apiUrl)}: ${detail}`, { cause: err });
     return new ToolError(`Linear failed on ${what}${err.status ? ` (${err.status})` : ''}: ${detail}`, { cause: err });
   }
-  return new ToolError(`Linear request for ${what} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, { cause: err });
+  return new ToolError(
+    `Linear request for ${what} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+    { cause: err },
+  );
 }

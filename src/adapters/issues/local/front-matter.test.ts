@@ -8,7 +8,9 @@ function yamlObject(text: string): Record<string, unknown> {
   return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
 }
 
-/** Both paths agree: the simple reader either declines or gives exactly YAML's object, and parseFrontMatter always does. */
+/**
+ * Both paths agree: the simple reader either declines or gives exactly YAML's object, and parseFrontMatter always does.
+ */
 async function expectSameAsYaml(text: string): Promise<void> {
   let expected: Record<string, unknown> | Error;
   try {
@@ -114,7 +116,9 @@ describe('front matter', () => {
 
   it('reads what lanes issue add writes and the usual hand-written lines without YAML', () => {
     for (const text of simpleInputs) expect(parseSimpleFrontMatter(text), JSON.stringify(text)).toBeDefined();
-    expect(parseSimpleFrontMatter(stringifyYaml({ title: 'Add login page', labels: ['feature', 'good first issue'] }))).toStrictEqual({
+    expect(
+      parseSimpleFrontMatter(stringifyYaml({ title: 'Add login page', labels: ['feature', 'good first issue'] })),
+    ).toStrictEqual({
       title: 'Add login page',
       labels: ['feature', 'good first issue'],
     });
@@ -124,7 +128,7 @@ describe('front matter', () => {
     for (const text of simpleInputs) await expectSameAsYaml(text);
   });
 
-  it('falls back to YAML for everything else, with YAML\'s result or error', async () => {
+  it("falls back to YAML for everything else, with YAML's result or error", async () => {
     for (const text of otherInputs) await expectSameAsYaml(text);
   });
 
@@ -141,9 +145,19 @@ describe('front matter', () => {
   });
 
   it('agrees with YAML on lines built from the characters that matter to YAML', async () => {
-    const char = fc.constantFrom(...'ab1 0.:#-[],"\'~\\e+xo{}&*!|>%@`\t\u00e9\n'.split(''), '\r\n', 'true', 'null', ': ', ' #', '  - ');
+    const char = fc.constantFrom(
+      ...'ab1 0.:#-[],"\'~\\e+xo{}&*!|>%@`\t\u00e9\n'.split(''),
+      '\r\n',
+      'true',
+      'null',
+      ': ',
+      ' #',
+      '  - ',
+    );
     const value = fc.array(char, { maxLength: 12 }).map((cs) => cs.join(''));
-    const line = fc.tuple(fc.constantFrom('title', 'labels', 'state', 'x_y-z', 'true'), value).map(([k, v]) => `${k}:${v}`);
+    const line = fc
+      .tuple(fc.constantFrom('title', 'labels', 'state', 'x_y-z', 'true'), value)
+      .map(([k, v]) => `${k}:${v}`);
     await fc.assert(
       fc.asyncProperty(fc.array(line, { maxLength: 4 }), async (lines) => {
         await expectSameAsYaml(lines.join('\n'));

@@ -19,7 +19,8 @@ const UNSAFE_CHARS = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]|\r
 // Indicators that give a plain scalar's first character a special meaning.
 const PLAIN_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
 // Every spelling YAML 1.2's core schema reads as a number; only the JSON-like ones are read here.
-const CORE_NUMBER = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const CORE_NUMBER =
+  /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const JSON_NUMBER = /^(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/;
 
 /** The front matter as an object: the simple reader when it can, else YAML. Throws YAML's error for invalid YAML. */
@@ -124,7 +125,8 @@ function doubleQuoted(text: string): string | undefined {
 
 /** A plain scalar resolved as YAML 1.2's core schema does, or undefined when it is not plainly one thing. */
 function plain(text: string): Scalar | undefined {
-  if (text === '' || PLAIN_START.test(text) || text.includes(': ') || text.includes(' #') || text.endsWith(':')) return undefined;
+  if (text === '' || PLAIN_START.test(text) || text.includes(': ') || text.includes(' #') || text.endsWith(':'))
+    return undefined;
   if (text === '~' || text === 'null' || text === 'Null' || text === 'NULL') return null;
   if (text === 'true' || text === 'True' || text === 'TRUE') return true;
   if (text === 'false' || text === 'False' || text === 'FALSE') return false;

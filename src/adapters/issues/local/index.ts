@@ -44,11 +44,16 @@ export function localIssueSource(repoRoot: string, dir: string): IssueSource {
     async getIssue(ref) {
       const id = parseLocalRef(ref);
       const file = files().get(id);
-      if (!file) throw new InputError(`unknown issue ${JSON.stringify(ref)}: no file ${id}.md or ${id}-*.md in ${dir}/`, { hint: 'lanes issues lists the issues; lanes issue add <title> creates one' });
+      if (!file)
+        throw new InputError(`unknown issue ${JSON.stringify(ref)}: no file ${id}.md or ${id}-*.md in ${dir}/`, {
+          hint: 'lanes issues lists the issues; lanes issue add <title> creates one',
+        });
       return load(id, file);
     },
     async listIssues(filter: IssueFilter) {
-      const issues = (await Promise.all([...files()].map(([id, file]) => load(id, file)))).sort((a, b) => Number(a.id) - Number(b.id));
+      const issues = (await Promise.all([...files()].map(([id, file]) => load(id, file)))).sort(
+        (a, b) => Number(a.id) - Number(b.id),
+      );
       return applyFilter(issues, filter);
     },
     async addIssue(issue: NewIssue) {
@@ -82,7 +87,8 @@ export function localIssueSource(repoRoot: string, dir: string): IssueSource {
 /** `123` or `#123`; anything else is not a local issue reference. */
 export function parseLocalRef(ref: string): string {
   const m = /^#?(\d{1,12})$/.exec(ref.trim());
-  if (!m) throw new InputError(`invalid issue reference ${JSON.stringify(ref)}: local issues are numbers like 123 or #123`);
+  if (!m)
+    throw new InputError(`invalid issue reference ${JSON.stringify(ref)}: local issues are numbers like 123 or #123`);
   return String(Number(m[1]));
 }
 
@@ -132,8 +138,16 @@ export async function renderIssueFile(issue: NewIssue): Promise<string> {
 }
 
 function toStringList(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String).map((s) => s.trim()).filter(Boolean);
-  if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return [];
 }
 

@@ -21,7 +21,10 @@ describe('local issues without the yaml package', () => {
   it('reads the front matter lanes issue add writes without loading yaml', async () => {
     dir = mkdtempSync(join(tmpdir(), 'lanes-issues-'));
     mkdirSync(join(dir, 'issues'));
-    writeFileSync(join(dir, 'issues', '7-add-login.md'), '---\ntitle: Add login page\nlabels:\n  - feature\n  - ui\n---\n\nBody.\n');
+    writeFileSync(
+      join(dir, 'issues', '7-add-login.md'),
+      '---\ntitle: Add login page\nlabels:\n  - feature\n  - ui\n---\n\nBody.\n',
+    );
     const issue = await localIssueSource(dir, 'issues').getIssue('7');
     expect(issue).toMatchObject({ id: '7', title: 'Add login page', labels: ['feature', 'ui'], body: 'Body.' });
     expect(loaded.yaml).toBe(false);

@@ -8,7 +8,11 @@ export const headlessRunner: Runner = {
   name: 'headless',
   async start(request) {
     const { file, args } = request.supervisor;
-    const pid = startDetached(file, args, { cwd: request.worktree, env: request.env, logFile: join(request.run.runDir, 'supervisor.log') });
+    const pid = startDetached(file, args, {
+      cwd: request.worktree,
+      env: request.env,
+      logFile: join(request.run.runDir, 'supervisor.log'),
+    });
     return { supervisorPid: pid };
   },
   ...localProcessControl,

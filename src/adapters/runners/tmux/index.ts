@@ -4,7 +4,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SUPERVISOR_ENV_FILE, SUPERVISOR_SHOW_FLAG, type AttachTarget, type Runner } from '../../../contracts/runner.js';
+import {
+  SUPERVISOR_ENV_FILE,
+  SUPERVISOR_SHOW_FLAG,
+  type AttachTarget,
+  type Runner,
+} from '../../../contracts/runner.js';
 import { childEnvironment, exec, execOnTerminal } from '../../../infra/exec.js';
 import { localProcessControl } from '../local-process.js';
 
@@ -24,9 +29,15 @@ export const tmuxRunner: Runner = {
     await exec('tmux', ['kill-session', '-t', `=${session}`], { env, signal, check: false });
     // A tmux server that already runs starts panes with its own environment, not this one: the
     // supervisor reads lanes' environment from a file only the user can read, then deletes it.
-    writeFileSync(join(request.run.runDir, SUPERVISOR_ENV_FILE), JSON.stringify(childEnvironment(env)), { mode: 0o600 });
+    writeFileSync(join(request.run.runDir, SUPERVISOR_ENV_FILE), JSON.stringify(childEnvironment(env)), {
+      mode: 0o600,
+    });
     const { file, args } = request.supervisor;
-    await exec('tmux', ['new-session', '-d', '-s', session, '-c', request.worktree, '--', file, ...args, SUPERVISOR_SHOW_FLAG], { env, signal });
+    await exec(
+      'tmux',
+      ['new-session', '-d', '-s', session, '-c', request.worktree, '--', file, ...args, SUPERVISOR_SHOW_FLAG],
+      { env, signal },
+    );
     // The supervisor records its pid itself, a moment after this returns.
     return { supervisorPid: null };
   },
@@ -35,10 +46,20 @@ export const tmuxRunner: Runner = {
     sessionKind: 'tmux',
     async has(target: AttachTarget) {
       const session = tmuxSessionName(target.commonDir, target.lane);
-      return (await exec('tmux', ['has-session', '-t', `=${session}`], { check: false, env: target.env, signal: target.signal })).exitCode === 0;
+      return (
+        (
+          await exec('tmux', ['has-session', '-t', `=${session}`], {
+            check: false,
+            env: target.env,
+            signal: target.signal,
+          })
+        ).exitCode === 0
+      );
     },
     attach(target: AttachTarget) {
-      return execOnTerminal('tmux', ['attach-session', '-t', `=${tmuxSessionName(target.commonDir, target.lane)}`], { env: target.env });
+      return execOnTerminal('tmux', ['attach-session', '-t', `=${tmuxSessionName(target.commonDir, target.lane)}`], {
+        env: target.env,
+      });
     },
   },
 };
