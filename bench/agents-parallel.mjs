@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `lanes run` of five lanes with `--parallel 5` vs `--parallel 1`, runs alternated (A, B, A, B…),
 // with a real agent CLI (from test/agents) against the scripted model server answering each turn
 // after a fixed delay: the agents mostly wait on the model, as real ones do, so running them at
@@ -68,6 +69,7 @@ const agentHome = join(wd.dir, 'agent-home');
 mkdirSync(agentHome);
 const env = { ...GIT_ENV, PATH: `${agentsBin}:${process.env.PATH}`, LANES_AGENT_BASE_URL: url, LANES_AGENT_HOME: agentHome, LANES_AGENT_MAX_RETRIES: '0' };
 
+/** @param {readonly string[]} args */
 function lanesSync(args) {
   const res = spawnSync(process.execPath, [lanes, ...args], { cwd: repo, env, encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`lanes ${args.join(' ')} exited ${res.status}:\n${res.stderr}${res.stdout}`);
@@ -76,6 +78,17 @@ function lanesSync(args) {
 
 // ---- /proc sampling: CPU (utime+stime) and RSS of lanes' own processes and of the agents ----
 const TICK = 100; // USER_HZ on Linux
+/**
+ * @typedef {{ pid: number, ppid: number, pgid: number, cpuS: number, rssKb: number, cmdline: string[] }} ProcSample
+ * @typedef {'lanes' | 'supervisor' | 'agent'} Role
+ * @typedef {{ role: Role, cpuS: number, rssKb: number }} RoleUsage maxima over the samples of one process
+ * @typedef {{ lanes: RoleUsage[], supervisors: RoleUsage[], agents: RoleUsage[] }} Usage
+ */
+
+/**
+ * @param {number} pid
+ * @returns {ProcSample | undefined} undefined when the process is gone
+ */
 function readProc(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -88,15 +101,21 @@ function readProc(pid) {
   }
 }
 
+/**
+ * @param {number | undefined} lanesPid the `lanes run` process
+ * @returns {() => Usage} stops sampling and returns what it saw
+ */
 function sampler(lanesPid) {
   // pid -> { role, cpuS, rssKb } (maxima). The role is decided at every sample: a child the
   // supervisor forks shows the supervisor's command line until it execs the agent CLI.
+  /** @type {Map<number, RoleUsage>} */
   const seen = new Map();
   const timer = setInterval(() => {
-    const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readProc(Number(d))).filter(Boolean);
+    const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readProc(Number(d))).filter((p) => p !== undefined);
     const supervisors = new Set(procs.filter((p) => p.cmdline.some((a) => a.endsWith('dist/supervisor.js'))).map((p) => p.pid));
     const agentLeaders = new Set(procs.filter((p) => supervisors.has(p.ppid) && !supervisors.has(p.pid)).map((p) => p.pid));
     for (const p of procs) {
+      /** @type {Role | undefined} */
       const role = p.pid === lanesPid ? 'lanes' : supervisors.has(p.pid) ? 'supervisor' : agentLeaders.has(p.pid) || agentLeaders.has(p.pgid) ? 'agent' : undefined;
       if (!role) continue;
       const prev = seen.get(p.pid);
@@ -106,13 +125,19 @@ function sampler(lanesPid) {
   }, 100);
   return () => {
     clearInterval(timer);
-    const by = (role) => [...seen.values()].filter((s) => s.role === role);
+    const by = (/** @type {Role} */ role) => [...seen.values()].filter((s) => s.role === role);
     return { lanes: by('lanes'), supervisors: by('supervisor'), agents: by('agent') };
   };
 }
 
 let batch = 0;
-/** Times one `lanes run` over fresh lanes; returns ms and, when sampled, the /proc figures. */
+/**
+ * Times one `lanes run` over fresh lanes; returns ms and, when sampled, the /proc figures.
+ * @param {number} parallel
+ * @param {boolean} sample
+ * @param {number} [count] lanes in the run
+ * @returns {Promise<{ ms: number, usage: Usage | undefined, agentMs: number }>}
+ */
 async function timedRun(parallel, sample, count = laneCount) {
   const ids = Array.from({ length: count }, (_, i) => String(batch * laneCount + i + 1));
   batch++;
@@ -124,10 +149,12 @@ async function timedRun(parallel, sample, count = laneCount) {
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
+  /** @type {number | null} */
   const code = await new Promise((resolve) => child.on('close', resolve));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const usage = stop?.();
   if (code !== 0) throw new Error(`lanes run exited ${code}:\n${err}${out}`);
+  /** @type {{ agentMs: number }} the part of `lanes run --json` read here */
   const result = JSON.parse(out);
   lanesSync(['rm', ...ids.map((id) => `issue-${id}`), '--force']);
   return { ms, usage, agentMs: result.agentMs };
@@ -140,7 +167,9 @@ header(NAME, `A = lanes run <${laneCount} issues> --parallel 1, B = the same --p
   pairs: `${pairs} (after a one-lane warm-up run)`,
 });
 
+/** @type {{ a: number[], b: number[], ratios: number[] }} */
 const res = { a: [], b: [], ratios: [] };
+/** @type {Usage[]} the parallel runs' */
 const samples = [];
 await timedRun(1, false, 1); // warm-up: the agent CLI's binary and lanes' bundle into the page cache
 for (let p = 0; p < pairs; p++) {
@@ -149,7 +178,7 @@ for (let p = 0; p < pairs; p++) {
   res.a.push(a.ms);
   res.b.push(b.ms);
   res.ratios.push(a.ms / b.ms);
-  samples.push(b.usage);
+  if (b.usage) samples.push(b.usage);
   console.log(`   ${String(p + 1).padStart(4)} ${a.ms.toFixed(1).padStart(9)} ${b.ms.toFixed(1).padStart(9)}  ${(a.ms / b.ms).toFixed(2)}x`);
 }
 
@@ -159,7 +188,7 @@ const mr = median(res.ratios);
 console.log(`   A = --parallel 1: median ${(ma / 1000).toFixed(1)} s;  B = --parallel ${laneCount}: median ${(mb / 1000).toFixed(1)} s`);
 console.log(`   ideal B: ${(3 * delayMs / 1000).toFixed(1)} s of model time per lane, all lanes at once`);
 
-const mean = (xs) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
+const mean = (/** @type {number[]} */ xs) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
 const sup = samples.flatMap((s) => s.supervisors);
 const lan = samples.flatMap((s) => s.lanes);
 const agentsPerRun = samples.map((s) => s.agents.reduce((t, a) => t + a.cpuS, 0) / laneCount);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `lanes ls --json` with 50 lanes vs a sequential loop of `git status --porcelain` over the same
 // 50 worktrees (spawned from Node one after another, as a shell loop would), runs alternated.
 // Target: lanes at most 0.75x the loop.
@@ -26,6 +27,7 @@ writeIssues(repo, ids);
 const env = { ...GIT_ENV };
 
 const made = time(() => run(process.execPath, [lanes, 'new', ...ids, '--no-agent', '--json'], { cwd: repo, env }));
+/** @type {{ lanes: { name: string, path: string }[], failed: { lane: string, error: string }[] }} what `lanes new --json` prints */
 const created = JSON.parse(made.value.stdout);
 if (created.failed.length > 0) throw new Error(`lanes new failed for ${created.failed.map((f) => `${f.lane}: ${f.error}`).join('; ')}`);
 const paths = created.lanes.map((l) => l.path);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `lanes new <id> --no-agent` vs plain `git worktree add -b <branch> <path> <base>` on a generated
 // repository of 20,000 tracked files, runs alternated (A, B, A, B…), each lane / worktree removed
 // after its run outside the timed region. Target: lanes at most 1.5x git.
@@ -20,6 +21,8 @@ const wd = makeWorkDir('new');
 const repo = join(wd.dir, 'repo');
 const gen = generateRepo(repo, { files });
 const ids = Array.from({ length: pairs + warmup }, (_, i) => String(i + 1));
+/** The issue id of run i (the alternation's runs count from 0). */
+const idOf = (/** @type {number} */ i) => String(i + 1);
 writeIssues(repo, ids);
 const plainRoot = join(wd.dir, 'plain-worktrees');
 const env = { ...GIT_ENV };
@@ -35,8 +38,8 @@ const res = alternate({
   warmup,
   onPair: pairPrinter(),
   a: {
-    run: (i) => run(process.execPath, [lanes, 'new', ids[i], '--no-agent'], { cwd: repo, env }).ms,
-    cleanup: (i) => run(process.execPath, [lanes, 'rm', `issue-${ids[i]}`], { cwd: repo, env }),
+    run: (i) => run(process.execPath, [lanes, 'new', idOf(i), '--no-agent'], { cwd: repo, env }).ms,
+    cleanup: (i) => run(process.execPath, [lanes, 'rm', `issue-${idOf(i)}`], { cwd: repo, env }),
   },
   b: {
     run: (i) => run('git', ['worktree', 'add', '-q', '-b', `plain-${i}`, join(plainRoot, `plain-${i}`), 'main'], { cwd: repo, env }).ms,

@@ -28,6 +28,8 @@ const wd = makeWorkDir('rm', { sizeMb: Math.max(1024, Math.ceil(((depFiles + fil
 const repo = join(wd.dir, 'repo');
 const gen = generateRepo(repo, { files });
 const ids = Array.from({ length: pairs + warmup }, (_, i) => String(i + 1));
+/** The issue id of run i (the alternation's runs count from 0). */
+const idOf = (/** @type {number} */ i) => String(i + 1);
 writeIssues(repo, ids);
 const plainRoot = join(wd.dir, 'plain-worktrees');
 const template = join(wd.dir, 'node_modules-template');
@@ -77,7 +79,7 @@ const res = alternate({
   onPair: pairPrinter(),
   a: {
     prepare: (i) => {
-      const made = run(process.execPath, [lanes, 'new', ids[i] ?? String(i + 1), '--no-agent', '--json'], { cwd: repo, env });
+      const made = run(process.execPath, [lanes, 'new', idOf(i), '--no-agent', '--json'], { cwd: repo, env });
       /** @type {{ lanes: { name: string, path: string }[] }} */
       const out = JSON.parse(made.stdout);
       const lane = out.lanes[0];
@@ -86,9 +88,9 @@ const res = alternate({
       giveNodeModules(lane.path);
     },
     run: (i) => {
-      const r = run(process.execPath, [lanes, 'rm', `issue-${ids[i]}`], { cwd: repo, env });
+      const r = run(process.execPath, [lanes, 'rm', `issue-${idOf(i)}`], { cwd: repo, env });
       if (lanePaths.has(i) && gitSync(repo, ['worktree', 'list', '--porcelain']).includes(`${lanePaths.get(i)}\n`)) {
-        throw new Error(`lanes rm left the worktree of issue-${ids[i]} registered`);
+        throw new Error(`lanes rm left the worktree of issue-${idOf(i)} registered`);
       }
       return r.ms;
     },

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs every benchmark in bench/ (each *.mjs at the top level except this file; helpers live in
 // bench/lib/), one after another, streaming their output, then prints a summary of their
 // PASS / MISS / SKIP lines. A MISS never fails the run (timings must not fail CI); only a
@@ -19,6 +20,11 @@ const scripts = readdirSync(BENCH_DIR, { withFileTypes: true })
   .filter((n) => filters.length === 0 || filters.some((f) => n.includes(f)))
   .sort();
 
+/**
+ * @typedef {{ name: string, code: number | null, signal: NodeJS.Signals | null, verdicts: string[], seconds: number }} ScriptResult
+ * @param {string} name a file in bench/
+ * @returns {Promise<ScriptResult>}
+ */
 function runScript(name) {
   return new Promise((resolve) => {
     const started = Date.now();
@@ -29,7 +35,7 @@ function runScript(name) {
       process.stdout.write(d);
     });
     // Forward Ctrl-C / SIGTERM so a benchmark can unmount its tmpfs before we go.
-    const forward = (sig) => child.kill(sig);
+    const forward = (/** @type {NodeJS.Signals} */ sig) => child.kill(sig);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
     child.on('close', (code, signal) => {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `node dist/lanes.js --version` vs `node -e 0`, runs alternated. Target: at most 1.5x.
 //
 //   node bench/startup.mjs      BENCH_PAIRS=30

@@ -1,3 +1,4 @@
+// @ts-check
 // The README's first command: builds a throwaway sample repository with three local issues,
 // creates a lane for each with the built CLI, then runs an agent in every lane at once with
 // `lanes run`, and shows `lanes ls` and one lane's `lanes logs`. The agent is the real Claude Code
@@ -18,6 +19,7 @@ const cli = join(root, 'dist', 'lanes.js');
 const parent = mkdtempSync(join(tmpdir(), 'lanes-demo-'));
 const repo = join(parent, 'shop');
 mkdirSync(repo);
+/** @type {NodeJS.ProcessEnv} */
 const env = {
   ...process.env,
   GIT_AUTHOR_NAME: 'lanes demo',
@@ -25,11 +27,12 @@ const env = {
   GIT_COMMITTER_NAME: 'lanes demo',
   GIT_COMMITTER_EMAIL: 'demo@lanes.local',
 };
-const git = (...args) => execFileSync('git', args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
+const git = (/** @type {string[]} */ ...args) => execFileSync('git', args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
 // Quoted for pasting: a temporary folder's path could hold spaces or quotes.
-const q = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+const q = (/** @type {string} */ arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
 /** The command exactly as run, so each printed line can be pasted into a shell as it is. */
-const pasteable = (args) => ['node', cli, '-C', repo, ...args].map(q).join(' ');
+const pasteable = (/** @type {readonly string[]} */ args) => ['node', cli, '-C', repo, ...args].map(q).join(' ');
+/** @param {string[]} args */
 function lanes(...args) {
   console.log(`\n$ ${pasteable(args)}`);
   const res = spawnSync(process.execPath, [cli, '-C', repo, ...args], { cwd: repo, env, stdio: 'inherit' });
@@ -40,6 +43,7 @@ function lanes(...args) {
   }
 }
 
+/** @param {string} name */
 function onPath(name) {
   for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
     try {
@@ -52,6 +56,7 @@ function onPath(name) {
   return false;
 }
 
+/** @type {import('node:child_process').ChildProcessByStdio<null, import('node:stream').Readable, null> | undefined} */
 let server;
 function stopServer() {
   if (server && server.exitCode === null) server.kill('SIGTERM');
@@ -70,12 +75,16 @@ async function startScriptedModel() {
   const scriptFile = join(parent, 'scripted-model.json');
   writeFileSync(scriptFile, JSON.stringify(script));
   const tsx = createRequire(join(root, 'package.json')).resolve('tsx');
-  server = spawn(process.execPath, ['--import', tsx, join(root, 'test', 'fakes', 'model-server', 'main.ts'), '--script', scriptFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const started = spawn(process.execPath, ['--import', tsx, join(root, 'test', 'fakes', 'model-server', 'main.ts'), '--script', scriptFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  server = started;
+  /** @type {string} */
   const line = await new Promise((resolve, reject) => {
-    createInterface({ input: server.stdout }).once('line', resolve);
-    server.once('exit', (code) => reject(new Error(`the scripted model server exited (${code}) before it listened`)));
+    createInterface({ input: started.stdout }).once('line', resolve);
+    started.once('exit', (code) => reject(new Error(`the scripted model server exited (${code}) before it listened`)));
   });
-  return JSON.parse(line).url;
+  /** @type {{ url: string }} */
+  const listening = JSON.parse(line);
+  return listening.url;
 }
 
 git('init', '-q', '-b', 'main');
@@ -115,13 +124,14 @@ if (realAgent) {
   }
   const url = await startScriptedModel();
   console.log(`\ndemo: using the SCRIPTED model server at ${url} (no real agent is configured: claude on PATH and ANTHROPIC_API_KEY are needed for that) with the real Claude Code CLI from test/agents. The model's answers are scripted (write WORK.md, commit it); Claude Code runs them for real in each lane.`);
+  const agentHome = join(parent, 'agent-home');
   Object.assign(env, {
     PATH: `${agentsBin}${delimiter}${process.env.PATH ?? ''}`,
     LANES_AGENT_BASE_URL: url,
-    LANES_AGENT_HOME: join(parent, 'agent-home'),
+    LANES_AGENT_HOME: agentHome,
     LANES_AGENT_MAX_RETRIES: '0',
   });
-  mkdirSync(env.LANES_AGENT_HOME);
+  mkdirSync(agentHome);
 }
 lanes('run', '1', '2', '3', '--parallel', '3');
 lanes('ls');
