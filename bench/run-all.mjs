@@ -3,8 +3,8 @@
 // Runs every benchmark in bench/ (each *.mjs at the top level except this file; helpers live in
 // bench/lib/), one after another, streaming their output, then prints a summary of their
 // PASS / MISS / SKIP lines. A new bench/<name>.mjs is picked up by that glob: today startup,
-// lifecycle-new, lifecycle-ls, rm-lane, deps-warmup, agents-parallel and pg-branch. A MISS never fails the run (timings must not fail CI); only a
-// benchmark that crashes makes the exit code non-zero.
+// lifecycle-new, lifecycle-ls, rm-lane, deps-warmup, agents-parallel and pg-branch. A MISS never
+// fails the run (timings must not fail CI); only a benchmark that crashes makes the exit code non-zero.
 //
 //   node bench/run-all.mjs                 all of them
 //   node bench/run-all.mjs startup ls      only those whose file name contains "startup" or "ls"
