@@ -1,14 +1,21 @@
 #!/usr/bin/env node
 // @ts-check
 // `lanes rm <lane>` of a clean lane whose node_modules holds 20,000 files vs `rm -rf` of a plain
-// `git worktree add` folder holding the same node_modules, runs alternated (A, B, A, B…). Each
-// side's folder is made before its run, outside the timed region: A a lane (`lanes new --no-agent`)
-// and B a plain worktree, both then given the same node_modules (copied from one template with
-// `cp -a`). B's git bookkeeping (prune, branch delete) happens after its run, untimed: `rm -rf` is
+// `git worktree add` folder holding the same node_modules, runs alternated (A, B, A, B…). The
+// folders are made outside the timed region: A's lanes (`lanes new --no-agent`) all before the
+// first run, B's plain worktree just before each of its runs, both given the same node_modules
+// (copied from one template with `cp -a`). B's git bookkeeping (prune, branch delete) happens after its run, untimed: `rm -rf` is
 // the floor a user compares with. Target: lanes at most 1.5x rm -rf (issue 9).
 //
+// The lane is measured in its steady state: its index refreshed by a `git status` a second after
+// the checkout, as any git command in the lane (the agent's commit, a status) leaves it. A lane
+// removed right after `lanes new` has a "racily clean" index instead (files as new as the index),
+// and the safety check's `git status` re-reads every tracked file: BENCH_RM_FRESH=1 measures that.
+//
 //   node bench/rm-lane.mjs      BENCH_PAIRS=10  BENCH_DEP_FILES=20000  BENCH_FILES=1000  BENCH_NO_TMPFS=1
+//                               BENCH_RM_FRESH=1
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { alternate, envInt, header, pairPrinter, report, requireBuiltCli, run } from './lib/harness.mjs';
 import { GIT_ENV, generateRepo, gitSync, writeIssues } from './lib/repo.mjs';
@@ -20,11 +27,11 @@ const pairs = envInt('BENCH_PAIRS', 10);
 const warmup = 1;
 const depFiles = envInt('BENCH_DEP_FILES', 20_000);
 const files = envInt('BENCH_FILES', 1_000);
+const fresh = process.env.BENCH_RM_FRESH === '1';
 
 const lanes = requireBuiltCli();
-// Two worktrees with node_modules exist at a time (one per side); each 20,000-file folder takes
-// ~100 MB on tmpfs (a page per file), the template as much again.
-const wd = makeWorkDir('rm', { sizeMb: Math.max(1024, Math.ceil(((depFiles + files) * 4 * 6) / 1024)) });
+// Every lane exists from the start, plus a plain worktree and the template: ~6 KB a file on tmpfs.
+const wd = makeWorkDir('rm', { sizeMb: Math.max(1024, Math.ceil(((pairs + warmup + 2) * (depFiles + files) * 6) / 1024)) });
 const repo = join(wd.dir, 'repo');
 const gen = generateRepo(repo, { files });
 const ids = Array.from({ length: pairs + warmup }, (_, i) => String(i + 1));
@@ -66,9 +73,28 @@ const giveNodeModules = (worktree) => run('cp', ['-a', template, join(worktree, 
 /** @type {Map<number, string>} the path of lane i, as `lanes new --json` reported it */
 const lanePaths = new Map();
 
+/**
+ * Makes the lanes of every run up front (prepare must be synchronous, and the index refresh needs a
+ * wait): each with node_modules and, unless BENCH_RM_FRESH=1, its index refreshed after a second.
+ */
+for (let i = 0; i < pairs + warmup; i++) {
+  const made = run(process.execPath, [lanes, 'new', idOf(i), '--no-agent', '--json'], { cwd: repo, env });
+  /** @type {{ lanes: { name: string, path: string }[] }} */
+  const out = JSON.parse(made.stdout);
+  const lane = out.lanes[0];
+  if (!lane) throw new Error(`lanes new made no lane:\n${made.stdout}${made.stderr}`);
+  lanePaths.set(i, lane.path);
+  giveNodeModules(lane.path);
+}
+if (!fresh) {
+  await sleep(1100);
+  for (const path of lanePaths.values()) gitSync(path, ['status', '--porcelain']);
+}
+
 header(NAME, 'A = lanes rm <lane> (clean lane), B = rm -rf of a plain worktree, both with the same node_modules', {
   repository: `${files} tracked files (generated in ${(gen.ms / 1000).toFixed(1)} s)`,
   node_modules: `${depFiles} files (ignored, disposable)`,
+  lane: fresh ? 'removed as lanes new left it (racily clean index: BENCH_RM_FRESH=1)' : 'index refreshed before the run (steady state)',
   filesystem: wd.kind === 'tmpfs' ? `tmpfs at ${wd.dir}` : `temp dir ${wd.dir} (not tmpfs: rely on the alternation)`,
   pairs: `${pairs} (+${warmup} warm-up)`,
 });
@@ -78,15 +104,6 @@ const res = alternate({
   warmup,
   onPair: pairPrinter(),
   a: {
-    prepare: (i) => {
-      const made = run(process.execPath, [lanes, 'new', idOf(i), '--no-agent', '--json'], { cwd: repo, env });
-      /** @type {{ lanes: { name: string, path: string }[] }} */
-      const out = JSON.parse(made.stdout);
-      const lane = out.lanes[0];
-      if (!lane) throw new Error(`lanes new made no lane:\n${made.stdout}${made.stderr}`);
-      lanePaths.set(i, lane.path);
-      giveNodeModules(lane.path);
-    },
     run: (i) => {
       const r = run(process.execPath, [lanes, 'rm', `issue-${idOf(i)}`], { cwd: repo, env });
       if (lanePaths.has(i) && gitSync(repo, ['worktree', 'list', '--porcelain']).includes(`${lanePaths.get(i)}\n`)) {
