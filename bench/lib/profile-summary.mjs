@@ -6,7 +6,11 @@
 // process or the disk) shows as (idle) / (program); it is time git or the file system spends.
 //
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/lanes.js new 1 --no-agent
-//   node bench/lib/profile-summary.mjs /tmp/prof/*.cpuprofile [top=25]
+//   node bench/lib/profile-summary.mjs /tmp/prof/*.cpuprofile [top=25] [--timeline[=ms]]
+//
+// --timeline adds, per slice of time (10 ms by default), the innermost lanes (dist/) or package
+// function on the stack of most of its samples: what the process was doing when, to line up with
+// bench/lib/trace-spawn.mjs's child-process log (both count from the process's start).
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { ROOT } from './harness.mjs';
@@ -61,12 +65,15 @@ function printTable(totals, top, all) {
   for (const [name, ms] of rows) console.log(`  ${ms.toFixed(1).padStart(8)} ms ${((100 * ms) / all).toFixed(1).padStart(5)}%  ${name}`);
 }
 
-const [file, topArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const timelineArg = args.find((a) => a.startsWith('--timeline'));
+const [file, topArg] = args.filter((a) => !a.startsWith('--'));
 if (!file) {
-  console.error('usage: node bench/lib/profile-summary.mjs <file.cpuprofile> [top=25]');
+  console.error('usage: node bench/lib/profile-summary.mjs <file.cpuprofile> [top=25] [--timeline[=ms]]');
   process.exit(2);
 }
 const top = Number(topArg ?? 25);
+const slice = timelineArg?.includes('=') ? Number(timelineArg.split('=')[1]) : timelineArg ? 10 : 0;
 /** @type {CpuProfile} */
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const self = selfTimes(profile);
@@ -97,3 +104,44 @@ console.log(`\nself time by file (top ${top}):`);
 printTable(byFile, top, all);
 console.log('\nself time by package:');
 printTable(byPackage, top, all);
+
+if (slice > 0) {
+  /** @type {Map<number, number>} child id -> parent id */
+  const parentOf = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  /**
+   * The innermost frame of lanes' bundle or a package on a sample's stack, else its top frame.
+   * @param {number} id
+   */
+  const label = (id) => {
+    const topFrame = byId.get(id)?.callFrame;
+    for (let at = /** @type {number | undefined} */ (id); at !== undefined; at = parentOf.get(at)) {
+      const f = byId.get(at)?.callFrame;
+      if (f && (f.url.includes('/dist/') || f.url.includes('node_modules/'))) {
+        return `${f.functionName || '(anonymous)'} ${relative(ROOT, new URL(f.url).pathname)}:${f.lineNumber + 1}`;
+      }
+    }
+    return topFrame ? `${topFrame.functionName || '(anonymous)'}${topFrame.url ? ` ${topFrame.url}` : ''}` : '?';
+  };
+  console.log(`\ntimeline (${slice} ms slices from the profile's start; the label most samples had, and its share):`);
+  let t = 0;
+  /** @type {Map<string, number>} */
+  let bucket = new Map();
+  let bucketStart = 0;
+  const flush = () => {
+    const total = [...bucket.values()].reduce((x, y) => x + y, 0);
+    const best = [...bucket.entries()].sort((a, b) => b[1] - a[1])[0];
+    if (best && total > 0) console.log(`  ${bucketStart.toFixed(0).padStart(6)} ms  ${((100 * best[1]) / total).toFixed(0).padStart(3)}%  ${best[0]}`);
+    bucket = new Map();
+  };
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += (profile.timeDeltas[i] ?? 0) / 1000;
+    if (t - bucketStart >= slice) {
+      flush();
+      bucketStart = Math.floor(t / slice) * slice;
+    }
+    const id = profile.samples[i];
+    if (id !== undefined) add(bucket, label(id), (profile.timeDeltas[i + 1] ?? 0) / 1000);
+  }
+  flush();
+}
