@@ -4,8 +4,8 @@
 // `git worktree add` folder holding the same node_modules, runs alternated (A, B, A, B…). The
 // folders are made outside the timed region: A's lanes (`lanes new --no-agent`) all before the
 // first run, B's plain worktree just before each of its runs, both given the same node_modules
-// (copied from one template with `cp -a`). B's git bookkeeping (prune, branch delete) happens after its run, untimed: `rm -rf` is
-// the floor a user compares with. Target: lanes at most 1.5x rm -rf (issue 9).
+// (copied from one template with `cp -a`). B's git bookkeeping (prune, branch delete) happens
+// after its run, untimed: `rm -rf` is the floor a user compares with. Target: lanes at most 1.5x rm -rf (issue 9).
 //
 // The lane is measured in its steady state: its index refreshed by a `git status` a second after
 // the checkout, as any git command in the lane (the agent's commit, a status) leaves it. A lane
@@ -31,7 +31,8 @@ const fresh = process.env.BENCH_RM_FRESH === '1';
 
 const lanes = requireBuiltCli();
 // Every lane exists from the start, plus a plain worktree and the template: ~6 KB a file on tmpfs.
-const wd = makeWorkDir('rm', { sizeMb: Math.max(1024, Math.ceil(((pairs + warmup + 2) * (depFiles + files) * 6) / 1024)) });
+const tmpfsMb = Math.ceil(((pairs + warmup + 2) * (depFiles + files) * 6) / 1024);
+const wd = makeWorkDir('rm', { sizeMb: Math.max(1024, tmpfsMb) });
 const repo = join(wd.dir, 'repo');
 const gen = generateRepo(repo, { files });
 const ids = Array.from({ length: pairs + warmup }, (_, i) => String(i + 1));
@@ -94,7 +95,9 @@ if (!fresh) {
 header(NAME, 'A = lanes rm <lane> (clean lane), B = rm -rf of a plain worktree, both with the same node_modules', {
   repository: `${files} tracked files (generated in ${(gen.ms / 1000).toFixed(1)} s)`,
   node_modules: `${depFiles} files (ignored, disposable)`,
-  lane: fresh ? 'removed as lanes new left it (racily clean index: BENCH_RM_FRESH=1)' : 'index refreshed before the run (steady state)',
+  lane: fresh
+    ? 'removed as lanes new left it (racily clean index: BENCH_RM_FRESH=1)'
+    : 'index refreshed before the run (steady state)',
   filesystem: wd.kind === 'tmpfs' ? `tmpfs at ${wd.dir}` : `temp dir ${wd.dir} (not tmpfs: rely on the alternation)`,
   pairs: `${pairs} (+${warmup} warm-up)`,
 });

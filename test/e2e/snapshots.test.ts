@@ -30,9 +30,13 @@ const AGENT_SCRIPT = [
   "  issue-4) echo 'the tests do not compile' >&2; exit 3;;",
   '  issue-5) echo nothing to do; exit 0;;',
   'esac',
-  'echo "work of $LANES_LANE" > "$LANES_LANE.txt" && git add -A && git commit -q -m "agent work in $LANES_LANE" && echo committed',
+  'echo "work of $LANES_LANE" > "$LANES_LANE.txt"',
+  'git add -A && git commit -q -m "agent work in $LANES_LANE" && echo committed',
 ].join('\n');
-const CONFIG = { agent: 'scripted', agents: { scripted: { adapter: 'command', command: ['sh', '-c', AGENT_SCRIPT, 'sh', '{promptFile}'] } } };
+const CONFIG = {
+  agent: 'scripted',
+  agents: { scripted: { adapter: 'command', command: ['sh', '-c', AGENT_SCRIPT, 'sh', '{promptFile}'] } },
+};
 
 /** Each digit of a match replaced by `N`: the value goes, its width (and so the table's alignment) stays. */
 const maskDigits = (s: string) => s.replace(/\d/g, 'N');
@@ -116,7 +120,13 @@ describe('what lanes prints for lanes, runs and repairs', () => {
 
   beforeAll(() => {
     repo = makeRepo({ files: { 'lanes.config.json': `${JSON.stringify(CONFIG, null, 2)}\n` } });
-    const titles = ['Add a login page', 'Fix the date parser', 'Cache the search results', 'Port the build to esbuild', 'Document the API'];
+    const titles = [
+      'Add a login page',
+      'Fix the date parser',
+      'Cache the search results',
+      'Port the build to esbuild',
+      'Document the API',
+    ];
     titles.forEach((title, i) => addIssue(repo, i + 1, title));
     const step = (name: string, args: string[], sortStderr = false) => {
       seen.set(name, { args, res: run(repo, args), sortStderr });
@@ -127,7 +137,8 @@ describe('what lanes prints for lanes, runs and repairs', () => {
     step('doctor-healthy', ['doctor']);
     repo.write('../app-worktrees/issue-1/notes.txt', 'a dirty file\n');
     step('ls', ['ls']);
-    ports = json<{ ports: Record<string, number> }[]>(run(repo, ['ls', '--json'])).flatMap((l) => Object.values(l.ports));
+    const listed = json<{ ports: Record<string, number> }[]>(run(repo, ['ls', '--json']));
+    ports = listed.flatMap((l) => Object.values(l.ports));
     // Worktrees deleted by hand: ls says they are missing, doctor finds them, and --fix removes the
     // lane that had nothing at stake (issue-4) and keeps the one with an unpushed commit (issue-3).
     repo.git('worktree', 'remove', '--force', '../app-worktrees/issue-3');
@@ -172,7 +183,7 @@ describe('what lanes prints for lanes, runs and repairs', () => {
     expect((await check('doctor-healthy')).code).toBe(0);
   });
 
-  it('lanes doctor naming the problems it finds, and --fix repairing what is safe and naming what it kept', async () => {
+  it('lanes doctor names the problems it finds; --fix repairs what is safe and names what it kept', async () => {
     expect((await check('doctor-problems')).code).toBe(1);
     // One problem is left on purpose (a lane with an unpushed commit), so it still exits 1.
     expect((await check('doctor-fix')).code).toBe(1);
