@@ -5,7 +5,8 @@
 // folders are made outside the timed region: A's lanes (`lanes new --no-agent`) all before the
 // first run, B's plain worktree just before each of its runs, both given the same node_modules
 // (copied from one template with `cp -a`). B's git bookkeeping (prune, branch delete) happens
-// after its run, untimed: `rm -rf` is the floor a user compares with. Target: lanes at most 1.5x rm -rf (issue 9).
+// after its run, untimed: `rm -rf` is the floor a user compares with. Target: lanes at most 1.5x
+// rm -rf (issue 9).
 //
 // The lane is measured in its steady state: its index refreshed by a `git status` a second after
 // the checkout, as any git command in the lane (the agent's commit, a status) leaves it. A lane
