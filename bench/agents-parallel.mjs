@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { envInt, header, median, requireBuiltCli, ROOT, skip } from './lib/harness.mjs';
-import { GIT_ENV, gitSync } from './lib/repo.mjs';
+import { gitSync, lanesEnv } from './lib/repo.mjs';
 import { atExit, makeWorkDir } from './lib/workdir.mjs';
 
 const NAME = 'agents-parallel';
@@ -67,7 +67,7 @@ gitSync(repo, ['add', '-A']);
 gitSync(repo, ['commit', '-q', '-m', 'bench repo']);
 const agentHome = join(wd.dir, 'agent-home');
 mkdirSync(agentHome);
-const env = { ...GIT_ENV, PATH: `${agentsBin}:${process.env.PATH}`, LANES_AGENT_BASE_URL: url, LANES_AGENT_HOME: agentHome, LANES_AGENT_MAX_RETRIES: '0' };
+const env = { ...lanesEnv(wd.dir), PATH: `${agentsBin}:${process.env.PATH}`, LANES_AGENT_BASE_URL: url, LANES_AGENT_HOME: agentHome, LANES_AGENT_MAX_RETRIES: '0' };
 
 /** @param {readonly string[]} args */
 function lanesSync(args) {

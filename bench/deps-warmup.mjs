@@ -18,7 +18,7 @@ const rounds = Number(process.argv[2] ?? 3);
 // LANES_BENCH_DIR puts the run on another disk, e.g. a tmpfs (the notes: ext4 slows down after many 20,000-file trees).
 const dir = mkdtempSync(join(process.env.LANES_BENCH_DIR ?? tmpdir(), 'lanes-bench-deps-'));
 const app = join(dir, 'app');
-const env = { ...process.env, npm_config_ignore_scripts: 'true', npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+const env = { ...process.env, npm_config_ignore_scripts: 'true', npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b', LANES_STATE_HOME: join(dir, 'lanes-state') };
 /** @type {(file: string, args: readonly string[], cwd?: string) => string} */
 const run = (file, args, cwd = app) => execFileSync(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).toString();
 /** @type {(fn: () => void) => number} seconds */

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { alternate, envInt, header, pairPrinter, report, requireBuiltCli, run, time } from './lib/harness.mjs';
-import { GIT_ENV, generateRepo, writeIssues } from './lib/repo.mjs';
+import { generateRepo, lanesEnv, writeIssues } from './lib/repo.mjs';
 import { makeWorkDir } from './lib/workdir.mjs';
 
 const NAME = 'lifecycle-ls';
@@ -24,7 +24,7 @@ const repo = join(wd.dir, 'repo');
 const gen = generateRepo(repo, { files });
 const ids = Array.from({ length: laneCount }, (_, i) => String(i + 1));
 writeIssues(repo, ids);
-const env = { ...GIT_ENV };
+const env = lanesEnv(wd.dir);
 
 const made = time(() => run(process.execPath, [lanes, 'new', ...ids, '--no-agent', '--json'], { cwd: repo, env }));
 /** @type {{ lanes: { name: string, path: string }[], failed: { lane: string, error: string }[] }} what `lanes new --json` prints */

@@ -7,7 +7,7 @@
 //   node bench/lifecycle-new.mjs            BENCH_PAIRS=10  BENCH_FILES=20000  BENCH_NO_TMPFS=1
 import { join } from 'node:path';
 import { alternate, envInt, header, pairPrinter, report, requireBuiltCli, run } from './lib/harness.mjs';
-import { GIT_ENV, generateRepo, gitSync, writeIssues } from './lib/repo.mjs';
+import { generateRepo, gitSync, lanesEnv, writeIssues } from './lib/repo.mjs';
 import { makeWorkDir } from './lib/workdir.mjs';
 
 const NAME = 'lifecycle-new';
@@ -25,7 +25,7 @@ const ids = Array.from({ length: pairs + warmup }, (_, i) => String(i + 1));
 const idOf = (/** @type {number} */ i) => String(i + 1);
 writeIssues(repo, ids);
 const plainRoot = join(wd.dir, 'plain-worktrees');
-const env = { ...GIT_ENV };
+const env = lanesEnv(wd.dir);
 
 header(NAME, 'A = lanes new <id> --no-agent, B = git worktree add -b <branch> <path> main', {
   repository: `${files} tracked files (generated in ${(gen.ms / 1000).toFixed(1)} s)`,

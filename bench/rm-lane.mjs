@@ -19,7 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { alternate, envInt, header, pairPrinter, report, requireBuiltCli, run } from './lib/harness.mjs';
-import { GIT_ENV, generateRepo, gitSync, writeIssues } from './lib/repo.mjs';
+import { generateRepo, gitSync, lanesEnv, writeIssues } from './lib/repo.mjs';
 import { makeWorkDir } from './lib/workdir.mjs';
 
 const NAME = 'rm-lane';
@@ -42,7 +42,7 @@ const idOf = (/** @type {number} */ i) => String(i + 1);
 writeIssues(repo, ids);
 const plainRoot = join(wd.dir, 'plain-worktrees');
 const template = join(wd.dir, 'node_modules-template');
-const env = { ...GIT_ENV };
+const env = lanesEnv(wd.dir);
 
 /**
  * Writes a node_modules-like tree of `count` files into `dir`: packages of 40 files each (a

@@ -15,6 +15,18 @@ export const GIT_ENV = {
   GIT_TERMINAL_PROMPT: '0',
 };
 
+/**
+ * The environment for the lanes commands of a benchmark working in `workDir`: GIT_ENV, and lanes'
+ * machine-wide state (the port registry) in the work dir. Without it every run leaves its lanes'
+ * port leases in the user's registry (the work dir goes, the leases stay), and the leases of
+ * earlier runs change what port allocation in later runs has to step over.
+ * @param {string} workDir
+ * @returns {NodeJS.ProcessEnv}
+ */
+export function lanesEnv(workDir) {
+  return { ...GIT_ENV, LANES_STATE_HOME: join(workDir, 'lanes-state') };
+}
+
 // Only for generating: glibc grows the heap in 128 KB brk steps by default, and on this VM (a
 // Firecracker guest) each brk costs ~130 us, which made `git fast-import` of 20,000 blobs take
 // ~37 s; a 512 MB top pad makes it well under a second. Never used for the measured commands.
