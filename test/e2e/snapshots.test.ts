@@ -1,8 +1,9 @@
 /**
  * Snapshots of what people read: `--help` of every command, the `lanes ls` table, the `lanes run`
- * summary, `lanes new` and `lanes doctor`, through the built CLI. A change to any of them shows up
- * as a diff of a plain-text file under __snapshots__/output/ that someone has to review (and
- * accept with `npx vitest run test/e2e/snapshots.test.ts -u`).
+ * summary, `lanes new`, `lanes doctor` and `lanes rm`, through the built CLI. A change to any of
+ * them shows up as a diff of a plain-text file under __snapshots__/output/ that someone has to
+ * review (and accept with `npx vitest run test/e2e/snapshots.test.ts -u`). The progress lines of
+ * `lanes run` (lanes working in parallel interleave them differently each time) are compared sorted.
  *
  * What differs between machines and runs is replaced before comparing, keeping the width of what
  * it replaces where it sits in a table (so the alignment of the columns stays part of the
@@ -147,6 +148,9 @@ describe('what lanes prints for lanes, runs and repairs', () => {
     step('doctor-problems', ['doctor']);
     step('doctor-fix', ['doctor', '--fix']);
     step('ls-after-fix', ['ls']);
+    // A refusal with its ways out (issue-2 has a commit that is neither merged nor pushed), and a removal.
+    step('rm-refused', ['rm', 'issue-2']);
+    step('rm', ['rm', 'issue-5']);
   });
   afterAll(() => repo.cleanup());
 
@@ -188,5 +192,10 @@ describe('what lanes prints for lanes, runs and repairs', () => {
     // One problem is left on purpose (a lane with an unpushed commit), so it still exits 1.
     expect((await check('doctor-fix')).code).toBe(1);
     expect((await check('ls-after-fix')).code).toBe(0);
+  });
+
+  it('lanes rm refusing to lose work names the ways out; a removal says what it removed', async () => {
+    expect((await check('rm-refused')).code).toBe(3);
+    expect((await check('rm')).code).toBe(0);
   });
 });
