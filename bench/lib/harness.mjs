@@ -168,6 +168,10 @@ export function report(name, { aLabel, bLabel, target }, res) {
   console.log(`   A = ${aLabel}: median ${ma.toFixed(1)} ms`);
   console.log(`   B = ${bLabel}: median ${mb.toFixed(1)} ms`);
   console.log(`   ratio of medians ${fmtX(ma / mb)}; per-pair ratios: median ${fmtX(mr)}, min ${fmtX(min)}, max ${fmtX(max)} (${res.ratios.length} pairs)`);
+  // What A costs on top of B, in ms: steadier than the ratio when load slows B down (git under
+  // load takes 2x as long, the ratio shrinks, A's own cost does not).
+  const extra = median(res.a.map((a, i) => a - (res.b[i] ?? NaN)));
+  console.log(`   per-pair A - B: median ${extra.toFixed(1)} ms`);
   const verdict = mr <= target ? 'PASS' : 'MISS';
   console.log(`${verdict} ${name}: ${fmtX(mr)} (median of per-pair A/B) vs target <= ${fmtX(target)}`);
   return { name, verdict, medianA: ma, medianB: mb, medianRatio: mr, min, max, target };
