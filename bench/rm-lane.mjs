@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // @ts-check
 // `lanes rm <lane>` of a clean lane whose node_modules holds 20,000 files vs `rm -rf` of a plain
-// `git worktree add` folder holding the same node_modules, runs alternated (A, B, A, B…). The
-// folders are made outside the timed region: A's lanes (`lanes new --no-agent`) all before the
-// first run, B's plain worktree just before each of its runs, both given the same node_modules
-// (copied from one template with `cp -a`). B's git bookkeeping (prune, branch delete) happens
-// after its run, untimed: `rm -rf` is the floor a user compares with. Target: lanes at most 1.5x
-// rm -rf (issue 9).
+// `git worktree add` folder holding the same node_modules, runs alternated (A, B, A, B…). Every
+// folder is made before the first run, outside the timed region (A's lanes by `lanes new
+// --no-agent`, B's by `git worktree add`, each given the same node_modules copied from one
+// template with `cp -a`), then `sync`: on a disk, a folder made just before its delete would
+// still be in the page cache, never written, and much cheaper to delete than one made earlier.
+// B's git bookkeeping (prune, branch delete) happens after its run, untimed: `rm -rf` is the
+// floor a user compares with. Target: lanes at most 1.5x rm -rf (issue 9).
 //
 // The lane is measured in its steady state: its index refreshed by a `git status` a second after
 // the checkout, as any git command in the lane (the agent's commit, a status) leaves it. A lane
@@ -31,8 +32,8 @@ const files = envInt('BENCH_FILES', 1_000);
 const fresh = process.env.BENCH_RM_FRESH === '1';
 
 const lanes = requireBuiltCli();
-// Every lane exists from the start, plus a plain worktree and the template: ~6 KB a file on tmpfs.
-const tmpfsMb = Math.ceil(((pairs + warmup + 2) * (depFiles + files) * 6) / 1024);
+// Every lane and plain worktree exists from the start, and the template: ~6 KB a file on tmpfs.
+const tmpfsMb = Math.ceil(((2 * (pairs + warmup) + 1) * (depFiles + files) * 6) / 1024);
 const wd = makeWorkDir('rm', { sizeMb: Math.max(1024, tmpfsMb) });
 const repo = join(wd.dir, 'repo');
 const gen = generateRepo(repo, { files });
@@ -75,11 +76,17 @@ const giveNodeModules = (worktree) => run('cp', ['-a', template, join(worktree, 
 /** @type {Map<number, string>} the path of lane i, as `lanes new --json` reported it */
 const lanePaths = new Map();
 
+/** The plain worktree of run i (side B). */
+const plainPath = (/** @type {number} */ i) => join(plainRoot, `plain-${i}`);
+
 /**
- * Makes the lanes of every run up front (prepare must be synchronous, and the index refresh needs a
- * wait): each with node_modules and, unless BENCH_RM_FRESH=1, its index refreshed after a second.
+ * Makes the folders of every run up front (prepare must be synchronous, and the index refresh
+ * needs a wait): each with node_modules and, unless BENCH_RM_FRESH=1, the lanes' index refreshed
+ * after a second.
  */
 for (let i = 0; i < pairs + warmup; i++) {
+  gitSync(repo, ['worktree', 'add', '-q', '-b', `plain-${i}`, plainPath(i), 'main']);
+  giveNodeModules(plainPath(i));
   const made = run(process.execPath, [lanes, 'new', idOf(i), '--no-agent', '--json'], { cwd: repo, env });
   /** @type {{ lanes: { name: string, path: string }[] }} */
   const out = JSON.parse(made.stdout);
@@ -92,6 +99,7 @@ if (!fresh) {
   await sleep(1100);
   for (const path of lanePaths.values()) gitSync(path, ['status', '--porcelain']);
 }
+run('sync', []);
 
 header(NAME, 'A = lanes rm <lane> (clean lane), B = rm -rf of a plain worktree, both with the same node_modules', {
   repository: `${files} tracked files (generated in ${(gen.ms / 1000).toFixed(1)} s)`,
@@ -117,12 +125,7 @@ const res = alternate({
     },
   },
   b: {
-    prepare: (i) => {
-      const path = join(plainRoot, `plain-${i}`);
-      gitSync(repo, ['worktree', 'add', '-q', '-b', `plain-${i}`, path, 'main']);
-      giveNodeModules(path);
-    },
-    run: (i) => run('rm', ['-rf', '--', join(plainRoot, `plain-${i}`)]).ms,
+    run: (i) => run('rm', ['-rf', '--', plainPath(i)]).ms,
     cleanup: (i) => {
       gitSync(repo, ['worktree', 'prune']);
       gitSync(repo, ['branch', '-q', '-D', `plain-${i}`]);
