@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Dependency warm-up benchmark: `lanes new` (worktree + node_modules cloned from the main worktree)
 // against the same worktree + `npm ci` with a warm cache, and against the same worktree + a plain
 // `cp -a` of node_modules. The fixture is a real npm project (this repository's own lockfile plus
@@ -17,17 +18,41 @@ const rounds = Number(process.argv[2] ?? 3);
 // LANES_BENCH_DIR puts the run on another disk, e.g. a tmpfs (the notes: ext4 slows down after many 20,000-file trees).
 const dir = mkdtempSync(join(process.env.LANES_BENCH_DIR ?? tmpdir(), 'lanes-bench-deps-'));
 const app = join(dir, 'app');
-const env = { ...process.env, npm_config_ignore_scripts: 'true', npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
-const run = (file, args, cwd = app) => execFileSync(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).toString();
+const env = {
+  ...process.env,
+  npm_config_ignore_scripts: 'true',
+  npm_config_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  GIT_AUTHOR_NAME: 'b',
+  GIT_AUTHOR_EMAIL: 'b@b',
+  GIT_COMMITTER_NAME: 'b',
+  GIT_COMMITTER_EMAIL: 'b@b',
+  LANES_STATE_HOME: join(dir, 'lanes-state'),
+};
+/** @type {(file: string, args: readonly string[], cwd?: string) => string} */
+const run = (file, args, cwd = app) =>
+  execFileSync(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 }).toString();
+/** @type {(fn: () => void) => number} seconds */
 const time = (fn) => {
   const t = performance.now();
   fn();
   return (performance.now() - t) / 1000;
 };
 
+/**
+ * The parts of package.json and package-lock.json (lockfile v3) the fixture reads and rewrites.
+ * @typedef {{ dependencies?: Record<string, string>, devDependencies?: Record<string, string> }} PackageJson
+ * @typedef {{ name?: string, version?: string, resolved?: string, dependencies?: Record<string, string>, optionalDependencies?: Record<string, string> }} LockedPackage
+ * @typedef {{ name: string, packages: Record<string, LockedPackage> }} PackageLock
+ */
+
+/** @returns {number} the number of files in the fixture's node_modules */
 function fixture() {
   mkdirSync(join(app, 'issues'), { recursive: true });
+  /** @type {PackageJson} */
   const pkg = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8'));
+  /** @type {PackageLock} */
   const lock = JSON.parse(readFileSync(join(here, '..', 'package-lock.json'), 'utf8'));
   for (const [k, v] of Object.entries(lock.packages)) {
     if (!k) continue;
@@ -37,6 +62,7 @@ function fixture() {
     if (v.optionalDependencies) delete v.optionalDependencies['napi-windows-process-start-time'];
   }
   const jira = lock.packages['node_modules/jira.js'];
+  if (!jira?.resolved) throw new Error('package-lock.json has no resolved jira.js to copy');
   const deps = { ...pkg.dependencies, ...pkg.devDependencies, 'jira-copy': jira.resolved };
   const manifest = { name: 'bench-app', version: '1.0.0', private: true, dependencies: deps };
   lock.name = 'bench-app';
@@ -58,35 +84,48 @@ function fixture() {
   return files;
 }
 
+/** @typedef {'lanes' | 'npm ci' | 'cp -a'} Method */
+/** @type {Record<Method, (round: number) => number>} seconds a method takes in a round */
 const methods = {
   lanes: (i) => time(() => run(process.execPath, [lanesBin, 'new', String(i), '--no-agent', '--json'])),
-  'npm ci': (i) => time(() => {
-    run('git', ['worktree', 'add', '-q', '-b', `npm-${i}`, join(dir, `npm-${i}`), 'main']);
-    run('npm', ['ci'], join(dir, `npm-${i}`));
-  }),
-  'cp -a': (i) => time(() => {
-    run('git', ['worktree', 'add', '-q', '-b', `cp-${i}`, join(dir, `cp-${i}`), 'main']);
-    run('cp', ['-a', join(app, 'node_modules'), join(dir, `cp-${i}`, 'node_modules')]);
-  }),
+  'npm ci': (i) =>
+    time(() => {
+      run('git', ['worktree', 'add', '-q', '-b', `npm-${i}`, join(dir, `npm-${i}`), 'main']);
+      run('npm', ['ci'], join(dir, `npm-${i}`));
+    }),
+  'cp -a': (i) =>
+    time(() => {
+      run('git', ['worktree', 'add', '-q', '-b', `cp-${i}`, join(dir, `cp-${i}`), 'main']);
+      run('cp', ['-a', join(app, 'node_modules'), join(dir, `cp-${i}`, 'node_modules')]);
+    }),
 };
 
 try {
   const files = fixture();
+  /** @type {Record<Method, number>[]} */
   const rows = [];
   for (let i = 1; i <= rounds; i++) {
     // Alternate the order so no method always runs on a warmer (or more fragmented) disk.
+    /** @type {Method[]} */
     const order = i % 2 ? ['lanes', 'npm ci', 'cp -a'] : ['cp -a', 'npm ci', 'lanes'];
-    const r = {};
+    /** @type {Record<Method, number>} */
+    const r = { lanes: NaN, 'npm ci': NaN, 'cp -a': NaN };
     for (const m of order) r[m] = methods[m](i);
     rows.push(r);
-    console.log(`round ${i}: lanes ${r.lanes.toFixed(2)} s, npm ci ${r['npm ci'].toFixed(2)} s, cp -a ${r['cp -a'].toFixed(2)} s | npm ci / lanes = ${(r['npm ci'] / r.lanes).toFixed(1)}x, lanes / cp -a = ${(r.lanes / r['cp -a']).toFixed(2)}x`);
+    console.log(
+      `round ${i}: lanes ${r.lanes.toFixed(2)} s, npm ci ${r['npm ci'].toFixed(2)} s, cp -a ${r['cp -a'].toFixed(2)} s | npm ci / lanes = ${(r['npm ci'] / r.lanes).toFixed(1)}x, lanes / cp -a = ${(r.lanes / r['cp -a']).toFixed(2)}x`,
+    );
   }
-  const med = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const med = (/** @type {number[]} */ xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const speedup = med(rows.map((r) => r['npm ci'] / r.lanes));
   const vsCp = med(rows.map((r) => r.lanes / r['cp -a']));
   console.log(`\n${files} files. Each time includes git worktree add. Median of ${rounds} paired rounds:`);
-  console.log(`  lanes vs npm ci (warm cache): ${speedup.toFixed(1)}x faster (target >= 10x) ${speedup >= 10 ? 'OK' : 'MISSED'}`);
-  console.log(`  lanes vs cp -a:               ${vsCp.toFixed(2)}x the time (target <= 1.5x) ${vsCp <= 1.5 ? 'OK' : 'MISSED'}`);
+  console.log(
+    `  lanes vs npm ci (warm cache): ${speedup.toFixed(1)}x faster (target >= 10x) ${speedup >= 10 ? 'OK' : 'MISSED'}`,
+  );
+  console.log(
+    `  lanes vs cp -a:               ${vsCp.toFixed(2)}x the time (target <= 1.5x) ${vsCp <= 1.5 ? 'OK' : 'MISSED'}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `lanes ls --json` with 50 lanes vs a sequential loop of `git status --porcelain` over the same
 // 50 worktrees (spawned from Node one after another, as a shell loop would), runs alternated.
 // Target: lanes at most 0.75x the loop.
@@ -7,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { alternate, envInt, header, pairPrinter, report, requireBuiltCli, run, time } from './lib/harness.mjs';
-import { GIT_ENV, generateRepo, writeIssues } from './lib/repo.mjs';
+import { generateRepo, lanesEnv, writeIssues } from './lib/repo.mjs';
 import { makeWorkDir } from './lib/workdir.mjs';
 
 const NAME = 'lifecycle-ls';
@@ -18,16 +19,18 @@ const files = envInt('BENCH_FILES', 20_000);
 
 const lanes = requireBuiltCli();
 // Each 20,000-file worktree takes ~100 MB on tmpfs (a page per file).
-const wd = makeWorkDir('ls', { sizeMb: Math.max(2048, Math.ceil((laneCount + 2) * files * 6 / 1024)) });
+const wd = makeWorkDir('ls', { sizeMb: Math.max(2048, Math.ceil(((laneCount + 2) * files * 6) / 1024)) });
 const repo = join(wd.dir, 'repo');
 const gen = generateRepo(repo, { files });
 const ids = Array.from({ length: laneCount }, (_, i) => String(i + 1));
 writeIssues(repo, ids);
-const env = { ...GIT_ENV };
+const env = lanesEnv(wd.dir);
 
 const made = time(() => run(process.execPath, [lanes, 'new', ...ids, '--no-agent', '--json'], { cwd: repo, env }));
+/** @type {{ lanes: { name: string, path: string }[], failed: { lane: string, error: string }[] }} what `lanes new --json` prints */
 const created = JSON.parse(made.value.stdout);
-if (created.failed.length > 0) throw new Error(`lanes new failed for ${created.failed.map((f) => `${f.lane}: ${f.error}`).join('; ')}`);
+if (created.failed.length > 0)
+  throw new Error(`lanes new failed for ${created.failed.map((f) => `${f.lane}: ${f.error}`).join('; ')}`);
 const paths = created.lanes.map((l) => l.path);
 
 // Git treats files written in the same second as the index as "racily clean" and re-reads them on
@@ -36,12 +39,16 @@ const paths = created.lanes.map((l) => l.path);
 await new Promise((r) => setTimeout(r, 1100));
 for (const p of paths) run('git', ['status', '--porcelain'], { cwd: p, env });
 
-header(NAME, `A = lanes ls --json, B = git status --porcelain in each of the ${laneCount} worktrees, one after another`, {
-  repository: `${files} tracked files per worktree (generated in ${(gen.ms / 1000).toFixed(1)} s)`,
-  lanes: `${paths.length} (made by one lanes new in ${(made.ms / 1000).toFixed(1)} s)`,
-  filesystem: wd.kind === 'tmpfs' ? `tmpfs at ${wd.dir}` : `temp dir ${wd.dir} (not tmpfs: rely on the alternation)`,
-  pairs: `${pairs} (+1 warm-up)`,
-});
+header(
+  NAME,
+  `A = lanes ls --json, B = git status --porcelain in each of the ${laneCount} worktrees, one after another`,
+  {
+    repository: `${files} tracked files per worktree (generated in ${(gen.ms / 1000).toFixed(1)} s)`,
+    lanes: `${paths.length} (made by one lanes new in ${(made.ms / 1000).toFixed(1)} s)`,
+    filesystem: wd.kind === 'tmpfs' ? `tmpfs at ${wd.dir}` : `temp dir ${wd.dir} (not tmpfs: rely on the alternation)`,
+    pairs: `${pairs} (+1 warm-up)`,
+  },
+);
 
 const res = alternate({
   pairs,
@@ -67,4 +74,8 @@ const res = alternate({
   },
 });
 
-report(NAME, { aLabel: 'lanes ls --json', bLabel: `sequential git status --porcelain x${paths.length}`, target: TARGET }, res);
+report(
+  NAME,
+  { aLabel: 'lanes ls --json', bLabel: `sequential git status --porcelain x${paths.length}`, target: TARGET },
+  res,
+);

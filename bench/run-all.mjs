@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs every benchmark in bench/ (each *.mjs at the top level except this file; helpers live in
 // bench/lib/), one after another, streaming their output, then prints a summary of their
-// PASS / MISS / SKIP lines. A MISS never fails the run (timings must not fail CI); only a
-// benchmark that crashes makes the exit code non-zero.
+// PASS / MISS / SKIP lines. A new bench/<name>.mjs is picked up by that glob: today startup,
+// lifecycle-new, lifecycle-ls, rm-lane, deps-warmup, agents-parallel and pg-branch. A MISS never
+// fails the run (timings must not fail CI); only a benchmark that crashes makes the exit code non-zero.
 //
 //   node bench/run-all.mjs                 all of them
 //   node bench/run-all.mjs startup ls      only those whose file name contains "startup" or "ls"
@@ -19,6 +21,11 @@ const scripts = readdirSync(BENCH_DIR, { withFileTypes: true })
   .filter((n) => filters.length === 0 || filters.some((f) => n.includes(f)))
   .sort();
 
+/**
+ * @typedef {{ name: string, code: number | null, signal: NodeJS.Signals | null, verdicts: string[], seconds: number }} ScriptResult
+ * @param {string} name a file in bench/
+ * @returns {Promise<ScriptResult>}
+ */
 function runScript(name) {
   return new Promise((resolve) => {
     const started = Date.now();
@@ -29,7 +36,7 @@ function runScript(name) {
       process.stdout.write(d);
     });
     // Forward Ctrl-C / SIGTERM so a benchmark can unmount its tmpfs before we go.
-    const forward = (sig) => child.kill(sig);
+    const forward = (/** @type {NodeJS.Signals} */ sig) => child.kill(sig);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
     child.on('close', (code, signal) => {
@@ -50,7 +57,10 @@ let crashed = 0;
 for (const r of results) {
   const ok = r.code === 0;
   if (!ok) crashed++;
-  const lines = r.verdicts.length > 0 ? r.verdicts : [ok ? 'no PASS/MISS/SKIP line printed' : `FAILED (exit ${r.code ?? r.signal})`];
+  const lines =
+    r.verdicts.length > 0
+      ? r.verdicts
+      : [ok ? 'no PASS/MISS/SKIP line printed' : `FAILED (exit ${r.code ?? r.signal})`];
   for (const l of lines) console.log(`   ${r.name.padEnd(24)} ${l}   [${r.seconds.toFixed(0)} s]`);
 }
 if (crashed > 0) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `node dist/lanes.js --version` vs `node -e 0`, runs alternated. Target: at most 1.5x.
 //
 //   node bench/startup.mjs      BENCH_PAIRS=30
@@ -9,7 +10,10 @@ const TARGET = 1.5;
 const pairs = envInt('BENCH_PAIRS', 30);
 const lanes = requireBuiltCli();
 
-header(NAME, 'A = node dist/lanes.js --version, B = node -e 0', { node: `${process.execPath} ${process.version}`, pairs: `${pairs} (+3 warm-up)` });
+header(NAME, 'A = node dist/lanes.js --version, B = node -e 0', {
+  node: `${process.execPath} ${process.version}`,
+  pairs: `${pairs} (+3 warm-up)`,
+});
 
 const res = alternate({
   pairs,

@@ -1,3 +1,4 @@
+// @ts-check
 // The README's first command: builds a throwaway sample repository with three local issues,
 // creates a lane for each with the built CLI, then runs an agent in every lane at once with
 // `lanes run`, and shows `lanes ls` and one lane's `lanes logs`. The agent is the real Claude Code
@@ -18,6 +19,7 @@ const cli = join(root, 'dist', 'lanes.js');
 const parent = mkdtempSync(join(tmpdir(), 'lanes-demo-'));
 const repo = join(parent, 'shop');
 mkdirSync(repo);
+/** @type {NodeJS.ProcessEnv} */
 const env = {
   ...process.env,
   GIT_AUTHOR_NAME: 'lanes demo',
@@ -25,11 +27,13 @@ const env = {
   GIT_COMMITTER_NAME: 'lanes demo',
   GIT_COMMITTER_EMAIL: 'demo@lanes.local',
 };
-const git = (...args) => execFileSync('git', args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
+const git = (/** @type {string[]} */ ...args) =>
+  execFileSync('git', args, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
 // Quoted for pasting: a temporary folder's path could hold spaces or quotes.
-const q = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+const q = (/** @type {string} */ arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
 /** The command exactly as run, so each printed line can be pasted into a shell as it is. */
-const pasteable = (args) => ['node', cli, '-C', repo, ...args].map(q).join(' ');
+const pasteable = (/** @type {readonly string[]} */ args) => ['node', cli, '-C', repo, ...args].map(q).join(' ');
+/** @param {string[]} args */
 function lanes(...args) {
   console.log(`\n$ ${pasteable(args)}`);
   const res = spawnSync(process.execPath, [cli, '-C', repo, ...args], { cwd: repo, env, stdio: 'inherit' });
@@ -40,6 +44,7 @@ function lanes(...args) {
   }
 }
 
+/** @param {string} name */
 function onPath(name) {
   for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
     try {
@@ -52,6 +57,7 @@ function onPath(name) {
   return false;
 }
 
+/** @type {import('node:child_process').ChildProcessByStdio<null, import('node:stream').Readable, null> | undefined} */
 let server;
 function stopServer() {
   if (server && server.exitCode === null) server.kill('SIGTERM');
@@ -62,20 +68,38 @@ async function startScriptedModel() {
   const script = {
     usage: { input: 1200, output: 250 },
     turns: [
-      { kind: 'write', path: 'WORK.md', content: 'Work on this issue, written by the scripted model.\n', text: 'I will write down the work for this issue.', delayMs: 400 },
-      { kind: 'shell', command: 'git add WORK.md && git commit -q -m "Work on the issue (scripted model)"', delayMs: 400 },
-      { kind: 'text', text: 'Committed WORK.md on this lane\'s branch.', delayMs: 400 },
+      {
+        kind: 'write',
+        path: 'WORK.md',
+        content: 'Work on this issue, written by the scripted model.\n',
+        text: 'I will write down the work for this issue.',
+        delayMs: 400,
+      },
+      {
+        kind: 'shell',
+        command: 'git add WORK.md && git commit -q -m "Work on the issue (scripted model)"',
+        delayMs: 400,
+      },
+      { kind: 'text', text: "Committed WORK.md on this lane's branch.", delayMs: 400 },
     ],
   };
   const scriptFile = join(parent, 'scripted-model.json');
   writeFileSync(scriptFile, JSON.stringify(script));
   const tsx = createRequire(join(root, 'package.json')).resolve('tsx');
-  server = spawn(process.execPath, ['--import', tsx, join(root, 'test', 'fakes', 'model-server', 'main.ts'), '--script', scriptFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const started = spawn(
+    process.execPath,
+    ['--import', tsx, join(root, 'test', 'fakes', 'model-server', 'main.ts'), '--script', scriptFile],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  server = started;
+  /** @type {string} */
   const line = await new Promise((resolve, reject) => {
-    createInterface({ input: server.stdout }).once('line', resolve);
-    server.once('exit', (code) => reject(new Error(`the scripted model server exited (${code}) before it listened`)));
+    createInterface({ input: started.stdout }).once('line', resolve);
+    started.once('exit', (code) => reject(new Error(`the scripted model server exited (${code}) before it listened`)));
   });
-  return JSON.parse(line).url;
+  /** @type {{ url: string }} */
+  const listening = JSON.parse(line);
+  return listening.url;
 }
 
 git('init', '-q', '-b', 'main');
@@ -84,8 +108,13 @@ writeFileSync(join(repo, '.gitignore'), '.env*\n!.env.example\nnode_modules/\n')
 writeFileSync(join(repo, '.env'), 'STRIPE_KEY=sk_test_demo\n');
 // Which agent runs in the lanes: the real Claude Code when it can, else the scripted model (below).
 const realAgent = process.env.LANES_DEMO_OFFLINE !== '1' && onPath('claude') && Boolean(process.env.ANTHROPIC_API_KEY);
-const implement = realAgent ? { model: 'claude-haiku-4-5', timeoutMinutes: 10 } : { model: 'claude-sonnet-4-5', timeoutMinutes: 5 };
-writeFileSync(join(repo, 'lanes.config.json'), `${JSON.stringify({ ports: { services: { web: { base: 4000 }, api: { base: 5000 } } }, agent: 'claude', phases: { implement } }, null, 2)}\n`);
+const implement = realAgent
+  ? { model: 'claude-haiku-4-5', timeoutMinutes: 10 }
+  : { model: 'claude-sonnet-4-5', timeoutMinutes: 5 };
+writeFileSync(
+  join(repo, 'lanes.config.json'),
+  `${JSON.stringify({ ports: { services: { web: { base: 4000 }, api: { base: 5000 } } }, agent: 'claude', phases: { implement } }, null, 2)}\n`,
+);
 git('add', '-A');
 git('commit', '-q', '-m', 'Sample app');
 
@@ -102,31 +131,42 @@ lanes('doctor');
 
 // Agents in the three lanes at once.
 if (realAgent) {
-  console.log('\ndemo: using the REAL Claude Code CLI (claude is on PATH and ANTHROPIC_API_KEY is set), with claude-haiku-4-5; this spends a few cents of tokens. LANES_DEMO_OFFLINE=1 runs the scripted model instead.');
+  console.log(
+    '\ndemo: using the REAL Claude Code CLI (claude is on PATH and ANTHROPIC_API_KEY is set), with claude-haiku-4-5; this spends a few cents of tokens. LANES_DEMO_OFFLINE=1 runs the scripted model instead.',
+  );
 } else {
   const agentsBin = join(root, 'test', 'agents', 'node_modules', '.bin');
   if (!existsSync(join(agentsBin, 'claude'))) {
-    console.log('\ndemo: installing the pinned agent CLIs into test/agents (npm ci --prefix test/agents, about 20 s, once)');
-    const npm = spawnSync('npm', ['ci', '--prefix', join(root, 'test', 'agents'), '--no-audit', '--no-fund'], { stdio: 'inherit' });
+    console.log(
+      '\ndemo: installing the pinned agent CLIs into test/agents (npm ci --prefix test/agents, about 20 s, once)',
+    );
+    const npm = spawnSync('npm', ['ci', '--prefix', join(root, 'test', 'agents'), '--no-audit', '--no-fund'], {
+      stdio: 'inherit',
+    });
     if (npm.status !== 0) {
       console.error('demo: npm ci --prefix test/agents failed; the agent part of the demo needs it');
       process.exit(1);
     }
   }
   const url = await startScriptedModel();
-  console.log(`\ndemo: using the SCRIPTED model server at ${url} (no real agent is configured: claude on PATH and ANTHROPIC_API_KEY are needed for that) with the real Claude Code CLI from test/agents. The model's answers are scripted (write WORK.md, commit it); Claude Code runs them for real in each lane.`);
+  console.log(
+    `\ndemo: using the SCRIPTED model server at ${url} (no real agent is configured: claude on PATH and ANTHROPIC_API_KEY are needed for that) with the real Claude Code CLI from test/agents. The model's answers are scripted (write WORK.md, commit it); Claude Code runs them for real in each lane.`,
+  );
+  const agentHome = join(parent, 'agent-home');
   Object.assign(env, {
     PATH: `${agentsBin}${delimiter}${process.env.PATH ?? ''}`,
     LANES_AGENT_BASE_URL: url,
-    LANES_AGENT_HOME: join(parent, 'agent-home'),
+    LANES_AGENT_HOME: agentHome,
     LANES_AGENT_MAX_RETRIES: '0',
   });
-  mkdirSync(env.LANES_AGENT_HOME);
+  mkdirSync(agentHome);
 }
 lanes('run', '1', '2', '3', '--parallel', '3');
 lanes('ls');
 lanes('logs', 'issue-1');
 stopServer();
-console.log(`\ndemo: the agent was ${realAgent ? 'the real Claude Code CLI with your API key' : 'Claude Code from test/agents against the bundled scripted model server (offline)'}.`);
+console.log(
+  `\ndemo: the agent was ${realAgent ? 'the real Claude Code CLI with your API key' : 'Claude Code from test/agents against the bundled scripted model server (offline)'}.`,
+);
 console.log(`\nThe sample repository is ${repo}; its lanes are in ${repo}-worktrees.`);
 console.log(`Try: ${pasteable(['rm', 'issue-2'])}`);

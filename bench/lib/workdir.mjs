@@ -1,3 +1,4 @@
+// @ts-check
 // A scratch directory for a benchmark: a fresh tmpfs mount when running as root and
 // `mount -t tmpfs` works (ext4 here slows down after many big worktrees; see
 // shared/notes/packages-and-data.md), else a plain temp dir (the alternation of the runs then
@@ -8,16 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** @type {(() => void)[]} */
 const cleanups = [];
 let installed = false;
 
 function runCleanups() {
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop();
+  for (let fn = cleanups.pop(); fn !== undefined; fn = cleanups.pop()) {
     try {
       fn();
     } catch (err) {
-      process.stderr.write(`bench: cleanup failed: ${err?.message ?? err}\n`);
+      process.stderr.write(`bench: cleanup failed: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
 }
@@ -27,7 +28,13 @@ function install() {
   installed = true;
   // 'exit' also fires after an uncaught exception or rejection (exit code 1).
   process.on('exit', runCleanups);
-  for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
+  /** @type {[NodeJS.Signals, number][]} */
+  const signals = [
+    ['SIGINT', 2],
+    ['SIGTERM', 15],
+    ['SIGHUP', 1],
+  ];
+  for (const [sig, num] of signals) {
     process.on(sig, () => {
       runCleanups();
       process.exit(128 + num);
@@ -35,19 +42,30 @@ function install() {
   }
 }
 
-/** Registers a function to run once at exit (in reverse order of registration). */
+/**
+ * Registers a function to run once at exit (in reverse order of registration).
+ * @param {() => void} fn
+ */
 export function atExit(fn) {
   install();
   cleanups.push(fn);
 }
 
-/** Returns { dir, kind: 'tmpfs' | 'tempdir', cleanup() }. */
+/**
+ * Returns { dir, kind: 'tmpfs' | 'tempdir', cleanup() }.
+ * @param {string} label part of the folder's name
+ * @param {{ sizeMb?: number }} [options] the tmpfs's size limit
+ * @returns {{ dir: string, kind: 'tmpfs' | 'tempdir', cleanup: () => void }}
+ */
 export function makeWorkDir(label, { sizeMb = 4096 } = {}) {
   install();
   const dir = mkdtempSync(join(tmpdir(), `lanes-bench-${label}-`));
+  /** @type {'tmpfs' | 'tempdir'} */
   let kind = 'tempdir';
   if (process.getuid?.() === 0 && process.env.BENCH_NO_TMPFS !== '1') {
-    const res = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m,mode=0755`, 'lanes-bench', dir], { encoding: 'utf8' });
+    const res = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m,mode=0755`, 'lanes-bench', dir], {
+      encoding: 'utf8',
+    });
     if (res.status === 0) kind = 'tmpfs';
   }
   let done = false;
