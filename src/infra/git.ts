@@ -86,7 +86,17 @@ export interface WorktreeEntry {
 }
 
 export async function listWorktrees(cwd: string, opts: GitOptions = {}): Promise<WorktreeEntry[]> {
-  const res = await git(cwd, ['worktree', 'list', '--porcelain', '-z'], opts);
+  let res: ExecResult;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await git(cwd, ['worktree', 'list', '--porcelain', '-z'], opts);
+      break;
+    } catch (err) {
+      // A concurrent `worktree add` caught half-way (see HALF_MADE_WORKTREE): read again.
+      if (attempt >= 5 || !isHalfMadeWorktreeRace(err) || opts.signal?.aborted) throw err;
+      await pause(20 * attempt);
+    }
+  }
   const entries: WorktreeEntry[] = [];
   let current: WorktreeEntry | undefined;
   for (const field of res.stdout.split('\0')) {
@@ -207,6 +217,21 @@ function noBaseError(): InputError {
   });
 }
 
+/**
+ * Git reads every worktree's admin folder (`.git/worktrees/<id>/commondir`, `gitdir`) in `worktree
+ * add` and `worktree list`; one that a concurrent `worktree add` has created but not yet filled
+ * makes it fail with "failed to read …". A race inside git, over in milliseconds: worth a retry.
+ */
+const HALF_MADE_WORKTREE = /failed to read .*worktrees\/[^/]+\/(commondir|gitdir)/;
+
+function isHalfMadeWorktreeRace(err: unknown): boolean {
+  return err instanceof Error && HALF_MADE_WORKTREE.test(err.message);
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolvePause) => setTimeout(resolvePause, ms));
+}
+
 export async function addWorktree(
   cwd: string,
   path: string,
@@ -214,11 +239,24 @@ export async function addWorktree(
   baseCommit: string,
   opts: GitOptions = {},
 ): Promise<void> {
-  // --no-track: no upstream written to .git/config, so concurrent `lanes new` do not fight over config.lock.
-  await git(cwd, ['worktree', 'add', '--no-track', '-b', branch, '--', path, baseCommit], {
-    ...opts,
-    timeoutMs: 600_000,
-  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // --no-track: no upstream written to .git/config, so concurrent `lanes new` do not fight over config.lock.
+      await git(cwd, ['worktree', 'add', '--no-track', '-b', branch, '--', path, baseCommit], {
+        ...opts,
+        timeoutMs: 600_000,
+      });
+      return;
+    } catch (err) {
+      if (attempt >= 4 || !isHalfMadeWorktreeRace(err) || opts.signal?.aborted) throw err;
+      // What the failed attempt made is ours (the plan saw no branch and an empty or missing folder):
+      // undo exactly that, then try again. Anything else there means it is not safe to retry.
+      const registered = (await listWorktrees(cwd, opts)).some((w) => resolve(w.path) === resolve(path));
+      if (registered || (existsSync(path) && readdirSync(path).length > 0)) throw err;
+      await git(cwd, ['update-ref', '-d', `refs/heads/${branch}`, baseCommit], { ...opts, check: false });
+      await pause(20 * attempt + Math.floor(Math.random() * 30));
+    }
+  }
 }
 
 export async function removeWorktree(cwd: string, path: string, force: boolean, opts: GitOptions = {}): Promise<void> {
