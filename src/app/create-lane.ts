@@ -78,14 +78,6 @@ function requireBaseCommit(base: string, commit: string | undefined): string {
   return commit;
 }
 
-export async function planLanes(
-  ctx: Context,
-  refs: readonly string[],
-  opts: Pick<NewLanesOptions, 'source' | 'allowClosed'> = {},
-): Promise<LanePlan[]> {
-  return (await planWithRefs(ctx, refs, opts)).plans;
-}
-
 /**
  * The plans, plus the refs read for them: whether each lane's branch exists and the default base
  * candidates, in one `for-each-ref`, which runs while the state database is still opening.

@@ -10,8 +10,3 @@ export function shellQuote(arg: string): string {
 export function shellCommand(args: readonly string[]): string {
   return args.map(shellQuote).join(' ');
 }
-
-/** PowerShell literal string: single quotes doubled. */
-export function pwshQuote(arg: string): string {
-  return `'${arg.replace(/'/g, "''")}'`;
-}

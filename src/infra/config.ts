@@ -6,17 +6,10 @@ import type { z } from 'zod';
 import { InputError } from '../domain/errors.js';
 import { didYouMean, nearest } from '../domain/nearest.js';
 import { AGENT_ADAPTER_NAMES } from '../adapters/agents/names.js';
-import { CONFIG_FILE, readConfigFile } from './config-file.js';
-import { defaultConfig } from './config-defaults.js';
+import { CONFIG_FILE } from './config-file.js';
 import { ConfigSchema, type Config } from './config-schema.js';
 
 export { CONFIG_FILE };
-
-/** Synchronous load; commands go through config-file.ts, which loads zod only when the file exists. */
-export function loadConfig(repoRoot: string): Config {
-  const file = readConfigFile(repoRoot);
-  return file ? parseConfig(file.data) : defaultConfig();
-}
 
 export function parseConfig(data: unknown): Config {
   const result = ConfigSchema.safeParse(data);

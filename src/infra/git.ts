@@ -471,10 +471,6 @@ export async function untrackedFiles(worktree: string, opts: GitOptions = {}): P
   return res.stdout.split('\0').filter(Boolean);
 }
 
-export function isGitWorktreeDir(path: string): boolean {
-  return existsSync(resolve(path, '.git'));
-}
-
 /**
  * The administrative folder git keeps for a linked worktree (`.git/worktrees/<id>`), read from the
  * worktree's `.git` file; undefined for a main worktree or a folder that is not a worktree.
