@@ -90,7 +90,7 @@ export function createContext(opts: ContextOptions): Context {
     },
     config() {
       // Paths from the config are checked against the repository once, before any command uses them.
-      config ??= Promise.all([ctx.repo(), import('../infra/config-file.js'), import('./config-paths.js')]).then(
+      config ??= Promise.all([ctx.repo(), import('../infra/config-file.js'), import('./lane/config-paths.js')]).then(
         async ([r, c, p]) => p.requireConfigPaths(await c.loadConfigFile(r.mainRoot), r),
       );
       return config;

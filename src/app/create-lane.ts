@@ -13,17 +13,22 @@ import { allThenThrow, settleLimit } from '../domain/concurrency.js';
 import type { Config } from '../infra/config-schema.js';
 import * as git from '../infra/git.js';
 import { canonicalPath } from '../infra/real-path.js';
-import { leaseLanePorts } from './allocate-ports.js';
+import { leaseLanePorts } from './lane/allocate-ports.js';
 import { isRecordedProcessAlive } from '../infra/process-alive.js';
 import type { Context } from './context.js';
-import { copyIntoLane, fileHash } from './copy-files.js';
-import { askEnvFileIgnored, ensureEnvFileIgnored } from './env-file-ignored.js';
-import { requireApproval, runHooks } from './hooks.js';
-import { laneVariables, writeLaneEnv } from './lane-env.js';
-import { afterBranchCommands, branchDatabase, prepareDependencies, requireDependencyApproval } from './lane-data.js';
-import { moveStagedDependencies, stageDependencies } from './warm-dependencies.js';
-import { rollbackLane } from './lane-steps.js';
-import { writeBack } from './write-back.js';
+import { copyIntoLane, fileHash } from './lane/copy-files.js';
+import { askEnvFileIgnored, ensureEnvFileIgnored } from './lane/env-file-ignored.js';
+import { requireApproval, runHooks } from './lane/hooks.js';
+import { laneVariables, writeLaneEnv } from './lane/lane-env.js';
+import {
+  afterBranchCommands,
+  branchDatabase,
+  prepareDependencies,
+  requireDependencyApproval,
+} from './lane/lane-data.js';
+import { moveStagedDependencies, stageDependencies } from './lane/warm-dependencies.js';
+import { rollbackLane } from './lane/lane-steps.js';
+import { writeBack } from './lane/write-back.js';
 
 export interface NewLanesOptions {
   base?: string | undefined;

@@ -15,13 +15,13 @@ import { shellCommand } from '../domain/shell-quote.js';
 import * as git from '../infra/git.js';
 import { canonicalPath } from '../infra/real-path.js';
 import type { Context } from './context.js';
-import { loadDbBranches } from './db-branches.js';
-import { findOrphanDatabases } from './lane-data.js';
-import { rollbackLane } from './lane-steps.js';
-import { assessWork, locateWorktree, refusalReasons } from './lane-work.js';
+import { loadDbBranches } from './lane/db-branches.js';
+import { findOrphanDatabases } from './lane/lane-data.js';
+import { rollbackLane } from './lane/lane-steps.js';
+import { assessWork, locateWorktree, refusalReasons } from './lane/lane-work.js';
 import { isProcessAlive, isRecordedProcessAlive } from '../infra/process-alive.js';
 import { deleteFolder, removeLane, strayTrash } from './remove-lane.js';
-import { findStaleLeases } from './port-leases-doctor.js';
+import { findStaleLeases } from './lane/port-leases-doctor.js';
 
 export type ProblemKind =
   | 'interrupted-operation'

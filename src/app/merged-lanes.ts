@@ -7,7 +7,7 @@
 import type { LaneRecord } from '../domain/lane.js';
 import * as git from '../infra/git.js';
 import type { Context } from './context.js';
-import { assessWork, refusalReasons } from './lane-work.js';
+import { assessWork, refusalReasons } from './lane/lane-work.js';
 
 export interface MergedPlan {
   remove: LaneRecord[];

@@ -26,11 +26,11 @@ import * as git from '../infra/git.js';
 import { isPortInUse } from '../infra/port-probe.js';
 import type { PortRegistry } from '../infra/port-registry.js';
 import { stateFile, type StateStore } from '../infra/store.js';
-import { allocatePorts, portServices, repositoryKey } from './allocate-ports.js';
+import { allocatePorts, portServices, repositoryKey } from './lane/allocate-ports.js';
 import type { Context } from './context.js';
-import { fileHash } from './copy-files.js';
+import { fileHash } from './lane/copy-files.js';
 import { resolveBase } from './create-lane.js';
-import { laneVariables } from './lane-env.js';
+import { laneVariables } from './lane/lane-env.js';
 
 export interface RebuiltLane {
   name: string;

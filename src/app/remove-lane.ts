@@ -22,16 +22,16 @@ import { shellCommand } from '../domain/shell-quote.js';
 import { exec } from '../infra/exec.js';
 import * as git from '../infra/git.js';
 import { canonicalPath } from '../infra/real-path.js';
-import { releaseLanePorts } from './allocate-ports.js';
+import { releaseLanePorts } from './lane/allocate-ports.js';
 import type { Context } from './context.js';
 import { isActive, latestRunOf } from './agents/runs.js';
-import { requireApproval, runHooks } from './hooks.js';
-import { saveBackup } from './lane-backup.js';
-import { dropLaneDatabase } from './lane-data.js';
-import { laneVariables } from './lane-env.js';
-import { assessWork, refusalReasons, type WorkAtRisk } from './lane-work.js';
+import { requireApproval, runHooks } from './lane/hooks.js';
+import { saveBackup } from './lane/lane-backup.js';
+import { dropLaneDatabase } from './lane/lane-data.js';
+import { laneVariables } from './lane/lane-env.js';
+import { assessWork, refusalReasons, type WorkAtRisk } from './lane/lane-work.js';
 
-export { assessWork, refusalReasons, type WorkAtRisk } from './lane-work.js';
+export { assessWork, refusalReasons, type WorkAtRisk } from './lane/lane-work.js';
 
 export interface RemoveOptions {
   force?: boolean;

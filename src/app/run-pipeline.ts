@@ -15,7 +15,7 @@ import type { AgentPhase } from '../domain/phases.js';
 import type { RunRecord } from '../infra/store.js';
 import type { Context } from './context.js';
 import { createLanes } from './create-lane.js';
-import { withRememberedIssues } from './remembered-issues.js';
+import { withRememberedIssues } from './lane/remembered-issues.js';
 import { isNoCommitWarning } from './agents/commit-check.js';
 import { requireAgentsReady } from './agents/preflight.js';
 import { startAgent } from './agents/start-agent.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/app/context.js';
 import { composeAdapters } from '../../src/cli/compose.js';
-import { planWarmup, plannedInstalls, warmDependencies } from '../../src/app/warm-dependencies.js';
+import { planWarmup, plannedInstalls, warmDependencies } from '../../src/app/lane/warm-dependencies.js';
 import { makeLaneRepo, type LaneRepo } from '../helpers/lane-repo.js';
 
 let repo: LaneRepo | undefined;

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLanes } from '../../src/app/create-lane.js';
 import { doctor } from '../../src/app/doctor.js';
 import { removeLane } from '../../src/app/remove-lane.js';
-import { warmDependencies, planWarmup } from '../../src/app/warm-dependencies.js';
+import { warmDependencies, planWarmup } from '../../src/app/lane/warm-dependencies.js';
 import { exec } from '../../src/infra/exec.js';
 import { makeLaneRepo, type LaneRepo } from '../helpers/lane-repo.js';
 import { npmProjectFiles } from '../helpers/npm-project.js';

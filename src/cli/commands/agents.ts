@@ -27,7 +27,7 @@ export function register(program: Command, runtime: CliRuntime): void {
           opts: { phase: AgentPhase; agent?: string; model?: string; runner?: string; resume?: boolean },
         ) => {
           const [{ requireLane }, { startAgent }] = await Promise.all([
-            import('../../app/require-lane.js'),
+            import('../../app/lane/require-lane.js'),
             import('../../app/agents/start-agent.js'),
           ]);
           const lane = await requireLane(ctx, name, 'lanes start');
@@ -49,7 +49,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async (ctx, globals, name: string | undefined, opts: { all?: boolean }) => {
         const [{ requireLane }, { stopAgent, stopAllAgents }] = await Promise.all([
-          import('../../app/require-lane.js'),
+          import('../../app/lane/require-lane.js'),
           import('../../app/agents/stop-agent.js'),
         ]);
         if (opts.all) {
@@ -76,7 +76,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async (ctx, _globals, name: string | undefined, opts: { follow?: boolean; raw?: boolean }) => {
         const [{ requireLane }, { showLogs }] = await Promise.all([
-          import('../../app/require-lane.js'),
+          import('../../app/lane/require-lane.js'),
           import('../../app/agents/read-logs.js'),
         ]);
         await showLogs(ctx, await requireLane(ctx, name, 'lanes logs'), {
@@ -94,7 +94,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async (ctx, _globals, name: string | undefined) => {
         const [{ requireLane }, { attachAgent }] = await Promise.all([
-          import('../../app/require-lane.js'),
+          import('../../app/lane/require-lane.js'),
           import('../../app/agents/attach-agent.js'),
         ]);
         return attachAgent(ctx, await requireLane(ctx, name, 'lanes attach'));

@@ -13,7 +13,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option('--service <name>', 'a named service from ports.services')
     .action(
       action(runtime, async (ctx, globals, name: string | undefined, opts: { service?: string }) => {
-        const { requireLane } = await import('../../app/require-lane.js');
+        const { requireLane } = await import('../../app/lane/require-lane.js');
         const lane = await requireLane(ctx, name, 'lanes port');
         if (opts.service !== undefined && !(opts.service in lane.ports)) {
           throw new InputError(
@@ -34,8 +34,8 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async (ctx, globals, name: string | undefined) => {
         const [{ requireLane }, { laneVariables }] = await Promise.all([
-          import('../../app/require-lane.js'),
-          import('../../app/lane-env.js'),
+          import('../../app/lane/require-lane.js'),
+          import('../../app/lane/lane-env.js'),
         ]);
         const vars = laneVariables(await requireLane(ctx, name, 'lanes env'));
         if (globals.json) return printJson(ctx.io, vars);
@@ -55,7 +55,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .argument('[lane]', 'lane name or issue number (default: the main worktree)')
     .action(
       action(runtime, async (ctx, globals, name: string | undefined) => {
-        const { requireLane } = await import('../../app/require-lane.js');
+        const { requireLane } = await import('../../app/lane/require-lane.js');
         // Like a bare `cd` going home: no lane means back to the main worktree.
         const path = name === undefined ? (await ctx.repo()).mainRoot : (await requireLane(ctx, name, 'lanes cd')).path;
         if (globals.json) return printJson(ctx.io, { path });
@@ -76,7 +76,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async (ctx, _globals, name: string | undefined, opts: { stat?: boolean }) => {
         const [{ requireLane }, { laneDiff }] = await Promise.all([
-          import('../../app/require-lane.js'),
+          import('../../app/lane/require-lane.js'),
           import('../../app/lane-diff.js'),
         ]);
         const lane = await requireLane(ctx, name, 'lanes diff');

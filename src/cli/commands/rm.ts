@@ -28,7 +28,7 @@ export function register(program: Command, runtime: CliRuntime): void {
           opts: { force?: boolean; keepBranch?: boolean; merged?: boolean; dryRun?: boolean },
         ) => {
           const [{ requireLane, requireCurrentLane }, { removeLane }] = await Promise.all([
-            import('../../app/require-lane.js'),
+            import('../../app/lane/require-lane.js'),
             import('../../app/remove-lane.js'),
           ]);
           if (opts.merged) {

@@ -24,13 +24,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { errorMessage } from '../domain/errors.js';
-import { detectPackageManagers, isVirtualEnv, type PackageManager } from '../domain/package-managers.js';
-import type { Config } from '../infra/config-schema.js';
-import { copyTree } from '../infra/copy-tree.js';
-import { describeCommand, exec } from '../infra/exec.js';
-import { git } from '../infra/git.js';
-import type { Context } from './context.js';
+import { errorMessage } from '../../domain/errors.js';
+import { detectPackageManagers, isVirtualEnv, type PackageManager } from '../../domain/package-managers.js';
+import type { Config } from '../../infra/config-schema.js';
+import { copyTree } from '../../infra/copy-tree.js';
+import { describeCommand, exec } from '../../infra/exec.js';
+import { git } from '../../infra/git.js';
+import type { Context } from '../context.js';
 
 /** The text a person approves for a manager's install: its commands, in order. */
 export function installCommandText(install: readonly (readonly string[])[]): string {

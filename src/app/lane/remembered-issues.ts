@@ -4,9 +4,9 @@
  * that was one request each time, and a tracker's rate limit counts them all. Within one run the
  * issue is fetched once and the same answer is used throughout.
  */
-import type { IssueSource } from '../contracts/issue-source.js';
-import type { Issue } from '../domain/issue.js';
-import type { Context } from './context.js';
+import type { IssueSource } from '../../contracts/issue-source.js';
+import type { Issue } from '../../domain/issue.js';
+import type { Context } from '../context.js';
 
 export function withRememberedIssues(ctx: Context): Context {
   const sources = new Map<string, Promise<IssueSource>>();

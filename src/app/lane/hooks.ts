@@ -4,10 +4,10 @@
  * user's machine by itself, so each exact command text runs only after the user approved it once
  * (interactively, or with --yes); the approval is remembered in the state.
  */
-import { InputError, ToolError } from '../domain/errors.js';
-import { visibleControls } from '../domain/terminal-text.js';
-import { exec } from '../infra/exec.js';
-import type { Context } from './context.js';
+import { InputError, ToolError } from '../../domain/errors.js';
+import { visibleControls } from '../../domain/terminal-text.js';
+import { exec } from '../../infra/exec.js';
+import type { Context } from '../context.js';
 
 /**
  * Asks for each command not approved yet, before anything is made. The prompt shows the command

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as git from '../infra/git.js';
-import type { Context } from './context.js';
+import * as git from '../../infra/git.js';
+import type { Context } from '../context.js';
 import { addToInfoExclude } from './info-exclude.js';
 
 /** Starts the question in the main worktree; the lane does not need to exist yet. */

@@ -1,9 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
-import { InputError } from '../domain/errors.js';
-import type { LaneRecord } from '../domain/lane.js';
-import { requireLaneName } from '../domain/naming.js';
-import type { Context } from './context.js';
+import { InputError } from '../../domain/errors.js';
+import type { LaneRecord } from '../../domain/lane.js';
+import { requireLaneName } from '../../domain/naming.js';
+import type { Context } from '../context.js';
 
 /**
  * The stored lane a user named; accepts `issue-123`, and `123` / `#123` as a shorthand. Without a

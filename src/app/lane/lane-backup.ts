@@ -10,10 +10,10 @@
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ToolError, errorMessage } from '../domain/errors.js';
-import type { LaneRecord } from '../domain/lane.js';
-import * as git from '../infra/git.js';
-import type { Context } from './context.js';
+import { ToolError, errorMessage } from '../../domain/errors.js';
+import type { LaneRecord } from '../../domain/lane.js';
+import * as git from '../../infra/git.js';
+import type { Context } from '../context.js';
 import type { WorkAtRisk } from './lane-work.js';
 
 export interface LaneBackup {

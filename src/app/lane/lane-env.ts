@@ -1,10 +1,10 @@
 /** The lane's variables and the env file block that holds them. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { upsertEnvBlock } from '../domain/env-block.js';
-import type { LaneRecord } from '../domain/lane.js';
-import { portVariable } from '../domain/ports.js';
-import { writeFileAtomic } from '../infra/fs-atomic.js';
+import { upsertEnvBlock } from '../../domain/env-block.js';
+import type { LaneRecord } from '../../domain/lane.js';
+import { portVariable } from '../../domain/ports.js';
+import { writeFileAtomic } from '../../infra/fs-atomic.js';
 import { requireEnvFileInWorktree } from './config-paths.js';
 
 export function laneVariables(

@@ -4,11 +4,11 @@
  * journaled (lane-steps.ts holds the undo): the database once it exists, the dependency folders
  * before they are written.
  */
-import { ToolError, errorMessage } from '../domain/errors.js';
-import type { LaneDatabase } from '../domain/lane.js';
-import type { Config } from '../infra/config-schema.js';
-import * as git from '../infra/git.js';
-import type { Context } from './context.js';
+import { ToolError, errorMessage } from '../../domain/errors.js';
+import type { LaneDatabase } from '../../domain/lane.js';
+import type { Config } from '../../infra/config-schema.js';
+import * as git from '../../infra/git.js';
+import type { Context } from '../context.js';
 import { loadDbBranches } from './db-branches.js';
 import { addToInfoExclude } from './info-exclude.js';
 import { requireApproval } from './hooks.js';

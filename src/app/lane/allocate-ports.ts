@@ -7,13 +7,13 @@
  * The lane's record keeps the ports it was given; the registry is what reserves them.
  */
 import { realpathSync } from 'node:fs';
-import { errorMessage, InputError } from '../domain/errors.js';
-import type { LaneRecord } from '../domain/lane.js';
-import { probeOrder, validatePortService, type PortService } from '../domain/ports.js';
-import type { Config } from '../infra/config-schema.js';
-import { isPortInUse } from '../infra/port-probe.js';
-import type { PortRegistry } from '../infra/port-registry.js';
-import type { Context } from './context.js';
+import { errorMessage, InputError } from '../../domain/errors.js';
+import type { LaneRecord } from '../../domain/lane.js';
+import { probeOrder, validatePortService, type PortService } from '../../domain/ports.js';
+import type { Config } from '../../infra/config-schema.js';
+import { isPortInUse } from '../../infra/port-probe.js';
+import type { PortRegistry } from '../../infra/port-registry.js';
+import type { Context } from '../context.js';
 
 export type PortCheck = (port: number) => Promise<boolean>;
 

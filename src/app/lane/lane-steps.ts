@@ -6,12 +6,12 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorMessage } from '../domain/errors.js';
-import type { JournalStep, JournalStepData } from '../domain/journal-steps.js';
-import * as git from '../infra/git.js';
-import { samePath } from '../infra/real-path.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { JournalStep, JournalStepData } from '../../domain/journal-steps.js';
+import * as git from '../../infra/git.js';
+import { samePath } from '../../infra/real-path.js';
 import { releaseLanePorts } from './allocate-ports.js';
-import type { Context } from './context.js';
+import type { Context } from '../context.js';
 import { loadDbBranches } from './db-branches.js';
 
 /** Undoes one step; the switch covers every kind, so a new kind cannot be journaled without its undo. */

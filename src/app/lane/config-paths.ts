@@ -6,11 +6,11 @@
  */
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { dependencyDirProblem, envFileProblem, isInside, worktreeTemplateProblem } from '../domain/config-paths.js';
-import { InputError } from '../domain/errors.js';
-import { visibleControls } from '../domain/terminal-text.js';
-import type { Config } from '../infra/config-schema.js';
-import type { RepoContext } from '../infra/git.js';
+import { dependencyDirProblem, envFileProblem, isInside, worktreeTemplateProblem } from '../../domain/config-paths.js';
+import { InputError } from '../../domain/errors.js';
+import { visibleControls } from '../../domain/terminal-text.js';
+import type { Config } from '../../infra/config-schema.js';
+import type { RepoContext } from '../../infra/git.js';
 
 const FILE = 'lanes.config.json';
 

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { constants, copyFileSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { CopiedFile } from '../domain/lane.js';
-import { removeEnvBlock } from '../domain/env-block.js';
+import type { CopiedFile } from '../../domain/lane.js';
+import { removeEnvBlock } from '../../domain/env-block.js';
 
 export function copyIntoLane(fromRoot: string, toRoot: string, relPaths: readonly string[]): CopiedFile[] {
   const copied: CopiedFile[] = [];

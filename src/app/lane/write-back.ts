@@ -6,9 +6,9 @@
  * does not undo it, so failures come back as problems for the caller to report, never thrown.
  * Comments carry lane, branch, link and verdict only: never a token, path or environment value.
  */
-import { errorMessage } from '../domain/errors.js';
-import type { IssueTarget } from '../contracts/issue-source.js';
-import type { Context } from './context.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { IssueTarget } from '../../contracts/issue-source.js';
+import type { Context } from '../context.js';
 
 export type WriteBackEvent =
   | { kind: 'start'; lane: string; branch: string }

@@ -14,12 +14,12 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { disposableMatcher } from '../domain/disposable.js';
-import { errorMessage } from '../domain/errors.js';
-import type { LaneRecord } from '../domain/lane.js';
-import * as git from '../infra/git.js';
-import { canonicalPath } from '../infra/real-path.js';
-import type { Context } from './context.js';
+import { disposableMatcher } from '../../domain/disposable.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { LaneRecord } from '../../domain/lane.js';
+import * as git from '../../infra/git.js';
+import { canonicalPath } from '../../infra/real-path.js';
+import type { Context } from '../context.js';
 import { editedFiles } from './copy-files.js';
 
 export interface LaneWorktree {

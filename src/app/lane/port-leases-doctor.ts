@@ -10,11 +10,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorMessage } from '../domain/errors.js';
-import type { PortLease } from '../infra/port-registry.js';
-import { StateStore } from '../infra/store.js';
+import { errorMessage } from '../../domain/errors.js';
+import type { PortLease } from '../../infra/port-registry.js';
+import { StateStore } from '../../infra/store.js';
 import { adoptRecordedPorts, repositoryKey } from './allocate-ports.js';
-import type { Context } from './context.js';
+import type { Context } from '../context.js';
 
 export interface StaleLease {
   kind: 'stale-lease';
