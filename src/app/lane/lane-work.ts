@@ -208,7 +208,17 @@ export async function assessWork(ctx: Context, lane: LaneRecord): Promise<WorkAt
   const not = [...new Set(survivors)];
   const unsafe: { label: string; commit: string }[] = [];
   const remoteHeads = new Map<string, Map<string, string> | Error>();
-  for (const tip of dedupe(tips)) {
+  // The common case, a lane whose every commit survives elsewhere, costs one rev-list; only the tips
+  // that hold something of their own are judged one by one (a long reflog would cost a call each).
+  const candidates = new Set(
+    await git.commitsOnlyIn(
+      repo.mainRoot,
+      tips.map((t) => t.commit),
+      not,
+      { signal },
+    ),
+  );
+  for (const tip of dedupe(tips).filter((t) => candidates.has(t.commit))) {
     if ((await git.commitsOnlyIn(repo.mainRoot, [tip.commit], not, { signal })).length === 0) continue;
     if (
       (await git.isIntegrated(repo.mainRoot, tip.commit, baseCommit, { signal })) ||
