@@ -13,20 +13,30 @@ export interface GitOptions {
   timeoutMs?: number;
 }
 
-export function git(
+/** What every git call shares: the folder, a timeout, no prompts and no translated messages. */
+function gitCall<T extends { input?: unknown }>(
   cwd: string,
-  args: readonly string[],
-  opts: GitOptions & Pick<ExecOptions, 'check' | 'input' | 'env'> = {},
-): Promise<ExecResult> {
-  // core.quotePath=false keeps non-ASCII paths readable; -c options never come from data.
-  return exec('git', ['-c', 'core.quotepath=false', ...args], {
+  opts: GitOptions & { check?: boolean; input?: T['input']; env?: Record<string, string | undefined> },
+) {
+  return {
     cwd,
     timeoutMs: opts.timeoutMs ?? 120_000,
     signal: opts.signal,
     check: opts.check,
     input: opts.input,
     env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
-  });
+  };
+}
+
+// core.quotePath=false keeps non-ASCII paths readable; -c options never come from data.
+const GIT_PREFIX = ['-c', 'core.quotepath=false'];
+
+export function git(
+  cwd: string,
+  args: readonly string[],
+  opts: GitOptions & Pick<ExecOptions, 'check' | 'input' | 'env'> = {},
+): Promise<ExecResult> {
+  return exec('git', [...GIT_PREFIX, ...args], gitCall<{ input?: string }>(cwd, opts));
 }
 
 /** `git` with raw bytes out (and optionally in): for paths that must survive byte for byte. */
@@ -35,14 +45,7 @@ export function gitBytes(
   args: readonly string[],
   opts: GitOptions & { check?: boolean; input?: Buffer; env?: Record<string, string | undefined> } = {},
 ): Promise<BytesResult> {
-  return execBytes('git', ['-c', 'core.quotepath=false', ...args], {
-    cwd,
-    timeoutMs: opts.timeoutMs ?? 120_000,
-    signal: opts.signal,
-    check: opts.check,
-    input: opts.input,
-    env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...opts.env },
-  });
+  return execBytes('git', [...GIT_PREFIX, ...args], gitCall<{ input?: Buffer }>(cwd, opts));
 }
 
 export interface RepoContext {
