@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { retryWhileBusy } from './sqlite-busy.js';
 
 const MIGRATIONS: string[] = [
   // 1: one row per leased port
@@ -84,12 +85,19 @@ export class PortRegistry {
     mkdirSync(stateDir, { recursive: true });
     const file = join(stateDir, 'ports.db');
     const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-    const db = new Database(file, { timeout: 30_000 });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    const registry = new PortRegistry(file, db);
-    registry.migrate();
-    return registry;
+    return retryWhileBusy(() => {
+      const db = new Database(file, { timeout: 30_000 });
+      try {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        const registry = new PortRegistry(file, db);
+        registry.migrate();
+        return registry;
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+    }, 30_000);
   }
 
   close(): void {

@@ -22,6 +22,7 @@ import {
   type JournalStepKind,
 } from '../domain/journal-steps.js';
 import { laneRecordFromStored, type LaneRecord } from '../domain/lane.js';
+import { retryWhileBusy } from './sqlite-busy.js';
 import { guardDatabase, guarded } from './store-errors.js';
 
 /** Where a repository's lanes state lives. */
@@ -237,6 +238,10 @@ export class StateStore {
     const dir = join(commonDir, 'lanes');
     const file = stateFile(commonDir);
     const timeout = opts.busyTimeoutMs ?? StateStore.DEFAULT_BUSY_TIMEOUT_MS;
+    return retryWhileBusy(() => StateStore.openOnce(dir, file, timeout), timeout);
+  }
+
+  private static openOnce(dir: string, file: string, timeout: number): StateStore {
     return guarded(
       () => {
         mkdirSync(dir, { recursive: true });
