@@ -142,6 +142,9 @@ async function removeHeld(
     reasons.length > 0 ? (reuse ? { dir: earlierBackup, refs: [] } : await saveBackup(ctx, lane, risk)) : undefined;
   if (backup && !reuse) ctx.io.err(`lanes: saved a backup of lane ${lane.name} in ${backup.dir}`);
 
+  // The lane's database copy first: when its server cannot be reached (and rm is not forced) the lane
+  // stays whole and unlocked, with the reason, instead of half-removed and waiting for doctor.
+  await dropLaneDatabase(ctx, lane, opts.force === true);
   // From here on the user asked for removal and the work is safe (or saved): no signal stops it
   // halfway. The journal says how it was asked, so a removal killed from here on is finished the same way.
   store.addStep(lane.name, 'remove', {
@@ -150,7 +153,6 @@ async function removeHeld(
     backup: backup?.dir ?? null,
   });
   startDestroying();
-  await dropLaneDatabase(ctx, lane, opts.force === true);
   if (risk.worktree) await removeWorktreeFast(ctx, lane.name, risk.worktree);
   else if (risk.strayFolder) ctx.io.err(`lanes: left ${lane.path} in place: it is not a git worktree any more`);
   await removeTrash(ctx, lane.name);
