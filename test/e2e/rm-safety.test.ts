@@ -300,3 +300,28 @@ describe('lanes rm --merged', () => {
     expect(existsSync(join(wt(3), 'scratch.txt'))).toBe(true);
   });
 });
+
+describe('lanes rm when the database copy cannot be dropped', () => {
+  it('leaves the lane whole and unlocked, with the reason, and --force goes on with a warning', () => {
+    repo = makeRepo({ gitignore: '.env*\n*.db\n' });
+    addIssue(repo, 1, 'x');
+    repo.write('data/app.db', '');
+    repo.write('lanes.config.json', JSON.stringify({ database: { provider: 'sqlite', path: 'data/app.db' } }));
+    repo.commitAll('sqlite');
+    const made = lanes(repo, ['new', '1', '--no-agent']);
+    expect(made.code, made.stderr).toBe(0);
+    // The config no longer names the provider the lane's copy came from.
+    repo.write('lanes.config.json', '{}');
+    for (let i = 0; i < 2; i++) {
+      const res = lanes(repo, ['rm', 'issue-1']);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain('cannot drop the sqlite database');
+      expect(res.stderr).not.toContain('busy');
+    }
+    expect(json<{ name: string }[]>(lanes(repo, ['ls', '--json'])).map((l) => l.name)).toEqual(['issue-1']);
+    expect(json<{ problems: unknown[] }>(lanes(repo, ['doctor', '--json'])).problems).toEqual([]);
+    const forced = lanes(repo, ['rm', '--force', 'issue-1']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain('warning: kept the sqlite database');
+  });
+});
