@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StateError, errorMessage } from '../domain/errors.js';
+import { RefusedError, StateError, errorMessage } from '../domain/errors.js';
 import { worktreePath } from '../domain/naming.js';
 import { shellCommand } from '../domain/shell-quote.js';
 import * as git from '../infra/git.js';
@@ -18,7 +18,7 @@ import type { Context } from './context.js';
 import { loadDbBranches } from './lane/db-branches.js';
 import { findOrphanDatabases } from './lane/lane-data.js';
 import { rollbackLane } from './lane/lane-steps.js';
-import { assessWork, locateWorktree, refusalReasons } from './lane/lane-work.js';
+import { locateWorktree } from './lane/lane-work.js';
 import { isProcessAlive, isRecordedProcessAlive } from '../infra/process-alive.js';
 import { deleteFolder, removeLane, strayTrash } from './remove-lane.js';
 import { findStaleLeases } from './lane/port-leases-doctor.js';
@@ -169,17 +169,16 @@ async function checkLaneWorktrees(ctx: Context, fix: boolean, report: Report): P
     let fixed = false;
     let detail = `lane ${lane.name}: its worktree ${lane.path} is gone`;
     if (fix) {
-      const risk = await assessWork(ctx, lane);
-      const reasons = refusalReasons(lane, risk, false);
-      if (reasons.length === 0) {
-        try {
-          await removeLane(ctx, lane, {});
-          fixed = true;
-        } catch (err) {
-          detail += `; not removed: ${errorMessage(err)}`;
-        }
-      } else
-        detail += `; kept: ${reasons.join('; ')} (${shellCommand(['lanes', 'rm', '--keep-branch', lane.name])} keeps the branch)`;
+      // removeLane judges the lane under its lock, once; a refusal is what doctor reports as kept.
+      try {
+        await removeLane(ctx, lane, {});
+        fixed = true;
+      } catch (err) {
+        if (err instanceof RefusedError) {
+          const keep = shellCommand(['lanes', 'rm', '--keep-branch', lane.name]);
+          detail += `; kept: ${err.reasons.join('; ')} (${keep} keeps the branch)`;
+        } else detail += `; not removed: ${errorMessage(err)}`;
+      }
     }
     report('missing-worktree', lane.name, detail, fixed);
   }
