@@ -133,30 +133,37 @@ describe('hostile issue titles through the CLI', () => {
 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
+/** A repository with issue 1 whose hooks.postCreate is, in turn, each generated hostile command. */
+function withHostileHooks(runs: number, check: (repo: TempRepo, command: string) => void): void {
+  const hookRepo = makeRepo();
+  addIssue(hookRepo, 1, 'x');
+  hookRepo.commitAll('issue');
+  try {
+    fc.assert(
+      fc.property(hostileTitle, (command) => {
+        hookRepo.write('lanes.config.json', JSON.stringify({ hooks: { postCreate: [command] } }));
+        check(hookRepo, command);
+      }),
+      { numRuns: runs },
+    );
+  } finally {
+    hookRepo.cleanup();
+  }
+}
+
 describe('hostile hook commands in the approval prompt', () => {
   it(
     `are named with every control character visible, and refused without a terminal (${Math.ceil(RUNS / 2)} generated commands)`,
     () => {
-      const hookRepo = makeRepo();
-      addIssue(hookRepo, 1, 'x');
-      hookRepo.commitAll('issue');
-      try {
-        fc.assert(
-          fc.property(hostileTitle, (command) => {
-            hookRepo.write('lanes.config.json', JSON.stringify({ hooks: { postCreate: [command] } }));
-            const res = lanes(hookRepo, ['new', '1', '--no-agent']);
-            expect(res.code, res.stderr).toBe(2);
-            expect(printed(res)).not.toMatch(CONTROL);
-            expect(res.stderr).toContain(
-              `lanes: hooks.postCreate "${visibleControls(command).replace(/"/g, '\\"')}" is not approved yet`,
-            );
-            expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
-          }),
-          { numRuns: Math.ceil(RUNS / 2) },
+      withHostileHooks(Math.ceil(RUNS / 2), (hookRepo, command) => {
+        const res = lanes(hookRepo, ['new', '1', '--no-agent']);
+        expect(res.code, res.stderr).toBe(2);
+        expect(printed(res)).not.toMatch(CONTROL);
+        expect(res.stderr).toContain(
+          `lanes: hooks.postCreate "${visibleControls(command).replace(/"/g, '\\"')}" is not approved yet`,
         );
-      } finally {
-        hookRepo.cleanup();
-      }
+        expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
+      });
     },
     60_000 + RUNS * 4_000,
   );
@@ -164,32 +171,21 @@ describe('hostile hook commands in the approval prompt', () => {
   it.skipIf(!hasScript)(
     'are shown escaped on a terminal, where refusing runs nothing',
     () => {
-      const hookRepo = makeRepo();
-      addIssue(hookRepo, 1, 'x');
-      hookRepo.commitAll('issue');
-      try {
-        fc.assert(
-          fc.property(hostileTitle, (command) => {
-            hookRepo.write('lanes.config.json', JSON.stringify({ hooks: { postCreate: [command] } }));
-            const argv = [process.execPath, CLI, 'new', '1', '--no-agent']
-              .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
-              .join(' ');
-            const res = spawnSync('script', ['-qec', argv, '/dev/null'], {
-              cwd: hookRepo.root,
-              env: { ...hookRepo.env, COLUMNS: '10000' },
-              input: 'n\n',
-              encoding: 'utf8',
-              timeout: 60_000,
-            });
-            expect(res.status, res.stdout).toBe(2);
-            expect(res.stdout).toContain(`lanes: hooks.postCreate wants to run: ${visibleControls(command)}`);
-            expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
-          }),
-          { numRuns: Math.ceil(RUNS / 3) },
-        );
-      } finally {
-        hookRepo.cleanup();
-      }
+      withHostileHooks(Math.ceil(RUNS / 3), (hookRepo, command) => {
+        const argv = [process.execPath, CLI, 'new', '1', '--no-agent']
+          .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+          .join(' ');
+        const res = spawnSync('script', ['-qec', argv, '/dev/null'], {
+          cwd: hookRepo.root,
+          env: { ...hookRepo.env, COLUMNS: '10000' },
+          input: 'n\n',
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        expect(res.status, res.stdout).toBe(2);
+        expect(res.stdout).toContain(`lanes: hooks.postCreate wants to run: ${visibleControls(command)}`);
+        expect(hookRepo.git('branch', '--list', 'issue-1')).toBe('');
+      });
     },
     60_000 + RUNS * 4_000,
   );
