@@ -32,6 +32,8 @@ export function composeAdapters(opts: CompositionOptions = {}): Adapters {
       return registry.createDbBranches(request.config, { repoRoot: request.repoRoot, env: request.env });
     },
     agents: () => import('../adapters/agents/registry.js').then((m) => m.agentAdapters),
+    // Replaced by the forge registry (GitHub through Octokit) in the pull-request work.
+    forge: () => Promise.resolve(undefined),
     runners: createRunners(opts.extraRunners),
     clock: { now: () => new Date() },
   };

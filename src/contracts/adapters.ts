@@ -9,6 +9,7 @@
 import type { Config } from '../infra/config-schema.js';
 import type { AgentAdapters } from './agent-adapter.js';
 import type { DbBranches } from './db-branches.js';
+import type { Forge } from './forge.js';
 import type { IssueSource } from './issue-source.js';
 import type { Runners } from './runner.js';
 
@@ -28,6 +29,16 @@ export interface DbBranchesRequest {
   env: Record<string, string | undefined>;
 }
 
+export interface ForgeRequest {
+  /** The whole config: the forge follows `forge` when set, else the GitHub issue source, else the remote. */
+  config: Config;
+  repoRoot: string;
+  /** The URL of the remote lanes pushes to, when there is one: a github.com remote names its repository. */
+  remoteUrl: string | undefined;
+  env: Record<string, string | undefined>;
+  onWait: (message: string) => void;
+}
+
 /** The time, for records; a test can hold it still. */
 export interface Clock {
   now(): Date;
@@ -38,6 +49,8 @@ export interface Adapters {
   /** undefined when the config has no database provider. */
   dbBranches(request: DbBranchesRequest): Promise<DbBranches | undefined>;
   agents(): Promise<AgentAdapters>;
+  /** undefined when the repository has no forge: lanes keeps local review requests instead. */
+  forge(request: ForgeRequest): Promise<Forge | undefined>;
   runners: Runners;
   clock: Clock;
 }

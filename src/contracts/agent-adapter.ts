@@ -41,6 +41,19 @@ export interface AgentRunRequest {
    * it (for LANES_AGENT_BASE_URL and keys); the launch lists the variables to add.
    */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * A reviewer: the agent may read and run read-only commands but must not change files, where the
+   * CLI can enforce it (Claude Code: write tools disallowed; Codex: `--sandbox read-only`).
+   */
+  readOnly?: boolean;
+  /**
+   * A JSON Schema file the final answer must satisfy, handed to CLIs that enforce one (Claude Code
+   * `--json-schema`, Codex `--output-schema`); others are told in the prompt and checked by lanes.
+   * The adapter's parser reports the structured answer as the run's final text.
+   */
+  outputSchemaFile?: string;
+  /** Leave nothing to resume (Claude Code `--no-session-persistence`, Codex `--ephemeral`): a reviewer's session. */
+  ephemeral?: boolean;
   /** The executable, instead of the adapter's default (config `agents.<name>.bin`). */
   bin?: string;
   /** For the command adapter: the argument template (config `agents.<name>.command`). */

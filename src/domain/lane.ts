@@ -1,5 +1,5 @@
 import type { IssueRef } from './issue.js';
-import { isAgentPhase, type AgentPhase } from './phases.js';
+import { isRunPhase, type RunPhase } from './phases.js';
 
 /**
  * Where the lane itself is: being made (its pid and journal in the state say by whom) or made.
@@ -11,6 +11,30 @@ export type LaneLifecycle = (typeof LANE_LIFECYCLES)[number];
 
 export const AGENT_STATES = ['none', 'starting', 'running', 'waiting', 'done', 'failed', 'stopped'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
+
+/**
+ * Where the lane stands in validation (lanes pr, review, fix, run --until approve), beside its
+ * agent state: `needs-you` is a lane the round limit stopped or that a person must look at.
+ */
+export const VALIDATION_STATES = [
+  'pr-open',
+  'reviewing',
+  'review-failed',
+  'changes-requested',
+  'fixing',
+  'approved',
+  'needs-you',
+] as const;
+export type ValidationState = (typeof VALIDATION_STATES)[number];
+
+export interface LaneValidation {
+  state: ValidationState;
+  /** The review round the state belongs to (0 before the first review). */
+  round: number;
+  /** Why, for failed and needs-you states: one line. */
+  reason: string | null;
+  updatedAt: string;
+}
 
 export interface LaneDatabase {
   provider: string;
@@ -40,11 +64,13 @@ export interface LaneRecord {
   copiedFiles: CopiedFile[];
   lifecycle: LaneLifecycle;
   /** The phase the lane's latest agent run works on; null before any agent started. */
-  agentPhase: AgentPhase | null;
+  agentPhase: RunPhase | null;
   agentState: AgentState;
   createdAt: string;
   /** The id of git's admin folder for the worktree (`.git/worktrees/<id>`): it follows a `git worktree move`. */
   worktreeId?: string | undefined;
+  /** Set once validation starts (lanes pr or review); absent before. */
+  validation?: LaneValidation | undefined;
 }
 
 /**
@@ -67,6 +93,6 @@ export function laneRecordFromStored(data: unknown): LaneRecord {
   return {
     ...rest,
     lifecycle: phase === 'creating' ? 'creating' : 'ready',
-    agentPhase: phase !== undefined && isAgentPhase(phase) ? phase : null,
+    agentPhase: phase !== undefined && isRunPhase(phase) ? phase : null,
   };
 }

@@ -9,9 +9,17 @@ export type Phase = (typeof PHASES)[number];
 export const AGENT_PHASES = ['plan', 'implement', 'fix'] as const satisfies readonly Phase[];
 export type AgentPhase = (typeof AGENT_PHASES)[number];
 
+/** What an agent run can work on: the phases `lanes start` offers, and a review (started by `lanes review`). */
+export const RUN_PHASES = [...AGENT_PHASES, 'review'] as const satisfies readonly Phase[];
+export type RunPhase = (typeof RUN_PHASES)[number];
+
 /** Phases whose work is a commit on the lane's branch; a plan answers in text. */
 export const COMMITTING_PHASES: readonly string[] = ['implement', 'fix'] satisfies readonly AgentPhase[];
 
 export function isAgentPhase(value: string): value is AgentPhase {
   return (AGENT_PHASES as readonly string[]).includes(value);
+}
+
+export function isRunPhase(value: string): value is RunPhase {
+  return (RUN_PHASES as readonly string[]).includes(value);
 }

@@ -21,6 +21,22 @@ export function defaultConfig(): Config {
     disposable: [...DEFAULT_DISPOSABLE],
     agents: {},
     phases: {},
+    validate: {
+      commands: [],
+      commandTimeoutMinutes: 15,
+      testPatterns: [
+        '**/*.test.*',
+        '**/*.spec.*',
+        '**/*_test.*',
+        '**/test_*.py',
+        'test/**',
+        'tests/**',
+        '**/__tests__/**',
+      ],
+      maxDiffBytes: 60_000,
+      maxRounds: 3,
+      profiles: {},
+    },
   };
 }
 

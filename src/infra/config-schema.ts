@@ -183,6 +183,11 @@ export const DependenciesSchema = z.strictObject({
 
 export const PhaseSchema = z.strictObject({
   agent: z.string().min(1).optional(),
+  agents: z
+    .array(z.string().min(1))
+    .min(2)
+    .optional()
+    .describe('review only: the reviewers of lanes review --adversarial (default: claude and codex).'),
   model: z.string().min(1).optional(),
   timeoutMinutes: z.number().positive().optional(),
 });
@@ -197,6 +202,72 @@ export const AgentSchema = z.strictObject({
   env: z.record(z.string(), z.string()).optional(),
   runner: z.enum(RUNNER_NAMES).optional(),
 });
+
+export const ValidationProfileSchema = z.strictObject({
+  requireTest: z
+    .boolean()
+    .optional()
+    .describe('The change must add or change a test (a file matching validate.testPatterns); else a blocker finding.'),
+  audit: z
+    .boolean()
+    .optional()
+    .describe('The criteria audit is required: an unmet acceptance criterion means request-changes.'),
+  commands: commandList.optional().describe('Commands run in the review checkout in addition to validate.commands.'),
+  instructions: z.string().optional().describe('What the reviewer is told to check for this kind of issue.'),
+});
+
+export const ValidateSchema = z.strictObject({
+  commands: commandList
+    .default([])
+    .describe(
+      'Commands (lint, tests) run in the review checkout before the reviewer starts; a failure is a blocker finding with the end of its output. Each runs only after you approved that exact text once.',
+    ),
+  commandTimeoutMinutes: z.number().positive().default(15),
+  testPatterns: z
+    .array(z.string().min(1))
+    .default(['**/*.test.*', '**/*.spec.*', '**/*_test.*', '**/test_*.py', 'test/**', 'tests/**', '**/__tests__/**'])
+    .describe('Globs of test files: what "the change adds or changes a test" looks for.'),
+  maxDiffBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(60_000)
+    .describe(
+      'A larger diff is given to the reviewer file by file up to this size; the rest it reads from the checkout.',
+    ),
+  maxRounds: z.number().int().min(1).default(3).describe('Review rounds of lanes run --until approve (--max-rounds).'),
+  profiles: z
+    .record(z.string().min(1), ValidationProfileSchema)
+    .default({})
+    .describe(
+      'By issue label: the first label with a profile chooses it. Built in: bug (requires a test), feature (audited against its criteria), refactor (must keep behaviour); a profile named here replaces the built-in one.',
+    ),
+});
+
+export const ForgeSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('github'),
+    repo: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, 'repo is "owner/name"')
+      .optional()
+      .describe('Default: issues.repo, $GITHUB_REPOSITORY, else the remote.'),
+    baseUrl: z
+      .string()
+      .url()
+      .optional()
+      .describe('GitHub Enterprise API URL; default: issues.baseUrl, else api.github.com.'),
+    remote: z.string().min(1).default('origin').describe('The git remote the branch is pushed to.'),
+  }),
+  z.strictObject({
+    type: z.literal('local'),
+    remote: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A remote to push lane branches to (none by default: the local review request needs no push).'),
+  }),
+]);
 
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -226,6 +297,10 @@ export const ConfigSchema = z.strictObject({
   agent: z.string().min(1).optional().describe('Default implementer agent (a key of agents or an adapter name).'),
   agents: z.record(z.string(), AgentSchema).default({}),
   phases: z.partialRecord(z.enum(PHASES), PhaseSchema).default({}),
+  validate: ValidateSchema.default(ValidateSchema.parse({})),
+  forge: ForgeSchema.optional().describe(
+    'Where pull requests go. Default: GitHub when issues come from GitHub or the origin remote is on github.com, else local review requests.',
+  ),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -12,7 +12,7 @@ import { InputError, ToolError } from '../domain/errors.js';
 import type { LaneRecord } from '../domain/lane.js';
 import { StateStore, stateFile, type LaneOperation } from './store.js';
 
-const LATEST_VERSION = 4;
+const LATEST_VERSION = 5;
 
 // The schema as lanes 1 and 2 wrote it (migrations 1 and 2), to make the files those versions left.
 const SCHEMA_V1 = `

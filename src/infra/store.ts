@@ -22,6 +22,7 @@ import {
   type JournalStepKind,
 } from '../domain/journal-steps.js';
 import { laneRecordFromStored, type LaneRecord } from '../domain/lane.js';
+import { ReviewStore } from './review-store.js';
 import { retryWhileBusy } from './sqlite-busy.js';
 import { guardDatabase, guarded } from './store-errors.js';
 
@@ -91,6 +92,41 @@ const MIGRATIONS: string[] = [
   // 4: port leases moved to the machine-wide registry (port-registry.ts); lanes made before keep
   // their ports in their records, which allocation adopts into the registry.
   `DROP TABLE port_leases;`,
+  // 5: validation (review-store.ts): pull requests or local review requests, each reviewer's review,
+  // the combined verdict per round, and the implementer's answers to findings
+  `CREATE TABLE review_requests (
+     lane TEXT PRIMARY KEY,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE reviews (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     lane TEXT NOT NULL,
+     round INTEGER NOT NULL,
+     head TEXT NOT NULL,
+     reviewer TEXT NOT NULL,
+     status TEXT NOT NULL,
+     data TEXT NOT NULL,
+     started_at TEXT NOT NULL
+   );
+   CREATE INDEX reviews_lane ON reviews(lane, id);
+   CREATE TABLE verdicts (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     lane TEXT NOT NULL,
+     round INTEGER NOT NULL,
+     head TEXT NOT NULL,
+     data TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX verdicts_lane ON verdicts(lane, id);
+   CREATE TABLE finding_answers (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     lane TEXT NOT NULL,
+     round INTEGER NOT NULL,
+     finding TEXT NOT NULL,
+     data TEXT NOT NULL,
+     answered_at TEXT NOT NULL
+   );
+   CREATE INDEX finding_answers_lane ON finding_answers(lane, id);`,
 ];
 
 export type RunStatus = 'starting' | 'running' | 'waiting' | 'done' | 'failed' | 'stopped';
@@ -222,9 +258,13 @@ export class StateStore {
   readonly dir: string;
   private readonly db: BetterSqlite3.Database;
 
+  /** Pull requests, reviews, verdicts and answers to findings (review-store.ts), in the same file. */
+  readonly reviews: ReviewStore;
+
   private constructor(dir: string, db: BetterSqlite3.Database) {
     this.dir = dir;
     this.db = db;
+    this.reviews = new ReviewStore(db);
   }
 
   /** The default wait for another process's write lock; LANES_STATE_BUSY_TIMEOUT_MS overrides it (context.ts). */

@@ -88,6 +88,8 @@ function problemOf(raw: unknown): string | undefined {
     return 'timeoutMs must be a positive number of milliseconds';
   if (raw.phase !== undefined && typeof raw.phase !== 'string') return 'phase must be a string';
   if (raw.branch !== undefined && typeof raw.branch !== 'string') return 'branch must be a string';
+  if (raw.leavesLaneState !== undefined && typeof raw.leavesLaneState !== 'boolean')
+    return 'leavesLaneState must be true or false';
   return launchProblem(raw.launch);
 }
 

@@ -6,7 +6,7 @@
 import type { Runner, Runners } from '../../contracts/runner.js';
 import { onAbort } from '../../domain/abort-watch.js';
 import type { AgentState, LaneRecord } from '../../domain/lane.js';
-import type { AgentPhase } from '../../domain/phases.js';
+import type { RunPhase } from '../../domain/phases.js';
 import { FINISHED_RUN_STATUSES, type RunRecord, type RunStatus, type StateStore } from '../../infra/store.js';
 
 export function isActive(run: RunRecord): boolean {
@@ -43,7 +43,8 @@ export function reconcileRun(store: StateStore, run: RunRecord, runners: Runners
   if (run.supervisorPid === null && Date.now() - Date.parse(run.startedAt) < 30_000) return run;
   const reason = 'the agent supervisor is gone (killed or the machine restarted); lanes start resumes the lane';
   store.updateRun(run.id, { status: 'failed', endedAt: new Date().toISOString(), reason });
-  setLaneAgentState(store, run.lane, 'failed');
+  // A reviewer's run is beside the lane's agent, not its agent (supervise.ts: leavesLaneState).
+  if (run.phase !== 'review') setLaneAgentState(store, run.lane, 'failed');
   return store.getRun(run.id) ?? run;
 }
 
@@ -57,7 +58,7 @@ export function setLaneAgentState(
   store: StateStore,
   lane: string,
   agentState: AgentState,
-  agentPhase?: AgentPhase,
+  agentPhase?: RunPhase,
 ): void {
   store.updateLane(lane, (r) => ({ ...r, agentState, ...(agentPhase ? { agentPhase } : {}) }));
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { AgentRunRequest } from '../../contracts/agent-adapter.js';
 import { InputError } from '../../domain/errors.js';
 import type { LaneRecord } from '../../domain/lane.js';
-import type { AgentPhase } from '../../domain/phases.js';
+import type { AgentPhase, RunPhase } from '../../domain/phases.js';
 import { buildPrompt } from '../../domain/prompt.js';
 import { didYouMean } from '../../domain/nearest.js';
 import type { RunRecord } from '../../infra/store.js';
@@ -29,13 +29,14 @@ export interface StartOptions {
   resume?: boolean;
   plan?: string | undefined;
   findings?: string | undefined;
+  /** A JSON Schema (text) the final answer must satisfy (a fix round's answers to findings). */
+  outputSchema?: string | undefined;
 }
 
 const RULES_FILES = ['CLAUDE.md', 'AGENTS.md', 'GEMINI.md'];
 
 export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOptions): Promise<RunRecord> {
-  const [repo, config, store, source, adapters] = await Promise.all([
-    ctx.repo(),
+  const [config, store, source, adapters] = await Promise.all([
     ctx.config(),
     ctx.store(),
     ctx.issueSource(),
@@ -51,6 +52,53 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
     throw new InputError(`lane ${lane.name} has no worktree at ${lane.path}; lanes doctor explains what happened`);
   // Checked before a run is recorded: an agent that cannot start leaves the lane as it was.
   const [agent] = requireAgentsReady(config, adapters, ctx.env, [{ ...opts, phase: opts.phase }]) as [ResolvedAgent];
+  const resumeFrom = opts.resume
+    ? (store
+        .runsOf(lane.name)
+        .reverse()
+        .find((r) => r.agent === agent.name && r.sessionId)?.sessionId ?? undefined)
+    : undefined;
+  return startAgentRun(ctx, lane, {
+    phase: opts.phase,
+    agent,
+    cwd: lane.path,
+    ...(resumeFrom ? { resumeSessionId: resumeFrom } : {}),
+    ...(opts.outputSchema ? { outputSchema: opts.outputSchema } : {}),
+    prompt: async () => {
+      const issue = await source.getIssue(lane.issue.id, ctx.signal);
+      const rules = RULES_FILES.filter((f) => existsSync(join(lane.path, f))).map((file) => ({
+        file,
+        text: readFileSync(join(lane.path, file), 'utf8'),
+      }));
+      return buildPrompt({ phase: opts.phase, issue, lane, rules, plan: opts.plan, findings: opts.findings });
+    },
+  });
+}
+
+/** One agent run, as `lanes start`, `lanes review` and `lanes fix` start it. */
+export interface AgentRunSpec {
+  phase: RunPhase;
+  /** Resolved and checked (requireAgentsReady) by the caller. */
+  agent: ResolvedAgent;
+  /** The agent's working directory: the lane's worktree, or a review's own checkout. */
+  cwd: string;
+  /** The whole prompt; built after the run is recorded, so a failure to build it fails the run. */
+  prompt: () => Promise<string>;
+  resumeSessionId?: string;
+  /** A JSON Schema (text) the final answer must satisfy: written beside the prompt and handed to the CLI. */
+  outputSchema?: string;
+  /** A reviewer: read-only where the CLI allows it, and nothing left to resume. */
+  review?: boolean;
+}
+
+/**
+ * Records the run, writes its prompt (and schema) in the run's folder, which is outside any
+ * checkout, builds the launch through the adapter and asks the agent's runner to start the
+ * supervisor. Whatever fails before the supervisor starts fails the run and is thrown.
+ */
+export async function startAgentRun(ctx: Context, lane: LaneRecord, spec: AgentRunSpec): Promise<RunRecord> {
+  const [repo, store] = await Promise.all([ctx.repo(), ctx.store()]);
+  const { agent } = spec;
   const runnerName = agent.runner ?? ctx.runners.defaultName;
   const runner = ctx.runners.get(runnerName);
   if (!runner) {
@@ -64,7 +112,7 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
   const startedAt = ctx.clock.now().toISOString();
   const runId = store.insertRun({
     lane: lane.name,
-    phase: opts.phase,
+    phase: spec.phase,
     agent: agent.name,
     adapter: agent.adapter.name,
     model: agent.model ?? null,
@@ -72,43 +120,36 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
     runDir: '',
     startedAt,
   });
-  const runDir = join(store.dir, 'runs', lane.name, `${runId}-${opts.phase}`);
+  const runDir = join(store.dir, 'runs', lane.name, `${runId}-${spec.phase}`);
   const fail = (reason: string) => {
     store.updateRun(runId, { status: 'failed', endedAt: ctx.clock.now().toISOString(), reason });
-    setLaneAgentState(store, lane.name, 'failed', opts.phase);
+    if (!spec.review) setLaneAgentState(store, lane.name, 'failed', spec.phase);
   };
   try {
-    const issue = await source.getIssue(lane.issue.id, ctx.signal);
-    const rules = RULES_FILES.filter((f) => existsSync(join(lane.path, f))).map((file) => ({
-      file,
-      text: readFileSync(join(lane.path, file), 'utf8'),
-    }));
     mkdirSync(runDir, { recursive: true });
     const promptFile = join(runDir, 'prompt.md');
-    writeFileSync(
-      promptFile,
-      buildPrompt({ phase: opts.phase, issue, lane, rules, plan: opts.plan, findings: opts.findings }),
-    );
-    const resumeFrom = opts.resume
-      ? (store
-          .runsOf(lane.name)
-          .reverse()
-          .find((r) => r.agent === agent.name && r.sessionId)?.sessionId ?? undefined)
-      : undefined;
+    writeFileSync(promptFile, await spec.prompt());
+    let outputSchemaFile: string | undefined;
+    if (spec.outputSchema) {
+      outputSchemaFile = join(runDir, 'answer.schema.json');
+      writeFileSync(outputSchemaFile, spec.outputSchema);
+    }
     const request: AgentRunRequest = {
       promptFile,
       lane: lane.name,
-      worktree: lane.path,
+      worktree: spec.cwd,
       runDir,
       env,
       ...(agent.model ? { model: agent.model } : {}),
       ...(env.LANES_AGENT_HOME ? { agentHome: env.LANES_AGENT_HOME } : {}),
-      ...(resumeFrom ? { resumeSessionId: resumeFrom } : {}),
+      ...(spec.resumeSessionId ? { resumeSessionId: spec.resumeSessionId } : {}),
       ...(agent.bin ? { bin: agent.bin } : {}),
       ...(agent.command ? { command: agent.command } : {}),
+      ...(outputSchemaFile ? { outputSchemaFile } : {}),
+      ...(spec.review ? { readOnly: true, ephemeral: true } : {}),
     };
     const launch = agent.adapter.launch(request);
-    const spec: SupervisorSpec = {
+    const supervisorSpec: SupervisorSpec = {
       commonDir: repo.commonDir,
       runId,
       lane: lane.name,
@@ -116,16 +157,17 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
       model: agent.model ?? null,
       timeoutMs: agent.timeoutMs,
       launch,
-      phase: opts.phase,
+      phase: spec.phase,
       branch: lane.branch,
+      ...(spec.review ? { leavesLaneState: true } : {}),
     };
-    writeFileSync(join(runDir, 'launch.json'), `${JSON.stringify(spec, null, 2)}\n`);
+    writeFileSync(join(runDir, 'launch.json'), `${JSON.stringify(supervisorSpec, null, 2)}\n`);
     store.setRunDir(runId, runDir);
-    setLaneAgentState(store, lane.name, 'starting', opts.phase);
+    if (!spec.review) setLaneAgentState(store, lane.name, 'starting', spec.phase);
 
     const started = await runner.start({
       run: store.getRun(runId)!,
-      worktree: lane.path,
+      worktree: spec.cwd,
       commonDir: repo.commonDir,
       // The supervisor runs on the same Node as lanes.
       supervisor: { file: process.execPath, args: [join(ctx.packageRoot, 'dist', 'supervisor.js'), runDir] },

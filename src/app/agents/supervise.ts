@@ -29,6 +29,11 @@ export interface SupervisorSpec {
   /** The phase and the lane's branch: an implementing phase is expected to commit on it. */
   phase?: string;
   branch?: string;
+  /**
+   * A run beside the lane's own agent (a reviewer): it records only its run, never the lane's agent
+   * state, so two reviewers and the lane's state do not overwrite each other.
+   */
+  leavesLaneState?: boolean;
 }
 
 export interface SuperviseOptions {
@@ -57,7 +62,7 @@ export async function supervise(runDir: string, opts: SuperviseOptions): Promise
     if (opts.show) opts.write('lanes: this run was stopped before it started\n');
     return 1;
   }
-  setLaneAgentState(store, spec.lane, 'running');
+  if (!spec.leavesLaneState) setLaneAgentState(store, spec.lane, 'running');
   for (const file of spec.launch.files) {
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, file.content);
@@ -121,7 +126,7 @@ export async function supervise(runDir: string, opts: SuperviseOptions): Promise
     costUsd: summary.costUsd ?? null,
     costSource: summary.costSource,
   });
-  setLaneAgentState(store, spec.lane, agentStateOf(status));
+  if (!spec.leavesLaneState) setLaneAgentState(store, spec.lane, agentStateOf(status));
   if (opts.show) opts.write(`\nlanes: agent ${status}${reason ? `: ${reason}` : ''}\n`);
   store.close();
   return status === 'done' ? 0 : 1;
