@@ -102,7 +102,17 @@ describe('state store migrations', () => {
   it('creates the latest schema in a new file', () => {
     const s = open();
     expect(s.schemaVersion()).toBe(LATEST_VERSION);
-    expect(tablesOf()).toEqual(['approvals', 'journal', 'lanes', 'removed_lanes', 'runs']);
+    expect(tablesOf()).toEqual([
+      'approvals',
+      'finding_answers',
+      'journal',
+      'lanes',
+      'removed_lanes',
+      'review_requests',
+      'reviews',
+      'runs',
+      'verdicts',
+    ]);
     expect(s.integrityProblems()).toEqual([]);
   });
 
@@ -125,7 +135,17 @@ describe('state store migrations', () => {
     const s = open();
     expect(s.schemaVersion()).toBe(LATEST_VERSION);
     // Port leases moved to the machine-wide registry: the table is gone, the lane keeps its ports.
-    expect(tablesOf()).toEqual(['approvals', 'journal', 'lanes', 'removed_lanes', 'runs']);
+    expect(tablesOf()).toEqual([
+      'approvals',
+      'finding_answers',
+      'journal',
+      'lanes',
+      'removed_lanes',
+      'review_requests',
+      'reviews',
+      'runs',
+      'verdicts',
+    ]);
     expect(s.getLane('issue-1')).toEqual(lane('issue-1'));
     expect(s.isApproved('npm ci')).toBe(true);
     expect(s.steps('issue-1')).toEqual([{ step: 'trash', data: { dir: '/work/.lanes-trash-1' } }]);
