@@ -14,7 +14,8 @@ export type AgentState = (typeof AGENT_STATES)[number];
 
 /**
  * Where the lane stands in validation (lanes pr, review, fix, run --until approve), beside its
- * agent state: `needs-you` is a lane the round limit stopped or that a person must look at.
+ * agent state: `fixed` has answered its findings and waits for the next review; `needs-you` is a
+ * lane the round limit stopped or that a person must look at.
  */
 export const VALIDATION_STATES = [
   'pr-open',
@@ -22,6 +23,7 @@ export const VALIDATION_STATES = [
   'review-failed',
   'changes-requested',
   'fixing',
+  'fixed',
   'approved',
   'needs-you',
 ] as const;
