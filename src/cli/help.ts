@@ -125,6 +125,17 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     codes: [0, 1, 2],
     note: LANE_NOTE,
   },
+  fix: {
+    examples: [
+      ['lanes fix 123', "a new session answers the latest review's findings: fixed, disputed or deferred"],
+      ['lanes fix 123 --agent codex', 'another implementer'],
+      ['lanes fix --json', 'inside a lane: every finding with its answer, for scripts'],
+    ],
+    codes: [0, 1, 2, 130],
+    note: `${LANE_NOTE}
+Needs a review that requested changes (lanes review <lane> first). Waits for the run; Ctrl-C stops it.
+Exit 1: the fix run failed or timed out (the lane stays as it was; run lanes fix again).`,
+  },
   run: {
     examples: [
       ['lanes run 12 13 14 15', 'lanes and agents for four issues, three at a time'],

@@ -14,6 +14,7 @@ import { composeAdapters } from './compose.js';
 import { addCommandHelp, programHelpText } from './help.js';
 import * as agentCommands from './commands/agents.js';
 import * as doctorCommand from './commands/doctor.js';
+import * as fixCommand from './commands/fix.js';
 import * as initCommand from './commands/init.js';
 import * as issuesCommand from './commands/issues.js';
 import * as laneInfoCommands from './commands/lane-info.js';
@@ -119,6 +120,7 @@ export async function runCli(proc: Process): Promise<number> {
     lsCommand,
     laneInfoCommands,
     agentCommands,
+    fixCommand,
     runCommand,
     rmCommand,
     doctorCommand,

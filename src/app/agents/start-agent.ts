@@ -33,7 +33,7 @@ export interface StartOptions {
   outputSchema?: string | undefined;
 }
 
-const RULES_FILES = ['CLAUDE.md', 'AGENTS.md', 'GEMINI.md'];
+export const RULES_FILES = ['CLAUDE.md', 'AGENTS.md', 'GEMINI.md'];
 
 export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOptions): Promise<RunRecord> {
   const [config, store, source, adapters] = await Promise.all([
