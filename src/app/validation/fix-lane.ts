@@ -228,6 +228,16 @@ export async function collectFixAnswers(ctx: Context, lane: LaneRecord): Promise
     const collected = await collectRun(ctx, lane, run, verdict, assignmentOf(store, lane, verdict));
     if (collected.recorded) out.push(collected);
   }
+  // A `lanes fix` killed while waiting left the lane "fixing": its run has ended, so it is fixed.
+  const latest = out[out.length - 1];
+  const now = store.getLane(lane.name);
+  if (
+    latest &&
+    now?.validation?.state === 'fixing' &&
+    now.validation.round === latest.round &&
+    !activeRuns(store, lane, ctx)
+  )
+    setValidation(store, lane.name, 'fixed', latest.round, latest.error, ctx.clock.now());
   return out;
 }
 
