@@ -145,6 +145,16 @@ Exit 1: the fix run failed or timed out (the lane stays as it was; run lanes fix
     codes: [0, 1, 2, 130],
     note: 'Checks every agent (name, CLI, credentials or LANES_AGENT_BASE_URL) before making anything.',
   },
+  review: {
+    examples: [
+      ['lanes review 123', 'a fresh reviewer of another vendor reviews the lane and audits it against the issue'],
+      ['lanes review 123 --adversarial', 'two reviewers of different vendors, merged'],
+      ['lanes review 123 --reviewer codex --again', 'a chosen reviewer, even for a head already reviewed'],
+      ['lanes review 123 --json', 'verdict, findings and audit for scripts'],
+    ],
+    codes: [0, 1, 2, 130],
+    note: `${LANE_NOTE} Exit 0 whatever the verdict (read it from the output); 1 when a reviewer failed, timed out or never gave a valid answer (the lane is left as it was, state review-failed).`,
+  },
   rm: {
     examples: [
       ['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'],

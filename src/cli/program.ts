@@ -20,6 +20,7 @@ import * as issuesCommand from './commands/issues.js';
 import * as laneInfoCommands from './commands/lane-info.js';
 import * as lsCommand from './commands/ls.js';
 import * as newCommand from './commands/new.js';
+import * as reviewCommand from './commands/review.js';
 import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
 import * as shellInitCommand from './commands/shell-init.js';
@@ -122,6 +123,7 @@ export async function runCli(proc: Process): Promise<number> {
     agentCommands,
     fixCommand,
     runCommand,
+    reviewCommand,
     rmCommand,
     doctorCommand,
     shellInitCommand,

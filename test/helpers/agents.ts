@@ -55,13 +55,18 @@ export interface ModelEndpoint {
 export async function startModelEndpoint(
   fallback: FakeScript,
   byLane: Record<string, FakeScript> = {},
+  /** Checked before the lanes: a request whose body matches goes to that script (e.g. a retry's prompt). */
+  byContent: { pattern: RegExp; script: FakeScript }[] = [],
 ): Promise<ModelEndpoint> {
   const base = await startFakeModelServer(fallback);
-  const named = await Promise.all(
-    Object.entries(byLane).map(async ([lane, script]) => [lane, await startFakeModelServer(script)] as const),
-  );
+  const named = await Promise.all([
+    ...byContent.map(async ({ pattern, script }) => [pattern, await startFakeModelServer(script)] as const),
+    ...Object.entries(byLane).map(
+      async ([lane, script]) => [new RegExp(`[\\\\/]${lane}(?![\\w-])`), await startFakeModelServer(script)] as const,
+    ),
+  ]);
   if (named.length === 0) return { url: base.url, requests: () => base.requests, close: base.close };
-  const pick = (body: string) => named.find(([lane]) => new RegExp(`[\\\\/]${lane}(?![\\w-])`).test(body))?.[1] ?? base;
+  const pick = (body: string) => named.find(([pattern]) => pattern.test(body))?.[1] ?? base;
   const open = new Set<IncomingMessage>();
   const router: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
