@@ -183,11 +183,15 @@ async function timedRun(parallel, sample, count = laneCount) {
   batch++;
   lanesSync(['new', ...ids, '--no-agent']);
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [lanes, 'run', ...ids, '--parallel', String(parallel), '--json'], {
-    cwd: repo,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [lanes, 'run', ...ids, '--parallel', String(parallel), '--until', 'implement', '--json'],
+    {
+      cwd: repo,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const stop = sample ? sampler(child.pid) : undefined;
   let out = '';
   let err = '';

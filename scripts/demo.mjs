@@ -161,7 +161,7 @@ if (realAgent) {
   });
   mkdirSync(agentHome);
 }
-lanes('run', '1', '2', '3', '--parallel', '3');
+lanes('run', '1', '2', '3', '--parallel', '3', '--until', 'implement');
 lanes('ls');
 lanes('logs', 'issue-1');
 stopServer();

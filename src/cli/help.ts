@@ -138,22 +138,18 @@ Exit 1: the fix run failed or timed out (the lane stays as it was; run lanes fix
   },
   run: {
     examples: [
-      ['lanes run 12 13 14 15', 'lanes and agents for four issues, three at a time'],
-      ['lanes run 12 13 --parallel 2 --agent codex', 'another agent'],
-      ['lanes run 12 13 --json', 'the summary for scripts'],
+      ['lanes run 12 13 14 15', 'lane, agent, pull request, review and fix rounds for four issues, three at a time'],
+      ['lanes run 12 13 --until implement', 'only lanes and agents: stop before the pull requests'],
+      ['lanes run 12 13 --max-rounds 2 --adversarial', 'two reviewers, at most two review rounds'],
+      ['lanes run 12 13 --parallel 2 --agent codex', 'another implementer'],
+      ['lanes run 12 13 --json', 'the summary with every round, for scripts'],
     ],
     codes: [0, 1, 2, 130],
-    note: 'Checks every agent (name, CLI, credentials or LANES_AGENT_BASE_URL) before making anything.',
-  },
-  review: {
-    examples: [
-      ['lanes review 123', 'a fresh reviewer of another vendor reviews the lane and audits it against the issue'],
-      ['lanes review 123 --adversarial', 'two reviewers of different vendors, merged'],
-      ['lanes review 123 --reviewer codex --again', 'a chosen reviewer, even for a head already reviewed'],
-      ['lanes review 123 --json', 'verdict, findings and audit for scripts'],
-    ],
-    codes: [0, 1, 2, 130],
-    note: `${LANE_NOTE} Exit 0 whatever the verdict (read it from the output); 1 when a reviewer failed, timed out or never gave a valid answer (the lane is left as it was, state review-failed).`,
+    note: `Checks every agent (name, CLI, credentials or LANES_AGENT_BASE_URL) before making anything.
+--until approve (the default) runs pr, review, then fix, pr and review again for the lanes whose review
+requested changes, until each is approved or has had --max-rounds reviews; a lane still not approved then
+stops as needs-you with its open findings listed. Exit 0: every lane approved (or reached --until);
+exit 1: a lane failed or needs you.`,
   },
   rm: {
     examples: [

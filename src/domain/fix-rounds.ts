@@ -136,3 +136,45 @@ export function findingPlace(f: Pick<Finding, 'file' | 'line' | 'endLine'>): str
   if (f.line === null) return f.file;
   return `${f.file}:${f.line}${f.endLine !== null && f.endLine !== f.line ? `-${f.endLine}` : ''}`;
 }
+
+/** How the next review of a lane in `lanes run --until approve` is asked for. */
+export interface ReviewPlan {
+  /** The round the review belongs to. */
+  round: number;
+  /** Review even an unchanged head (a fix round that only disputed or deferred leaves the head as it was). */
+  again: boolean;
+  /** Only these reviewers run again; undefined: all. */
+  only: string[] | undefined;
+  /** Whether the reviewers repeat the acceptance-criteria audit. */
+  audit: boolean;
+}
+
+/**
+ * The next review after `latest` (the lane's newest verdict, if any). A fix run that finished since
+ * opens the next round: of several reviewers only those that raised findings run again, and the
+ * criteria audit is repeated on the final round, or sooner while a criterion is not yet met (a
+ * carried audit would hold the verdict back). Without a fix since, the review stays in its round
+ * (the stored one when the head is unchanged).
+ */
+export function nextReviewPlan(
+  latest:
+    | {
+        round: number;
+        reviewers: readonly string[];
+        findings: readonly Pick<Finding, 'reviewers'>[];
+        audit: { criteria: readonly { status: string }[] };
+      }
+    | undefined,
+  fixedSince: boolean,
+  maxRounds: number,
+): ReviewPlan {
+  if (!latest) return { round: 1, again: false, only: undefined, audit: true };
+  if (!fixedSince) return { round: latest.round, again: false, only: undefined, audit: true };
+  const round = latest.round + 1;
+  return {
+    round,
+    again: true,
+    only: latest.reviewers.length > 1 ? reviewersToRerun(latest.findings) : undefined,
+    audit: round >= maxRounds || latest.audit.criteria.some((c) => c.status !== 'met'),
+  };
+}

@@ -83,7 +83,7 @@ describe.skipIf(withoutAgents)('agent failures with the real Claude Code CLI', (
       'issue-2': { turns: [{ kind: 'error', status: 500, message: 'scripted outage' }] },
     });
     repo = makeAgentRepo({ endpoint: e, issues: 3 });
-    const res = await repo.run(['run', '1', '2', '3', '--parallel', '3', '--json']);
+    const res = await repo.run(['run', '1', '2', '3', '--parallel', '3', '--until', 'implement', '--json']);
     expect(res.code, res.stderr).toBe(1);
     const result = json<RunJson>(res);
     expect(result.lanes.map((l) => [l.lane, l.status])).toEqual([
@@ -135,7 +135,7 @@ describe.skipIf(withoutAgents)('agent failures with the real Claude Code CLI', (
   it('Ctrl-C (SIGINT) to lanes run exits 130, stops every agent it started, and the lanes resume with lanes start', async () => {
     const hang = await endpoint({ turns: [{ kind: 'hang' }] });
     repo = makeAgentRepo({ endpoint: hang, issues: 2 });
-    const child = repo.run(['run', '1', '2', '--parallel', '2', '--json']);
+    const child = repo.run(['run', '1', '2', '--parallel', '2', '--until', 'implement', '--json']);
     const r = repo;
     const running = await until(
       'both agents running',
@@ -191,7 +191,7 @@ describe('agent failures that need no real CLI', () => {
     });
     const [ghost, script] = await Promise.all([
       repo.run(['run', '1', '--agent', 'ghost']),
-      repo.run(['run', '2', '--agent', 'script']),
+      repo.run(['run', '2', '--agent', 'script', '--until', 'implement']),
     ]);
     expect(ghost.code, ghost.stderr).toBe(1);
     expect(ghost.stderr).toBe(

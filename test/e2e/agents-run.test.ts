@@ -79,7 +79,7 @@ describe.skipIf(withoutAgents)('lanes run with real agent CLIs', () => {
     repo = makeAgentRepo({ endpoint, issues: 3, files: { 'CLAUDE.md': RULES }, issueBody: BODY });
     const mainHead = repo.git('rev-parse', 'main');
 
-    const res = await repo.run(['run', '1', '2', '3', '--parallel', '3', '--json']);
+    const res = await repo.run(['run', '1', '2', '3', '--parallel', '3', '--until', 'implement', '--json']);
     expect(res.code, res.stderr).toBe(0);
     const result = json<RunJson>(res);
     expect(result.interrupted).toBe(false);
@@ -145,7 +145,18 @@ describe.skipIf(withoutAgents)('lanes run with real agent CLIs', () => {
     repo = makeAgentRepo({ endpoint, issues: 2, config: { phases: { implement: { model: 'gpt-5-codex' } } } });
     const mainHead = repo.git('rev-parse', 'main');
 
-    const res = await repo.run(['run', '1', '2', '--parallel', '2', '--agent', 'codex', '--json']);
+    const res = await repo.run([
+      'run',
+      '1',
+      '2',
+      '--parallel',
+      '2',
+      '--agent',
+      'codex',
+      '--until',
+      'implement',
+      '--json',
+    ]);
     expect(res.code, res.stderr).toBe(0);
     const result = json<RunJson>(res);
     expect(result.lanes.map((l) => l.status)).toEqual(['done', 'done']);

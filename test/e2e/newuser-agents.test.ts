@@ -138,7 +138,7 @@ describe.skipIf(agentsMissing())('an agent that is done without committing', () 
       'issue-2': writeWithoutCommit({ failingCommit: true }),
     });
     agentRepo = makeAgentRepo({ endpoint, issues: 2 });
-    const res = await agentRepo.run(['run', '1', '2']);
+    const res = await agentRepo.run(['run', '1', '2', '--until', 'implement']);
     expect(res.code, res.stderr).toBe(0);
     const rows = res.stdout.split('\n');
     expect(rows.find((l) => l.startsWith('issue-1'))).toMatch(

@@ -1,4 +1,4 @@
-/** Every command's --help has examples and its exit codes; phases not built yet offer no options. */
+/** Every command's --help has examples and its exit codes; lanes run's phases and options. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lanes, makeRepo, type TempRepo } from '../helpers/repo.js';
 
@@ -32,6 +32,7 @@ describe('--help', () => {
         'stop',
         'logs',
         'attach',
+        'fix',
         'run',
         'rm',
         'doctor',
@@ -56,13 +57,15 @@ describe('--help', () => {
     expect(lanes(repo, ['ls', '--help']).stdout).not.toContain('  3  refused');
   });
 
-  it('does not offer the options of phases this build does not have', () => {
+  it('offers the whole pipeline by default, and names the accepted phases for an unknown --until', () => {
     const help = lanes(repo, ['run', '--help']).stdout;
-    for (const option of ['--max-rounds', '--reviewer', 'review', ' pr']) expect(help).not.toContain(option);
-    const res = lanes(repo, ['run', '1', '--until', 'review']);
+    for (const option of ['--max-rounds <n>', '--reviewer <agent>', '--adversarial', '(default: "approve")'])
+      expect(help).toContain(option);
+    const res = lanes(repo, ['run', '1', '--until', 'merge']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe(
-      'lanes: --until review is not available yet: pull requests and review are not part of this build; accepted: implement\n',
-    );
+    expect(res.stderr).toBe('lanes: --until "merge": unknown phase; accepted: implement, pr, review, approve\n');
+    const rounds = lanes(repo, ['run', '1', '--max-rounds', '0']);
+    expect(rounds.code).toBe(2);
+    expect(rounds.stderr).toBe('lanes: --max-rounds "0": expected a whole number of at least 1\n');
   });
 });

@@ -44,9 +44,13 @@ describe('lanes run with GitHub issues', () => {
     repo = makeRepo({ files: { 'lanes.config.json': `${JSON.stringify(config, null, 2)}\n` } });
     const refs = issues.map((i) => String(i.number));
 
-    const res = await lanesAsync(repo, ['run', ...refs, '--parallel', String(count), '--json'], {
-      env: { GITHUB_TOKEN, NODE_OPTIONS: '--trace-warnings' },
-    });
+    const res = await lanesAsync(
+      repo,
+      ['run', ...refs, '--parallel', String(count), '--until', 'implement', '--json'],
+      {
+        env: { GITHUB_TOKEN, NODE_OPTIONS: '--trace-warnings' },
+      },
+    );
     expect(res.code, res.stderr).toBe(0);
     const result = json<RunJson>(res);
     expect(

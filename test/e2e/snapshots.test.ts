@@ -134,7 +134,7 @@ describe('what lanes prints for lanes, runs and repairs', () => {
     };
     step('ls-empty', ['ls']);
     step('new', ['new', '1', '--no-agent']);
-    step('run', ['run', '2', '3', '4', '5', '--parallel', '2'], true);
+    step('run', ['run', '2', '3', '4', '5', '--parallel', '2', '--until', 'implement'], true);
     step('doctor-healthy', ['doctor']);
     repo.write('../app-worktrees/issue-1/notes.txt', 'a dirty file\n');
     step('ls', ['ls']);

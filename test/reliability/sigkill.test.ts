@@ -108,7 +108,13 @@ const runScenario: Scenario = {
       issues: 3,
       config: { agent: 'scripted', agents: { scripted: agent } },
     });
-    return { repo, args: rng() < 0.5 ? ['run', '1', '--json'] : ['run', '1', '2', '--parallel', '2', '--json'] };
+    return {
+      repo,
+      args:
+        rng() < 0.5
+          ? ['run', '1', '--until', 'implement', '--json']
+          : ['run', '1', '2', '--parallel', '2', '--until', 'implement', '--json'],
+    };
   },
 };
 
@@ -161,7 +167,10 @@ const claudeRunScenario: Scenario = {
     return {
       repo,
       env: agentRepo.agentEnv,
-      args: rng() < 0.5 ? ['run', '1', '--json'] : ['run', '1', '2', '--parallel', '2', '--json'],
+      args:
+        rng() < 0.5
+          ? ['run', '1', '--until', 'implement', '--json']
+          : ['run', '1', '2', '--parallel', '2', '--until', 'implement', '--json'],
       // Kills what agents, supervisors and tmux server are left, and removes the repository.
       dispose: () => agentRepo.dispose(),
     };

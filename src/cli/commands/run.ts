@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
-import type { ProgressEvent, PipelineResult } from '../../app/run-pipeline.js';
+import type { ProgressEvent, PipelineResult, RunUntil } from '../../app/run-pipeline.js';
 import { InputError } from '../../domain/errors.js';
+import { findingPlace } from '../../domain/fix-rounds.js';
 import { stripTerminalControls } from '../../domain/terminal-text.js';
 import { action, type CliRuntime } from '../command.js';
-import { printJson, table } from '../output.js';
+import { oneLine, printJson, table } from '../output.js';
 
 function positiveInt(flag: string) {
   return (value: string): number => {
@@ -14,13 +15,12 @@ function positiveInt(flag: string) {
   };
 }
 
-function untilPhase(value: string): 'implement' {
-  if (value === 'implement') return value;
-  if (value === 'pr' || value === 'review')
-    throw new InputError(
-      `--until ${value} is not available yet: pull requests and review are not part of this build; accepted: implement`,
-    );
-  throw new InputError(`--until ${JSON.stringify(value)}: unknown phase; accepted: implement`);
+// Kept here rather than imported from the pipeline: `lanes run --help` must not load the use case.
+const UNTIL: readonly RunUntil[] = ['implement', 'pr', 'review', 'approve'];
+
+function untilPhase(value: string): RunUntil {
+  if ((UNTIL as readonly string[]).includes(value)) return value as RunUntil;
+  throw new InputError(`--until ${JSON.stringify(value)}: unknown phase; accepted: ${UNTIL.join(', ')}`);
 }
 
 export function register(program: Command, runtime: CliRuntime): void {
@@ -33,10 +33,21 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option('--parallel <n>', 'agents running at once', positiveInt('--parallel'), 3)
     .option('--agent <agent>', 'implementer agent instead of the configured one')
     .option('--base <ref>', 'base for lanes that do not exist yet')
-    // Only the phases this build has are offered; --max-rounds and --reviewer come with review.
     .addOption(
-      new Option('--until <phase>', 'stop after this phase: implement').argParser(untilPhase).default('implement'),
+      new Option(
+        '--until <phase>',
+        'stop after this phase: implement, pr, review, or approve (the whole pipeline: review and fix rounds until approved or --max-rounds)',
+      )
+        .argParser(untilPhase)
+        .default('approve'),
     )
+    .option(
+      '--max-rounds <n>',
+      'review rounds before a lane stops as needs-you (default: validate.maxRounds, 3)',
+      positiveInt('--max-rounds'),
+    )
+    .option('--reviewer <agent>', 'reviewer agent instead of the configured one')
+    .option('--adversarial', 'two reviewers of different vendors (phases.review.agents; default Claude Code and Codex)')
     .action(
       action(
         runtime,
@@ -44,7 +55,15 @@ export function register(program: Command, runtime: CliRuntime): void {
           ctx,
           globals,
           refs: string[],
-          opts: { parallel: number; agent?: string; base?: string; until: 'implement' | 'pr' | 'review' },
+          opts: {
+            parallel: number;
+            agent?: string;
+            base?: string;
+            until: RunUntil;
+            maxRounds?: number;
+            reviewer?: string;
+            adversarial?: boolean;
+          },
         ) => {
           const { runPipeline } = await import('../../app/run-pipeline.js');
           const progress = progressPrinter(ctx.io.interactive && !globals.json, (t) => ctx.io.err(t));
@@ -53,6 +72,7 @@ export function register(program: Command, runtime: CliRuntime): void {
           if (globals.json) printJson(ctx.io, result);
           else ctx.io.out(summary(result));
           if (result.interrupted) return 130;
+          // needs-you is not success: a person has findings to look at (the summary lists them).
           return result.lanes.some((l) => l.status !== 'done') ? 1 : 0;
         },
       ),
@@ -89,14 +109,19 @@ function progressPrinter(live: boolean, write: (text: string) => void) {
 function summary(result: PipelineResult): string {
   const rows = result.lanes.map((l) => {
     const last = l.phases[l.phases.length - 1];
-    const seconds = l.phases.reduce((s, p) => s + (p.durationMs ?? 0), 0) / 1000;
+    const seconds = l.phases.reduce((s, p) => s + (p.phase === 'pr' ? 0 : (p.durationMs ?? 0)), 0) / 1000;
     const tokens = l.phases.reduce((s, p) => s + p.tokens, 0);
     const cost = l.phases.reduce((s, p) => s + (p.costUsd ?? 0), 0);
-    const status = l.status === 'done' && l.warning ? 'done-no-commits' : l.status;
+    const status =
+      l.status === 'done' && l.warning
+        ? 'done-no-commits'
+        : l.status === 'done' && l.validation === 'approved'
+          ? 'approved'
+          : l.status;
     return [
       l.lane,
       l.issue,
-      last?.phase ?? 'lane',
+      last ? `${last.phase}${last.round !== null ? ` r${last.round}` : ''}` : 'lane',
       status,
       `${seconds.toFixed(1)}s`,
       String(tokens),
@@ -110,5 +135,51 @@ function summary(result: PipelineResult): string {
     result.agentMs > 0
       ? `, agent time ${(result.agentMs / 1000).toFixed(1)}s, speed-up ${speedup.toFixed(2)}x`
       : ', no agent ran';
-  return `${table(rows, ['LANE', 'ISSUE', 'PHASE', 'STATUS', 'AGENT TIME', 'TOKENS', 'COST', 'REASON'])}\nwall ${(result.wallMs / 1000).toFixed(1)}s${timing}\n`;
+  return `${table(rows, ['LANE', 'ISSUE', 'PHASE', 'STATUS', 'AGENT TIME', 'TOKENS', 'COST', 'REASON'])}${rounds(result)}${openFindings(result)}\nwall ${(result.wallMs / 1000).toFixed(1)}s${timing}\n`;
+}
+
+/** Every review round of every lane: its verdict, findings by severity, the fix that answered it. */
+function rounds(result: PipelineResult): string {
+  const rows = result.lanes.flatMap((l) =>
+    l.rounds.map((r) => {
+      const f = r.findings;
+      const findings =
+        f.total === 0
+          ? 'none'
+          : (['blocker', 'major', 'minor', 'nit'] as const)
+              .filter((s) => f[s] > 0)
+              .map((s) => `${f[s]} ${s}`)
+              .join(', ');
+      const fix = r.fix
+        ? r.fix.status === 'fixed'
+          ? `${r.fix.fixed} fixed, ${r.fix.disputed} disputed, ${r.fix.deferred} deferred, ${r.fix.open} open`
+          : `fix ${r.fix.status}`
+        : '-';
+      return [
+        l.lane,
+        String(r.round),
+        `${r.verdict}${r.reused ? ' (stored)' : ''}`,
+        findings,
+        fix,
+        `${(r.durationMs / 1000).toFixed(1)}s`,
+        String(r.tokens),
+        `$${(r.costUsd ?? 0).toFixed(4)}`,
+      ];
+    }),
+  );
+  if (rows.length === 0) return '';
+  return `\n${table(rows, ['LANE', 'ROUND', 'VERDICT', 'FINDINGS', 'FIX', 'TIME', 'TOKENS', 'COST'])}`;
+}
+
+/** The findings a person has to look at: those of each lane that stopped without approval. */
+function openFindings(result: PipelineResult): string {
+  const lanes = result.lanes.filter((l) => l.status === 'needs-you' && l.openFindings.length > 0);
+  return lanes
+    .map(
+      (l) =>
+        `\n${l.lane} needs you: ${l.reason ?? 'not approved'}\n${l.openFindings
+          .map((f) => `  ${f.id}  ${f.severity.padEnd(7)}  ${oneLine(findingPlace(f), 40)}  ${oneLine(f.message, 100)}`)
+          .join('\n')}\n`,
+    )
+    .join('');
 }
