@@ -194,12 +194,17 @@ describe.skipIf(withoutAgents)('lanes review with real agent CLIs', () => {
     expect(again.reused).toBe(true);
     expect(again.findings).toEqual(review.findings);
     expect(reviewer!.requests().length).toBe(before);
-    const store = storeOf(r);
-    try {
-      expect(store.getLane('issue-1')!.validation?.state).toBe('changes-requested');
-    } finally {
-      store.close();
-    }
+    const listed = json<
+      {
+        name: string;
+        review: { verdict: string; round: number; openFindings: number } | null;
+        validation: { state: string };
+      }[]
+    >(await r.run(['ls', '--json'])).find((l) => l.name === 'issue-1')!;
+    expect(listed.review).toMatchObject({ verdict: 'request-changes', round: 1, openFindings: 2 });
+    expect(listed.validation.state).toBe('changes-requested');
+    const table = await r.run(['ls']);
+    expect(table.stdout).toMatch(/issue-1 .* r1 request-changes 2 open/);
   });
 
   it('retries an answer in prose once with the validation error, then takes the valid one', async () => {
