@@ -44,6 +44,8 @@ interface ReviewJson {
 let repo: AgentRepo | undefined;
 let implementer: ModelEndpoint | undefined;
 let reviewer: ModelEndpoint | undefined;
+/** The reviewer endpoint's URL, once setup started it (for config written in setup's extraConfig). */
+const reviewer_url = () => '$REVIEWER_URL';
 afterEach(async () => {
   await repo?.dispose();
   await implementer?.close();
@@ -89,6 +91,10 @@ async function setup(
 ): Promise<AgentRepo> {
   implementer = await startModelEndpoint(implement);
   reviewer = await startModelEndpoint(review, {}, byContent);
+  extraConfig = JSON.parse(JSON.stringify(extraConfig).replaceAll('$REVIEWER_URL', reviewer.url)) as Record<
+    string,
+    unknown
+  >;
   repo = makeAgentRepo({
     endpoint: implementer,
     issues: 2,
@@ -324,5 +330,26 @@ describe.skipIf(withoutAgents)('lanes review with real agent CLIs', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/codex did not finish its review \(timed out after 3 s/);
     expect(r.git('worktree', 'list', '--porcelain')).not.toContain('.lanes-review');
+  });
+
+  it('never gives the lane to a reviewer of the vendor that implemented it when another agent is configured', async () => {
+    const r = await setup({ turns: [{ kind: 'text', text: reviewAnswer('approve') }] }, writeAndCommit(), [], {
+      agents: { codex: { model: 'gpt-5-codex', env: { LANES_AGENT_BASE_URL: reviewer_url() } } },
+      phases: { implement: { model: 'claude-sonnet-4-5' }, review: { agent: 'claude', model: 'claude-opus-4-1' } },
+    });
+    expect((await r.run(['new', '1', '--json'])).code).toBe(0);
+    await until('the writer to finish', () =>
+      r.runs().find((run) => run.phase === 'implement' && run.status === 'done'),
+    );
+    const res = await r.run(['review', '1', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const review = json<ReviewJson>(res);
+    expect(review.reviewers).toEqual(['codex']);
+    expect(
+      r
+        .runs()
+        .filter((run) => run.phase === 'review')
+        .map((run) => run.adapter),
+    ).toEqual(['codex']);
   });
 });
