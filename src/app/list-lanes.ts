@@ -10,6 +10,7 @@ import type { LaneRecord } from '../domain/lane.js';
 import * as git from '../infra/git.js';
 import type { Context } from './context.js';
 import { reconcileRun } from './agents/runs.js';
+import { roundSummaries, runTokens, type RoundSummary } from './validation/rounds.js';
 
 export interface AgentView {
   runId: number;
@@ -24,8 +25,33 @@ export interface AgentView {
   reason: string | null;
 }
 
+/** Where the lane stands in validation, for ls: the latest verdict, its open findings, the request. */
+export interface ReviewView {
+  verdict: string;
+  round: number;
+  head: string;
+  findings: number;
+  /** Findings of the latest verdict that no later fix answered as fixed or deferred. */
+  openFindings: number;
+  reviewers: string[];
+}
+
+export interface PullRequestView {
+  kind: 'github' | 'local';
+  number: number | null;
+  url: string | null;
+  head: string;
+  draft: boolean;
+}
+
 export interface LaneView extends LaneRecord {
   agent: AgentView | null;
+  review: ReviewView | null;
+  pr: PullRequestView | null;
+  rounds: RoundSummary[];
+  /** Every run of the lane: implement, review, fix … */
+  tokens: number;
+  costUsd: number | null;
   ahead: number | null;
   behind: number | null;
   /**
@@ -82,7 +108,15 @@ export async function inspectLane(
       }
     : null;
   const fresh = current ? (store.getLane(lane.name) ?? lane) : lane;
-  const view: LaneView = { ...fresh, agent, ahead: null, behind: null, dirty: null, missing: !existsSync(lane.path) };
+  const view: LaneView = {
+    ...fresh,
+    agent,
+    ...validationOf(store, fresh),
+    ahead: null,
+    behind: null,
+    dirty: null,
+    missing: !existsSync(lane.path),
+  };
   if (view.missing || lane.lifecycle === 'creating') return view;
   const branchTip = tips?.get(lane.branch);
   const atBase = branchTip !== undefined && branchTip === tips?.get(lane.base);
@@ -102,4 +136,40 @@ export async function inspectLane(
     view.error = errorMessage(err);
   }
   return view;
+}
+
+function validationOf(
+  store: Awaited<ReturnType<Context['store']>>,
+  lane: LaneRecord,
+): Pick<LaneView, 'review' | 'pr' | 'rounds' | 'tokens' | 'costUsd'> {
+  const verdict = store.reviews.latestVerdict(lane.name, lane.createdAt);
+  const request = store.reviews.getReviewRequest(lane.name, lane.createdAt);
+  const runs = store.runsOf(lane.name).filter((r) => r.startedAt >= lane.createdAt);
+  const costs = runs.map((r) => r.costUsd).filter((c): c is number => c !== null);
+  let review: ReviewView | null = null;
+  if (verdict) {
+    const settled = new Set(
+      store.reviews
+        .answersOf(lane.name, verdict.createdAt)
+        .filter((a) => a.round === verdict.round && (a.status === 'fixed' || a.status === 'deferred'))
+        .map((a) => a.finding),
+    );
+    review = {
+      verdict: verdict.verdict,
+      round: verdict.round,
+      head: verdict.head,
+      findings: verdict.findings.length,
+      openFindings: verdict.findings.filter((f) => !settled.has(f.id)).length,
+      reviewers: verdict.reviewers,
+    };
+  }
+  return {
+    review,
+    pr: request
+      ? { kind: request.kind, number: request.number, url: request.url, head: request.head, draft: request.draft }
+      : null,
+    rounds: verdict ? roundSummaries(store, lane) : [],
+    tokens: runs.reduce((sum, r) => sum + runTokens(r), 0),
+    costUsd: costs.length > 0 ? costs.reduce((a, b) => a + b, 0) : null,
+  };
 }

@@ -199,6 +199,13 @@ export const AgentSchema = z.strictObject({
     .optional()
     .describe('For the command adapter: argument template with {promptFile}, {model}, {lane}.'),
   bin: z.string().optional().describe("Executable to run instead of the adapter's default."),
+  model: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "This agent's model when the phase names none for it (phases.<phase>.model belongs to phases.<phase>.agent).",
+    ),
   env: z.record(z.string(), z.string()).optional(),
   runner: z.enum(RUNNER_NAMES).optional(),
 });

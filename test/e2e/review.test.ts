@@ -14,7 +14,7 @@ import {
   type ModelEndpoint,
 } from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
-import { json } from '../helpers/repo.js';
+import { addIssue, json } from '../helpers/repo.js';
 import { StateStore } from '../../src/infra/store.js';
 import type { FakeScript } from '../fakes/model-server/index.js';
 
@@ -44,6 +44,8 @@ interface ReviewJson {
 let repo: AgentRepo | undefined;
 let implementer: ModelEndpoint | undefined;
 let reviewer: ModelEndpoint | undefined;
+/** The reviewer endpoint's URL, once setup started it (for config written in setup's extraConfig). */
+const reviewer_url = () => '$REVIEWER_URL';
 afterEach(async () => {
   await repo?.dispose();
   await implementer?.close();
@@ -84,9 +86,15 @@ async function setup(
   review: FakeScript,
   implement: FakeScript = writeAndCommit(),
   byContent: { pattern: RegExp; script: FakeScript }[] = [],
+  extraConfig: Record<string, unknown> = {},
+  labels: string[] = [],
 ): Promise<AgentRepo> {
   implementer = await startModelEndpoint(implement);
   reviewer = await startModelEndpoint(review, {}, byContent);
+  extraConfig = JSON.parse(JSON.stringify(extraConfig).replaceAll('$REVIEWER_URL', reviewer.url)) as Record<
+    string,
+    unknown
+  >;
   repo = makeAgentRepo({
     endpoint: implementer,
     issues: 2,
@@ -95,8 +103,13 @@ async function setup(
     config: {
       agents: { codex: { env: { LANES_AGENT_BASE_URL: reviewer.url } } },
       phases: { implement: { model: 'claude-sonnet-4-5' }, review: { agent: 'codex', model: 'gpt-5-codex' } },
+      ...extraConfig,
     },
   });
+  if (labels.length > 0) {
+    addIssue(repo, 1, 'Issue number 1', { labels }, ISSUE_BODY(1));
+    repo.commitAll('labels');
+  }
   return repo;
 }
 
@@ -194,12 +207,17 @@ describe.skipIf(withoutAgents)('lanes review with real agent CLIs', () => {
     expect(again.reused).toBe(true);
     expect(again.findings).toEqual(review.findings);
     expect(reviewer!.requests().length).toBe(before);
-    const store = storeOf(r);
-    try {
-      expect(store.getLane('issue-1')!.validation?.state).toBe('changes-requested');
-    } finally {
-      store.close();
-    }
+    const listed = json<
+      {
+        name: string;
+        review: { verdict: string; round: number; openFindings: number } | null;
+        validation: { state: string };
+      }[]
+    >(await r.run(['ls', '--json'])).find((l) => l.name === 'issue-1')!;
+    expect(listed.review).toMatchObject({ verdict: 'request-changes', round: 1, openFindings: 2 });
+    expect(listed.validation.state).toBe('changes-requested');
+    const table = await r.run(['ls']);
+    expect(table.stdout).toMatch(/issue-1 .* r1 request-changes 2 open/);
   });
 
   it('retries an answer in prose once with the validation error, then takes the valid one', async () => {
@@ -256,5 +274,82 @@ describe.skipIf(withoutAgents)('lanes review with real agent CLIs', () => {
       store.close();
     }
     expect(r.git('worktree', 'list', '--porcelain')).not.toContain('.lanes-review');
+  });
+
+  it('runs the profile: a bug without a test and a failing command are blockers of lanes itself, whatever the reviewer says', async () => {
+    const r = await setup(
+      { turns: [{ kind: 'text', text: reviewAnswer('approve') }] },
+      writeAndCommit(),
+      [],
+      {
+        validate: {
+          commands: ['echo "checking $LANE"; test -f tests/greeting.test.sh || { echo no greeting test >&2; exit 4; }'],
+        },
+      },
+      ['bug'],
+    );
+    await laneWithCommit(r, 1);
+    const res = await r.run(['review', '1', '--json', '--yes']);
+    expect(res.code, res.stderr).toBe(0);
+    const review = json<ReviewJson>(res);
+    expect(review.verdict).toBe('request-changes');
+    expect(review.findings.map((f) => [f.severity, f.category, f.reviewers])).toEqual([
+      ['blocker', 'bug', ['lanes']],
+      ['blocker', 'missing-test', ['lanes']],
+    ]);
+    expect(review.findings[0]!.message).toMatch(
+      /failed \(exit 4\) in the review checkout:\nchecking issue-1\nno greeting test/,
+    );
+    // The reviewer saw the command's result and the profile's instructions.
+    const sent = bodyText(reviewer!.requests().find((q) => q.path.includes('responses'))!);
+    expect(sent).toContain('failed (exit 4)');
+    expect(sent).toContain('Validation profile: bug');
+    expect(sent).toContain('No test file was added or changed.');
+  });
+
+  it('refuses an unapproved validation command without a terminal, and runs nothing', async () => {
+    const r = await setup({ turns: [{ kind: 'text', text: reviewAnswer('approve') }] }, writeAndCommit(), [], {
+      validate: { commands: ['touch /tmp/should-not-run'] },
+    });
+    await laneWithCommit(r, 1);
+    const res = await r.run(['review', '1']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/validate.commands "touch \/tmp\/should-not-run" is not approved yet/);
+    expect(reviewer!.requests()).toHaveLength(0);
+  });
+
+  it('stops a reviewer that hangs at the phase timeout: exit 1, the checkout removed, the lane resumable', async () => {
+    const r = await setup({ turns: [{ kind: 'hang' }] }, writeAndCommit(), [], {
+      phases: {
+        implement: { model: 'claude-sonnet-4-5' },
+        review: { agent: 'codex', model: 'gpt-5-codex', timeoutMinutes: 0.05 },
+      },
+    });
+    await laneWithCommit(r, 1);
+    const res = await r.run(['review', '1']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/codex did not finish its review \(timed out after 3 s/);
+    expect(r.git('worktree', 'list', '--porcelain')).not.toContain('.lanes-review');
+  });
+
+  it('never gives the lane to a reviewer of the vendor that implemented it when another agent is configured', async () => {
+    const r = await setup({ turns: [{ kind: 'text', text: reviewAnswer('approve') }] }, writeAndCommit(), [], {
+      agents: { codex: { model: 'gpt-5-codex', env: { LANES_AGENT_BASE_URL: reviewer_url() } } },
+      phases: { implement: { model: 'claude-sonnet-4-5' }, review: { agent: 'claude', model: 'claude-opus-4-1' } },
+    });
+    expect((await r.run(['new', '1', '--json'])).code).toBe(0);
+    await until('the writer to finish', () =>
+      r.runs().find((run) => run.phase === 'implement' && run.status === 'done'),
+    );
+    const res = await r.run(['review', '1', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const review = json<ReviewJson>(res);
+    expect(review.reviewers).toEqual(['codex']);
+    expect(
+      r
+        .runs()
+        .filter((run) => run.phase === 'review')
+        .map((run) => run.adapter),
+    ).toEqual(['codex']);
   });
 });

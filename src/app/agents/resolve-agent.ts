@@ -58,7 +58,12 @@ export function resolveAgent(
   return {
     name,
     adapter,
-    model: override?.model ?? phaseConfig?.model,
+    // The phase's model belongs to the phase's agent: another agent (--agent, a reviewer of another
+    // vendor) gets its own model (agents.<name>.model), never a model name of another vendor.
+    model:
+      override?.model ??
+      (phaseConfig?.agent === undefined || phaseConfig.agent === name ? phaseConfig?.model : undefined) ??
+      configured?.model,
     runner: override?.runner ?? configured?.runner,
     timeoutMs: (phaseConfig?.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
     bin: configured?.bin,

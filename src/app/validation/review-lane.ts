@@ -38,6 +38,7 @@ import type { ResolvedAgent } from '../agents/resolve-agent.js';
 import { isActive, latestRunOf, waitForRun } from '../agents/runs.js';
 import { startAgentRun } from '../agents/start-agent.js';
 import { stopRun } from '../agents/stop-agent.js';
+import { requireApproval } from '../lane/hooks.js';
 import { laneVariables } from '../lane/lane-env.js';
 import { requireLane } from '../lane/require-lane.js';
 import { writeBack } from '../lane/write-back.js';
@@ -138,6 +139,9 @@ export async function reviewLane(ctx: Context, laneName: string, opts: ReviewOpt
   const facts = await changeFacts(repo.mainRoot, commits, config.validate.testPatterns, gitOpts);
   const earlier = previous && previous.round < round ? earlierFindings(store, lane, previous) : [];
   const audit = opts.audit ?? true;
+  // Approved before anything starts: a refusal leaves the lane exactly as it was.
+  const commands = [...config.validate.commands, ...profile.commands];
+  if (commands.length > 0) await requireApproval(ctx, commands, 'validate.commands');
   setValidation(store, lane.name, 'reviewing', round, null, ctx.clock.now());
 
   // Reviewers asked to stand aside this round keep their last review (of an earlier head).
@@ -147,13 +151,10 @@ export async function reviewLane(ctx: Context, laneName: string, opts: ReviewOpt
     .map((r) => lastReviewOf(store, lane, r.name))
     .filter((r): r is ReviewRecord => r !== undefined);
 
-  const commands = [...config.validate.commands, ...profile.commands];
   let commandResults: ReviewPromptInput['commands'] = [];
   let reviews: ReviewRecord[];
   try {
     if (commands.length > 0) {
-      const { requireApproval } = await import('../lane/hooks.js');
-      await requireApproval(ctx, commands, 'validate.commands');
       commandResults = await inCheckout(ctx, repo.mainRoot, lane, 0, 'commands', commits.head, (dir) =>
         runValidationCommands(
           ctx,

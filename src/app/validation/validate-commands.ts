@@ -34,7 +34,12 @@ export async function runValidationCommands(
         timeoutMs,
         check: false,
       });
-      results.push({ command, exitCode: res.exitCode, timedOut: false, tail: tailOf(`${res.stdout}\n${res.stderr}`) });
+      results.push({
+        command,
+        exitCode: res.exitCode,
+        timedOut: false,
+        tail: tailOf([res.stdout.trimEnd(), res.stderr.trimEnd()].filter(Boolean).join('\n')),
+      });
     } catch (err) {
       if (err instanceof ExecError && err.failure.timedOut) {
         results.push({ command, exitCode: null, timedOut: true, tail: tailOf(err.failure.stderrTail) });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action, type CliRuntime } from '../command.js';
 import { lanePhase } from '../../domain/lane.js';
+import type { LaneView } from '../../app/list-lanes.js';
 import { laneJson } from '../lane-json.js';
 import { oneLine, printJson, table } from '../output.js';
 
@@ -29,6 +30,12 @@ export function register(program: Command, runtime: CliRuntime): void {
                 dirty: l.dirty,
                 missing: l.missing,
                 agent: l.agent,
+                validation: l.validation ?? null,
+                review: l.review,
+                pr: l.pr,
+                rounds: l.rounds,
+                tokens: l.tokens,
+                costUsd: l.costUsd,
                 warnings: warningsOf(l),
                 ...(l.error ? { error: l.error } : {}),
               }),
@@ -51,6 +58,8 @@ export function register(program: Command, runtime: CliRuntime): void {
           l.agent
             ? `${l.agent.agent}:${l.agentState}${warningsOf(l).length > 0 ? '-no-commits' : ''}${l.agent.exitCode !== null && l.agent.exitCode !== 0 ? `(${l.agent.exitCode})` : ''} ${((l.agent.durationMs ?? 0) / 1000).toFixed(0)}s${l.agent.tokens ? ` ${l.agent.tokens}tok` : ''}${l.agent.costUsd !== null ? ` $${l.agent.costUsd.toFixed(3)}` : ''}`
             : l.agentState,
+          reviewCell(l),
+          l.costUsd !== null ? `$${l.costUsd.toFixed(3)}` : '-',
           l.path,
         ]);
         ctx.io.out(
@@ -65,6 +74,8 @@ export function register(program: Command, runtime: CliRuntime): void {
             'DATABASE',
             'PHASE',
             'AGENT',
+            'REVIEW',
+            'COST',
             'PATH',
           ]),
         );
@@ -72,4 +83,17 @@ export function register(program: Command, runtime: CliRuntime): void {
           for (const warning of warningsOf(l)) ctx.io.err(`lanes: warning: ${l.name}: the agent ${warning}`);
       }),
     );
+}
+
+/** PR and verdict in one cell: `#12 r2 changes-requested 3 open`, `local r1 approved`, `needs-you`. */
+function reviewCell(l: LaneView): string {
+  const parts: string[] = [];
+  if (l.pr) parts.push(l.pr.kind === 'github' && l.pr.number !== null ? `#${l.pr.number}` : 'local');
+  const state = l.validation?.state;
+  if (l.review) {
+    parts.push(`r${l.review.round}`);
+    parts.push(state && state !== 'approved' && state !== 'changes-requested' ? state : l.review.verdict);
+    if (l.review.openFindings > 0) parts.push(`${l.review.openFindings} open`);
+  } else if (state && state !== 'pr-open') parts.push(state);
+  return parts.length > 0 ? parts.join(' ') : '-';
 }
