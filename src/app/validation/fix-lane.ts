@@ -119,10 +119,13 @@ export async function fixLane(ctx: Context, laneName: string, opts: FixOptions =
     implemented !== undefined &&
     acceptedAgentNames(config, adapters).includes(implemented.agent);
   const agentName = opts.agent ?? config.phases.fix?.agent ?? (fromImplementer ? implemented.agent : undefined);
+  // The implementer's model goes with the implementer's agent; otherwise resolveAgent picks the
+  // model of the fix phase's agent (phases.fix.model, agents.<name>.model).
   const model =
     opts.model ??
-    config.phases.fix?.model ??
-    (fromImplementer && implemented.model !== null ? implemented.model : undefined);
+    (fromImplementer && config.phases.fix?.model === undefined && implemented.model !== null
+      ? implemented.model
+      : undefined);
   const [agent] = requireAgentsReady(config, adapters, ctx.env, [{ phase: 'fix', agent: agentName, model }]) as [
     ResolvedAgent,
   ];
