@@ -53,7 +53,8 @@ function fixerScript(fixSha: string, opts: { delayMs?: number } = {}): FakeScrip
         command: `printf 'fixed\\n' > ${FIX_FILE} && git add ${FIX_FILE} && git commit -q -m "${FIX_MESSAGE}"`,
         ...delay,
       },
-      { kind: 'text', text: `Fixed what was right.\n\n\`\`\`json\n${JSON.stringify(answers)}\n\`\`\``, ...delay },
+      // Claude Code is given the answer schema: the answer comes through its StructuredOutput tool.
+      { kind: 'answer', json: answers, ...delay },
     ],
   };
 }
@@ -157,6 +158,9 @@ describe.skipIf(withoutAgents)('lanes fix with the real Claude Code CLI', () => 
     expect(launch.launch.args).not.toContain('--resume');
     const first = fixer.requests().find((q) => q.vendor === 'anthropic' && q.turn === 0)!;
     expect(JSON.stringify(first.body)).toContain('Crashes on empty input.');
+    // A writer (it may edit and commit) whose final answer the CLI checks against the schema.
+    expect(first.offeredTools).toEqual(expect.arrayContaining(['Bash', 'Edit', 'StructuredOutput']));
+    expect(fixer.requests().some((q) => q.kind === 'answer' && q.tool?.name === 'StructuredOutput')).toBe(true);
 
     // The table for people: one line per finding with its answer.
     const again = await r.run(['fix', 'issue-1'], { env: { LANES_AGENT_BASE_URL: fixer.url } });
