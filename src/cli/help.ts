@@ -151,6 +151,16 @@ requested changes, until each is approved or has had --max-rounds reviews; a lan
 stops as needs-you with its open findings listed. Exit 0: every lane approved (or reached --until);
 exit 1: a lane failed or needs you.`,
   },
+  review: {
+    examples: [
+      ['lanes review 123', 'a fresh reviewer of another vendor reviews the lane and audits it against the issue'],
+      ['lanes review 123 --adversarial', 'two reviewers of different vendors, merged'],
+      ['lanes review 123 --reviewer codex --again', 'a chosen reviewer, even for a head already reviewed'],
+      ['lanes review 123 --json', 'verdict, findings and audit for scripts'],
+    ],
+    codes: [0, 1, 2, 130],
+    note: `${LANE_NOTE} Exit 0 whatever the verdict (read it from the output); 1 when a reviewer failed, timed out or never gave a valid answer (the lane is left as it was, state review-failed).`,
+  },
   rm: {
     examples: [
       ['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'],
