@@ -6,6 +6,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  isAlive,
   makeAgentRepo,
   startModelEndpoint,
   until,
@@ -351,5 +352,28 @@ describe.skipIf(withoutAgents)('lanes review with real agent CLIs', () => {
         .filter((run) => run.phase === 'review')
         .map((run) => run.adapter),
     ).toEqual(['codex']);
+  });
+
+  it('Ctrl-C during a review stops the reviewer, removes its checkout, exits 130 and leaves the lane as it was', async () => {
+    const r = await setup({ turns: [{ kind: 'hang' }] });
+    await laneWithCommit(r, 1);
+    const running = r.run(['review', '1']);
+    await until('the reviewer to be running', () =>
+      r.runs().find((run) => run.phase === 'review' && run.status === 'running'),
+    );
+    process.kill(running.pid!, 'SIGINT');
+    const res = await running;
+    expect(res.code).toBe(130);
+    const run = r.runs().find((x) => x.phase === 'review')!;
+    expect(run.status).toBe('stopped');
+    expect(isAlive(run.agentPid)).toBe(false);
+    expect(r.git('worktree', 'list', '--porcelain')).not.toContain('.lanes-review');
+    const store = storeOf(r);
+    try {
+      expect(store.getLane('issue-1')!.validation).toBeUndefined();
+      expect(store.reviews.latestVerdict('issue-1')).toBeUndefined();
+    } finally {
+      store.close();
+    }
   });
 });

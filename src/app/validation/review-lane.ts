@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, LanesError, ToolError, errorMessage } from '../../domain/errors.js';
+import { InputError, InterruptedError, LanesError, ToolError, errorMessage } from '../../domain/errors.js';
 import type { Issue } from '../../domain/issue.js';
 import type { LaneRecord } from '../../domain/lane.js';
 import {
@@ -186,7 +186,9 @@ export async function reviewLane(ctx: Context, laneName: string, opts: ReviewOpt
       toRun.map((agent) => runReviewer(ctx, store, repo.mainRoot, lane, agent, round, commits, base, audit, say)),
     );
   } catch (err) {
-    setValidation(store, lane.name, 'review-failed', round, errorMessage(err), ctx.clock.now());
+    // Interrupted: the lane goes back to where it stood; anything else is a failed review.
+    if (ctx.signal.aborted) store.updateLane(lane.name, (l) => ({ ...l, validation: lane.validation }));
+    else setValidation(store, lane.name, 'review-failed', round, errorMessage(err), ctx.clock.now());
     throw err;
   }
   const failed = reviews.filter((r) => r.status !== 'done');
@@ -384,6 +386,10 @@ async function runReviewer(
       return finish({ status: 'failed', runIds, error: 'no answer' });
     });
   } catch (err) {
+    if (ctx.signal.aborted) {
+      finish({ status: 'failed', error: 'interrupted' });
+      throw new InterruptedError('review interrupted: the reviewer was stopped and its checkout removed');
+    }
     finish({ status: 'failed', error: errorMessage(err) });
     if (err instanceof LanesError && err.exitCode === 130) throw err;
     return store.reviews.getReview(id)!;
