@@ -4,6 +4,7 @@ import {
   findingPlace,
   fixAssignment,
   matchAnswers,
+  nextReviewPlan,
   nextRoundStep,
   reviewersToRerun,
   severityCounts,
@@ -142,5 +143,31 @@ describe('findingPlace', () => {
     expect(findingPlace({ file: 'a.ts', line: 3, endLine: 3 })).toBe('a.ts:3');
     expect(findingPlace({ file: 'a.ts', line: null, endLine: null })).toBe('a.ts');
     expect(findingPlace({ file: null, line: null, endLine: null })).toBe('(whole change)');
+  });
+});
+
+describe('nextReviewPlan', () => {
+  const latest = (over: Partial<Parameters<typeof nextReviewPlan>[0] & object> = {}) => ({
+    round: 1,
+    reviewers: ['claude', 'codex'],
+    findings: [finding('R1-1', { reviewers: ['codex'] }), finding('R1-2', { reviewers: ['lanes'] })],
+    audit: { criteria: [{ status: 'met' }] },
+    ...over,
+  });
+  it('starts at round 1 with every reviewer and the audit', () => {
+    expect(nextReviewPlan(undefined, false, 3)).toEqual({ round: 1, again: false, only: undefined, audit: true });
+  });
+  it('stays in the round without a fix since (the stored review of an unchanged head)', () => {
+    expect(nextReviewPlan(latest(), false, 3)).toEqual({ round: 1, again: false, only: undefined, audit: true });
+  });
+  it('after a fix: the next round, reviewed even when the head is unchanged, only by the reviewers with findings', () => {
+    expect(nextReviewPlan(latest(), true, 3)).toEqual({ round: 2, again: true, only: ['codex'], audit: false });
+  });
+  it('repeats the audit on the final round, and while a criterion is not met', () => {
+    expect(nextReviewPlan(latest({ round: 2 }), true, 3).audit).toBe(true);
+    expect(nextReviewPlan(latest({ audit: { criteria: [{ status: 'unclear' }] } }), true, 3).audit).toBe(true);
+  });
+  it('one reviewer: no choice to make', () => {
+    expect(nextReviewPlan(latest({ reviewers: ['codex'] }), true, 3).only).toBeUndefined();
   });
 });
