@@ -24,16 +24,28 @@ export function anthropicOffersTools(body: AnthropicBody): boolean {
   return (body.tools ?? []).length > 0;
 }
 
+export function anthropicToolNames(body: AnthropicBody): string[] {
+  return (body.tools ?? []).map((t) => t.name ?? '?');
+}
+
+/** Claude Code's tool for `--json-schema`: the model must call it with the final answer as input. */
+export const STRUCTURED_OUTPUT_TOOL = 'StructuredOutput';
+
 // Claude Code writes "Primary working directory: <path>", opencode "Working directory: <path>".
 export function anthropicCwd(body: AnthropicBody): string | undefined {
   const text = JSON.stringify([body.system ?? null, body.messages ?? []]);
   return /(?:Primary working directory|Working directory):\s*([^\s"\\]+)/i.exec(text)?.[1];
 }
 
-/** Claude Code offers `Write`/`Bash`; opencode offers lower-case `write`/`bash` with camelCase arguments. */
+/**
+ * Claude Code offers `Write`/`Bash`; opencode offers lower-case `write`/`bash` with camelCase
+ * arguments. An answer turn calls `StructuredOutput` when offered.
+ */
 export function anthropicToolCall(body: AnthropicBody, turn: FakeTurn): ToolCall | undefined {
   const names = new Set((body.tools ?? []).map((t) => t.name));
-  const lower = !names.has('Write') && !names.has('Bash') && (names.has('write') || names.has('bash'));
+  // opencode's names are lower-case; a read-only opencode offers only read/glob/grep.
+  const lower =
+    !['Write', 'Bash', 'Read'].some((n) => names.has(n)) && ['write', 'bash', 'read'].some((n) => names.has(n));
   const cwd = anthropicCwd(body);
   if (turn.kind === 'write') {
     const path = resolveAgainst(cwd, turn.path);
@@ -45,6 +57,15 @@ export function anthropicToolCall(body: AnthropicBody, turn: FakeTurn): ToolCall
     const input = { command: turn.command, description: 'Scripted command' };
     return { name: lower ? 'bash' : 'Bash', input };
   }
+  // A tool's input is an object: any other answer goes back as text.
+  if (
+    turn.kind === 'answer' &&
+    names.has(STRUCTURED_OUTPUT_TOOL) &&
+    typeof turn.json === 'object' &&
+    turn.json !== null &&
+    !Array.isArray(turn.json)
+  )
+    return { name: STRUCTURED_OUTPUT_TOOL, input: turn.json as Record<string, unknown> };
   return undefined;
 }
 

@@ -23,6 +23,10 @@ export function geminiOffersTools(body: GeminiBody): boolean {
   return (body.tools ?? []).some((t) => (t.functionDeclarations ?? []).length > 0);
 }
 
+export function geminiToolNames(body: GeminiBody): string[] {
+  return (body.tools ?? []).flatMap((t) => (t.functionDeclarations ?? []).map((f) => f.name ?? '?'));
+}
+
 // Gemini CLI lists the directory in its first user message ("**Workspace Directories:**\n  -
 // <path>"); older versions said "I'm currently working in the directory: <path>".
 export function geminiCwd(body: GeminiBody): string | undefined {

@@ -1,13 +1,15 @@
 export { startFakeModelServer } from './server.js';
 export type { FakeModelServer, FakeModelServerOptions, RecordedRequest, Vendor } from './server.js';
-export { parseFakeScript, turnFor, DEFAULT_USAGE } from './script.js';
+export { parseFakeScript, turnFor, answerText, DEFAULT_USAGE } from './script.js';
 export type {
   FakeScript,
   FakeTurn,
   FakeUsage,
   WriteTurn,
   ShellTurn,
+  CallTurn,
   TextTurn,
+  AnswerTurn,
   ErrorTurn,
   BreakTurn,
   HangTurn,

@@ -43,6 +43,11 @@ export function openaiOffersTools(body: ResponsesBody): boolean {
   return (body.tools ?? []).length > 0;
 }
 
+/** Function and custom tools by name, built-in ones (web_search …) by type. */
+export function openaiToolNames(body: ResponsesBody): string[] {
+  return (body.tools ?? []).map((t) => t.name ?? t.type ?? '?');
+}
+
 export function openaiCwd(body: ResponsesBody): string | undefined {
   const text = JSON.stringify([body.instructions ?? null, body.input ?? null]);
   return /<cwd>([^<]+)<\/cwd>/.exec(text)?.[1];

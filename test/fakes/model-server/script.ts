@@ -36,10 +36,34 @@ export interface ShellTurn extends TurnBase {
   text?: string;
 }
 
+/**
+ * Call any tool by the vendor's own name and arguments (Claude Code `Read {file_path}`, Codex
+ * `exec_command {cmd}` …), for what `write` and `shell` do not cover: reading a file, a tool a
+ * restricted agent should not have.
+ */
+export interface CallTurn extends TurnBase {
+  kind: 'call';
+  name: string;
+  input: Record<string, unknown>;
+  text?: string;
+}
+
 /** A final answer: no tool call, the agent's turn ends. */
 export interface TextTurn extends TurnBase {
   kind: 'text';
   text: string;
+}
+
+/**
+ * The agent's structured final answer (a reviewer's verdict, a fixer's answers). Where the request
+ * offers a tool named `StructuredOutput` (Claude Code with `--json-schema`), the reply is a call to
+ * it whose input is `json`; everywhere else a text reply holding `json` serialized (after `text`,
+ * when given, on its own line: prose around the JSON, as a model may write it).
+ */
+export interface AnswerTurn extends TurnBase {
+  kind: 'answer';
+  json: unknown;
+  text?: string;
 }
 
 /** An HTTP error in the vendor's error shape (default 500), for every request that reaches this turn. */
@@ -60,7 +84,7 @@ export interface HangTurn {
   kind: 'hang';
 }
 
-export type FakeTurn = WriteTurn | ShellTurn | TextTurn | ErrorTurn | BreakTurn | HangTurn;
+export type FakeTurn = WriteTurn | ShellTurn | CallTurn | TextTurn | AnswerTurn | ErrorTurn | BreakTurn | HangTurn;
 
 export interface FakeScript {
   turns: FakeTurn[];
@@ -87,6 +111,12 @@ export function turnFor(script: FakeScript, assistantTurns: number): FakeTurn {
   return script.turns[assistantTurns] ?? { kind: 'text', text: script.finalText ?? 'Done.' };
 }
 
+/** The text reply an answer turn gives where no structured-output tool is offered. */
+export function answerText(turn: AnswerTurn): string {
+  const json = JSON.stringify(turn.json);
+  return turn.text ? `${turn.text}\n${json}` : json;
+}
+
 /** Resolve a scripted path against the agent's working directory when the fake could read it. */
 export function resolveAgainst(cwd: string | undefined, path: string): string {
   if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || !cwd) return path;
@@ -99,10 +129,13 @@ export function parseFakeScript(value: unknown): FakeScript {
   if (typeof value !== 'object' || value === null || !Array.isArray((value as FakeScript).turns)) {
     throw new Error('fake model script: expected an object with a "turns" array');
   }
-  const kinds = ['write', 'shell', 'text', 'error', 'break', 'hang'];
+  const kinds = ['write', 'shell', 'call', 'text', 'answer', 'error', 'break', 'hang'];
   (value as FakeScript).turns.forEach((t, i) => {
     if (typeof t !== 'object' || t === null || !kinds.includes(t.kind)) {
       throw new Error(`fake model script: turns[${i}].kind must be one of ${kinds.join(', ')}`);
+    }
+    if (t.kind === 'answer' && t.json === undefined) {
+      throw new Error(`fake model script: turns[${i}] is an answer without a "json" value`);
     }
   });
   return value as FakeScript;

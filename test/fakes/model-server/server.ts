@@ -3,8 +3,9 @@
  * vendors' streaming APIs (Anthropic Messages, OpenAI Responses, Gemini) and answers every
  * request from a script: the turn at index "assistant turns already in the conversation". Only
  * requests that offer tools consume turns; side requests (titles, topic checks) get `sideText`.
- * Every request is recorded in `requests` (and passed to `onRequest`) so tests can assert what
- * the agent sent. `close()` cuts open connections, hanging ones included.
+ * An `answer` turn is the structured final answer: a call to the CLI's structured-output tool
+ * where the request offers one, else text. Every request is recorded in `requests` (and passed to
+ * `onRequest`) so tests can assert what the agent sent. `close()` cuts open connections, hanging ones included.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import {
   anthropicOffersTools,
   anthropicReply,
   anthropicToolCall,
+  anthropicToolNames,
 } from './anthropic.js';
 import {
   geminiAssistantTurns,
@@ -25,6 +27,7 @@ import {
   geminiReply,
   geminiResponse,
   geminiToolCall,
+  geminiToolNames,
 } from './gemini.js';
 import {
   openaiAssistantTurns,
@@ -33,8 +36,9 @@ import {
   openaiOffersTools,
   openaiReply,
   openaiToolCall,
+  openaiToolNames,
 } from './openai.js';
-import { type FakeScript, type FakeTurn, turnFor, usageOf } from './script.js';
+import { answerText, type FakeScript, type FakeTurn, turnFor, usageOf } from './script.js';
 import type { ToolCall, VendorReply } from './vendor.js';
 
 export type Vendor = 'anthropic' | 'openai' | 'gemini';
@@ -50,10 +54,13 @@ export interface RecordedRequest {
   assistantTurns: number | undefined;
   /** Which script turn answered: its index, `side` for a tool-less side request. */
   turn: number | 'side' | undefined;
-  /** The kind of the answering turn (`write`, `shell`, `text`, `error`, `break`, `hang`). */
+  /** The kind of the answering turn (`write`, `shell`, `call`, `text`, `answer`, `error`, `break`, `hang`). */
   kind: FakeTurn['kind'] | undefined;
+  /** Names of the tools the request offered the model (empty for a side request). */
+  offeredTools: string[];
   /** The tool call sent back, in the vendor's names. */
   tool: ToolCall | undefined;
+  /** The request as sent (tools and their schemas, system prompt, `text.format` …), parsed. */
   body: unknown;
   receivedAt: number;
 }
@@ -75,6 +82,7 @@ export interface FakeModelServerOptions {
 interface VendorApi {
   assistantTurns(body: unknown): number;
   offersTools(body: unknown): boolean;
+  toolNames(body: unknown): string[];
   toolCall(body: unknown, turn: FakeTurn): ToolCall | undefined;
   stream(body: unknown, reply: VendorReply): string[];
   brokenStart(body: unknown, reply: VendorReply): string[];
@@ -85,6 +93,7 @@ const VENDORS: Record<Vendor, VendorApi> = {
   anthropic: {
     assistantTurns: (b) => anthropicAssistantTurns(b as never),
     offersTools: (b) => anthropicOffersTools(b as never),
+    toolNames: (b) => anthropicToolNames(b as never),
     toolCall: (b, t) => anthropicToolCall(b as never, t),
     stream: (b, r) => anthropicReply(b as never, r),
     brokenStart: (b, r) => anthropicBrokenStart(b as never, r),
@@ -93,6 +102,7 @@ const VENDORS: Record<Vendor, VendorApi> = {
   openai: {
     assistantTurns: (b) => openaiAssistantTurns(b as never),
     offersTools: (b) => openaiOffersTools(b as never),
+    toolNames: (b) => openaiToolNames(b as never),
     toolCall: (b, t) => openaiToolCall(b as never, t),
     stream: (b, r) => openaiReply(b as never, r),
     brokenStart: (b, r) => openaiBrokenStart(b as never, r),
@@ -101,6 +111,7 @@ const VENDORS: Record<Vendor, VendorApi> = {
   gemini: {
     assistantTurns: (b) => geminiAssistantTurns(b as never),
     offersTools: (b) => geminiOffersTools(b as never),
+    toolNames: (b) => geminiToolNames(b as never),
     toolCall: (b, t) => geminiToolCall(b as never, t),
     stream: (b, r) => geminiReply(b as never, r),
     brokenStart: (b, r) => geminiBrokenStart(b as never, r),
@@ -161,6 +172,7 @@ export async function startFakeModelServer(
       assistantTurns: undefined,
       turn: undefined,
       kind: undefined,
+      offeredTools: [],
       tool: undefined,
       body,
       receivedAt: Date.now(),
@@ -210,6 +222,7 @@ export async function startFakeModelServer(
     const streaming = vendor === 'gemini' ? gemini?.[2] === 'streamGenerateContent' : b.stream !== false;
     const bodyWithModel = vendor === 'gemini' ? { ...b, model: record.model } : b;
     record.assistantTurns = api.assistantTurns(body);
+    record.offeredTools = api.toolNames(body);
 
     let turn: FakeTurn;
     if (!api.offersTools(body)) {
@@ -239,6 +252,17 @@ export async function startFakeModelServer(
     if (turn.kind === 'write' || turn.kind === 'shell') {
       reply.text = turn.text;
       reply.tool = api.toolCall(body, turn);
+      record.tool = reply.tool;
+    }
+    if (turn.kind === 'call') {
+      reply.text = turn.text;
+      reply.tool = { name: turn.name, input: turn.input };
+      record.tool = reply.tool;
+    }
+    if (turn.kind === 'answer') {
+      // A call to the structured-output tool where one is offered, else the JSON as text.
+      reply.tool = api.toolCall(body, turn);
+      reply.text = reply.tool ? turn.text : answerText(turn);
       record.tool = reply.tool;
     }
     if (turn.kind === 'break') {

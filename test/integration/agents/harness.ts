@@ -73,6 +73,8 @@ export interface RunOptions {
   env: Record<string, string>;
   resumeSessionId?: string;
   timeoutMs?: number;
+  /** A reviewer's run: read-only, a schema for the final answer, nothing left to resume. */
+  review?: Pick<AgentRunRequest, 'readOnly' | 'outputSchemaFile' | 'ephemeral'>;
 }
 
 export async function runAgent(adapter: AgentAdapter, box: Sandbox, opts: RunOptions): Promise<AgentRun> {
@@ -88,6 +90,7 @@ export async function runAgent(adapter: AgentAdapter, box: Sandbox, opts: RunOpt
     bin: agentBin(adapter.defaultBin),
     ...(opts.model ? { model: opts.model } : {}),
     ...(opts.resumeSessionId ? { resumeSessionId: opts.resumeSessionId } : {}),
+    ...opts.review,
   };
   const launch = adapter.launch(request);
   for (const f of launch.files) {

@@ -1,6 +1,10 @@
 /**
- * Claude Code, headless: `claude -p --output-format stream-json --verbose
- * --dangerously-skip-permissions [--model M] [--resume ID]`, the prompt on stdin.
+ * Claude Code, headless: `claude -p --output-format stream-json --verbose [--model M]`, the prompt
+ * on stdin. A writer runs with `--dangerously-skip-permissions [--resume ID]`. A reviewer
+ * (`readOnly`) runs in `dontAsk` mode instead, which refuses whatever is not pre-approved, with
+ * only Read, Grep, Glob and Bash offered; `outputSchemaFile` becomes `--json-schema` (Claude Code
+ * then offers a `StructuredOutput` tool, checks its input against the schema and reports it as
+ * the result's `structured_output`); `ephemeral` is `--no-session-persistence`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,21 +14,62 @@ import type {
   AgentRunRequest,
   CredentialSources,
 } from '../../../contracts/agent-adapter.js';
+import { ToolError } from '../../../domain/errors.js';
 import { agentEndpoint, isolatedHome, maxRetries } from '../launch-env.js';
 import { createClaudeParser } from './parse.js';
 
+/**
+ * A reviewer's tools: reading and searching, and Bash, whose commands `dontAsk` mode runs only
+ * when Claude Code itself classes them as read-only (git diff/log/show/status/blame, ls, cat, grep,
+ * find: measured with 2.1.197; `git diff --output=f`, `sort -o`, `tee`, redirections and anything
+ * chained to a write are refused). No `Bash(git diff:*)` allow rules on purpose: a rule allows the
+ * prefix with any flags, `git diff --output=f` included. Read is confined to the working directory.
+ * Subagents, web access, skills and worktree tools are not offered at all.
+ */
+export const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'Bash'] as const;
+/**
+ * Also refused by name, in case a setting or a future version offers them again. 2.1.197 has no
+ * MultiEdit: naming it prints a warning ("matches no known tool").
+ */
+export const WRITE_TOOLS = ['Edit', 'Write', 'NotebookEdit'] as const;
+
+function readSchema(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ToolError(`cannot read the answer schema ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 export function claudeLaunch(request: AgentRunRequest): AgentLaunch {
-  const args = ['-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'];
+  const args = ['-p', '--output-format', 'stream-json', '--verbose'];
+  if (request.readOnly) {
+    args.push(
+      '--permission-mode',
+      'dontAsk',
+      '--tools',
+      READ_ONLY_TOOLS.join(','),
+      '--disallowedTools',
+      WRITE_TOOLS.join(','),
+    );
+  } else {
+    args.push('--dangerously-skip-permissions');
+  }
   if (request.model) args.push('--model', request.model);
-  if (request.resumeSessionId) args.push('--resume', request.resumeSessionId);
+  // Claude Code takes the schema itself, not a path: `--json-schema <file>` fails as invalid JSON.
+  if (request.outputSchemaFile) args.push('--json-schema', readSchema(request.outputSchemaFile));
+  if (request.ephemeral) args.push('--no-session-persistence');
+  // A reviewer is a fresh context: it never continues a session, whatever the request carries.
+  if (request.resumeSessionId && !request.readOnly && !request.ephemeral)
+    args.push('--resume', request.resumeSessionId);
   const env: Record<string, string> = {
     ...isolatedHome(request.agentHome),
-    // Nobody answers permission prompts in a headless lane, so they are bypassed; Claude Code
-    // refuses that as root unless told the process is sandboxed, and CI containers run as root.
-    IS_SANDBOX: '1',
     // Parallel lanes must not race to update the CLI they are all running.
     DISABLE_AUTOUPDATER: '1',
   };
+  // Nobody answers permission prompts in a headless lane, so a writer bypasses them; Claude Code
+  // refuses that as root unless told the process is sandboxed, and CI containers run as root.
+  if (!request.readOnly) env['IS_SANDBOX'] = '1';
   const endpoint = agentEndpoint(request);
   if (endpoint) {
     Object.assign(env, {

@@ -3,7 +3,9 @@
  * `--output-format json` (the result object alone; with --verbose an array of all events).
  * Usage comes from the `result` event only: in stream mode each `assistant` event carries a
  * snapshot taken while the reply was still streaming (output_tokens 1), so summing those would
- * be wrong. The result has totals per model (`modelUsage`) and the CLI's own cost.
+ * be wrong. The result has totals per model (`modelUsage`) and the CLI's own cost. With
+ * `--json-schema`, the result also holds `structured_output` (the input of the model's call to the
+ * StructuredOutput tool, already checked by Claude Code): that is the run's final text, as JSON.
  */
 import type { AgentOutputParser } from '../../../contracts/agent-adapter.js';
 import type { AgentEvent, TokenUsage } from '../../../domain/agent-events.js';
@@ -66,13 +68,14 @@ export function claudeEvents(doc: Record<string, unknown>, state: { model?: stri
     for (const [model, u] of Object.entries(obj(doc['modelUsage']))) usageByModel[model] = usageFrom(obj(u));
     if (Object.keys(usageByModel).length === 0 && doc['usage'] !== undefined)
       usageByModel[state.model ?? 'unknown'] = usageFrom(obj(doc['usage']));
-    const text = str(doc['result']);
+    const structured = doc['structured_output'];
+    const text = structured !== undefined && structured !== null ? JSON.stringify(structured) : str(doc['result']);
     const cost = doc['total_cost_usd'];
     events.push({
       type: 'result',
       ok: !isError,
       ...(text !== undefined ? { text } : {}),
-      ...(isError ? { error: text || str(doc['subtype']) || 'Claude Code reported an error' } : {}),
+      ...(isError ? { error: str(doc['result']) || str(doc['subtype']) || 'Claude Code reported an error' } : {}),
       usageByModel,
       ...(typeof cost === 'number' ? { costUsd: cost } : {}),
       ...(typeof doc['duration_ms'] === 'number' ? { durationMs: doc['duration_ms'] } : {}),

@@ -3,6 +3,9 @@
  * `item.completed` (agent_message, command_execution, file_change, mcp_tool_call, reasoning,
  * error warnings), `turn.completed` with the turn's usage, `turn.failed` and `error`. Codex
  * reports no cost: lanes prices its tokens. Its `input_tokens` include the cached ones.
+ * The run's final text is the last agent_message, reported as the result when the turn completes:
+ * messages said between tool calls are commentary, and with `--output-schema` the last one is the
+ * structured answer (JSON), which must not be glued to an earlier message.
  */
 import type { AgentOutputParser } from '../../../contracts/agent-adapter.js';
 import type { AgentEvent } from '../../../domain/agent-events.js';
@@ -47,7 +50,10 @@ function itemEvents(item: Record<string, unknown>, completed: boolean): AgentEve
   }
 }
 
-export function codexEvents(doc: Record<string, unknown>): AgentEvent[] {
+export function codexEvents(doc: Record<string, unknown>, state: { lastMessage?: string } = {}): AgentEvent[] {
+  const item = obj(doc['item']);
+  if (str(doc['type']) === 'item.completed' && str(item['type']) === 'agent_message')
+    state.lastMessage = str(item['text']) ?? '';
   switch (str(doc['type'])) {
     case 'thread.started': {
       const sessionId = str(doc['thread_id']);
@@ -60,6 +66,7 @@ export function codexEvents(doc: Record<string, unknown>): AgentEvent[] {
     case 'turn.completed': {
       const u = obj(doc['usage']);
       const cached = num(u['cached_input_tokens']);
+      const text = state.lastMessage;
       return [
         {
           type: 'usage',
@@ -70,6 +77,7 @@ export function codexEvents(doc: Record<string, unknown>): AgentEvent[] {
             cacheWrite: num(u['cache_write_input_tokens']),
           },
         },
+        { type: 'result', ok: true, ...(text !== undefined ? { text } : {}) },
       ];
     }
     case 'turn.failed':
@@ -82,5 +90,6 @@ export function codexEvents(doc: Record<string, unknown>): AgentEvent[] {
 }
 
 export function createCodexParser(): AgentOutputParser {
-  return createJsonLineParser(codexEvents);
+  const state: { lastMessage?: string } = {};
+  return createJsonLineParser((doc) => codexEvents(doc, state));
 }

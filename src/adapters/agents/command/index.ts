@@ -1,6 +1,10 @@
 /**
  * Any other CLI (aider, a team's own script), configured as an argument template. The prompt
  * file's path goes in through `{promptFile}`; a template without it gets the prompt on stdin.
+ * lanes cannot enforce a reviewer's restrictions on a program it does not know: `readOnly`,
+ * `outputSchemaFile` and `ephemeral` reach it as LANES_READ_ONLY=1, LANES_OUTPUT_SCHEMA_FILE=<path>
+ * and LANES_EPHEMERAL=1, for a script to hand on to its CLI; the prompt states them too, and lanes
+ * checks the answer against the schema itself.
  */
 import type { AgentAdapter, AgentLaunch, AgentRunRequest } from '../../../contracts/agent-adapter.js';
 import { InputError } from '../../../domain/errors.js';
@@ -25,7 +29,14 @@ export function commandLaunch(request: AgentRunRequest): AgentLaunch {
     file: request.bin ?? file!,
     args,
     cwd: request.worktree,
-    env: { ...isolatedHome(request.agentHome), LANES_LANE: request.lane, LANES_PROMPT_FILE: request.promptFile },
+    env: {
+      ...isolatedHome(request.agentHome),
+      LANES_LANE: request.lane,
+      LANES_PROMPT_FILE: request.promptFile,
+      ...(request.readOnly ? { LANES_READ_ONLY: '1' } : {}),
+      ...(request.outputSchemaFile ? { LANES_OUTPUT_SCHEMA_FILE: request.outputSchemaFile } : {}),
+      ...(request.ephemeral ? { LANES_EPHEMERAL: '1' } : {}),
+    },
     stdin: usesPlaceholder(template, 'promptFile') ? 'closed' : { file: request.promptFile },
     files: [],
   };

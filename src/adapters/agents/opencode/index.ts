@@ -4,6 +4,12 @@
  * travels in OPENCODE_CONFIG_CONTENT (merged over any the user set): tools allowed without asking,
  * since nobody answers in a headless lane, and with LANES_AGENT_BASE_URL the built-in `anthropic`
  * provider pointed at that endpoint.
+ *
+ * A reviewer (`readOnly`) gets READ_ONLY_PERMISSION instead: opencode then does not offer the
+ * denied tools at all (measured with 1.18.33). `outputSchemaFile`: `opencode run` has no way to
+ * enforce a schema on the final answer, so the prompt asks for it and lanes checks it.
+ * `ephemeral`: opencode always stores the session under its data directory and has no switch to
+ * stop it; a reviewer simply never resumes.
  */
 import type { AgentAdapter, AgentLaunch, AgentRunRequest } from '../../../contracts/agent-adapter.js';
 import { agentEndpoint, isolatedHome } from '../launch-env.js';
@@ -32,10 +38,28 @@ export function opencodeModel(model: string): string {
   return model.includes('/') ? model : `anthropic/${model}`;
 }
 
+/**
+ * A reviewer's permissions: no edits (opencode's `edit` covers write, edit and patch), no shell, no
+ * web, no subagents, nothing outside the working directory; read, glob and grep stay. No shell
+ * at all, because opencode's bash patterns match the command text only: with `git log*` allowed,
+ * 1.18.33 ran `git log > f` and `git diff --output=f` (measured). Denied, never `ask`: nobody
+ * answers. The prompt carries the diff, so a reviewer still sees the change.
+ */
+export const READ_ONLY_PERMISSION: Json = {
+  edit: 'deny',
+  bash: 'deny',
+  webfetch: 'deny',
+  websearch: 'deny',
+  task: 'deny',
+  external_directory: 'deny',
+};
+
 export function opencodeLaunch(request: AgentRunRequest): AgentLaunch {
   const args = ['run', '--format', 'json'];
   if (request.model) args.push('-m', opencodeModel(request.model));
-  if (request.resumeSessionId) args.push('--session', request.resumeSessionId);
+  // A reviewer is a fresh context: it never continues a session, whatever the request carries.
+  if (request.resumeSessionId && !request.readOnly && !request.ephemeral)
+    args.push('--session', request.resumeSessionId);
   let userConfig: Json = {};
   try {
     const raw = request.env['OPENCODE_CONFIG_CONTENT'];
@@ -49,7 +73,7 @@ export function opencodeLaunch(request: AgentRunRequest): AgentLaunch {
     autoupdate: false,
     share: 'disabled',
     snapshot: false,
-    permission: { edit: 'allow', bash: 'allow', webfetch: 'allow' },
+    permission: request.readOnly ? READ_ONLY_PERMISSION : { edit: 'allow', bash: 'allow', webfetch: 'allow' },
   };
   const env: Record<string, string> = {
     ...isolatedHome(request.agentHome),
