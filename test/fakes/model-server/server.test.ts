@@ -376,3 +376,29 @@ describe('fake model server as its own process', () => {
     }
   });
 });
+
+describe('fake model server: routes', () => {
+  it('answers a request whose text holds a route from that route, others from the turns', async () => {
+    const s = await start({
+      turns: [{ kind: 'text', text: 'writer' }],
+      routes: [{ when: 'REVIEW MARKER', script: { turns: [{ kind: 'text', text: 'reviewer' }] } }],
+    });
+    const ask = async (prompt: string) =>
+      post(s, '/v1/messages', {
+        model: 'claude-x',
+        stream: false,
+        system: claudeSystem,
+        tools: claudeTools,
+        messages: [{ role: 'user', content: prompt }],
+      }).then((r) => r.text());
+    expect(await ask('implement this')).toContain('writer');
+    expect(await ask('# REVIEW MARKER please')).toContain('reviewer');
+  });
+
+  it('rejects a route without its text or with a bad script', () => {
+    expect(() => parseFakeScript({ turns: [], routes: [{ when: '', script: { turns: [] } }] })).toThrow(
+      /routes\[0\]\.when/,
+    );
+    expect(() => parseFakeScript({ turns: [], routes: [{ when: 'x', script: {} }] })).toThrow(/"turns" array/);
+  });
+});
