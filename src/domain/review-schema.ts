@@ -69,11 +69,30 @@ export type FixAnswer = z.infer<typeof FixAnswerSchema>;
 
 /** The JSON Schema a CLI is given, as text. */
 export function reviewJsonSchema(): string {
-  return `${JSON.stringify(z.toJSONSchema(ReviewAnswerSchema, { target: 'draft-7' }), null, 2)}\n`;
+  return portableSchema(ReviewAnswerSchema);
 }
 
 export function fixJsonSchema(): string {
-  return `${JSON.stringify(z.toJSONSchema(FixAnswerSchema, { target: 'draft-7' }), null, 2)}\n`;
+  return portableSchema(FixAnswerSchema);
+}
+
+/**
+ * The schema as strict structured output accepts it everywhere: without `$schema` and the string
+ * length and safe-integer bounds some providers refuse. lanes checks those itself with zod.
+ */
+function portableSchema(schema: z.ZodType): string {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$schema' || key === 'minLength' || key === 'maxLength') continue;
+      if ((key === 'maximum' || key === 'minimum') && Math.abs(value as number) >= Number.MAX_SAFE_INTEGER) continue;
+      out[key] = strip(value);
+    }
+    return out;
+  };
+  return `${JSON.stringify(strip(z.toJSONSchema(schema, { target: 'draft-7' })), null, 2)}\n`;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };

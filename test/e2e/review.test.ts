@@ -376,4 +376,93 @@ describe.skipIf(withoutAgents)('lanes review with real agent CLIs', () => {
       store.close();
     }
   });
+
+  it('--adversarial: Claude Code and Codex review in parallel; agreeing findings merge, the stricter verdict wins, disagreements listed', async () => {
+    const claudeReviewer = await startModelEndpoint({
+      turns: [
+        {
+          kind: 'answer',
+          json: JSON.parse(
+            reviewAnswer('approve', [
+              {
+                file: 'greeting.txt',
+                line: 1,
+                category: 'bug',
+                severity: 'major',
+                message: 'off by one',
+                confidence: 0.6,
+              },
+              { file: 'greeting.txt', line: 10, category: 'style', severity: 'minor', message: 'long line' },
+            ]),
+          ) as unknown,
+        },
+      ],
+    });
+    try {
+      const r = await setup(
+        {
+          turns: [
+            {
+              kind: 'text',
+              text: reviewAnswer('request-changes', [
+                {
+                  file: 'greeting.txt',
+                  line: 2,
+                  category: 'bug',
+                  severity: 'blocker',
+                  message: 'wrong greeting',
+                  confidence: 0.9,
+                },
+                { file: 'greeting.txt', line: 5, category: 'security', severity: 'major', message: 'leaks a name' },
+              ]),
+            },
+          ],
+        },
+        writeAndCommit(),
+        [],
+        {
+          agents: {
+            codex: { model: 'gpt-5-codex', env: { LANES_AGENT_BASE_URL: reviewer_url() } },
+            'claude-review': {
+              adapter: 'claude',
+              model: 'claude-sonnet-4-5',
+              env: { LANES_AGENT_BASE_URL: claudeReviewer.url },
+            },
+          },
+          phases: { implement: { model: 'claude-sonnet-4-5' }, review: { agents: ['claude-review', 'codex'] } },
+        },
+      );
+      await laneWithCommit(r, 1, Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join('\n') + '\n');
+      const res = await r.run(['review', '1', '--adversarial', '--json']);
+      expect(res.code, res.stderr).toBe(0);
+      const review = json<
+        ReviewJson & { adversarial: boolean; disagreements: { kind: string; findingId?: string; detail: string }[] }
+      >(res);
+      expect(review.adversarial).toBe(true);
+      expect(review.reviewers).toEqual(['claude-review', 'codex']);
+      expect(review.verdict).toBe('request-changes');
+      expect(review.findings.map((f) => [f.id, f.severity, f.category, f.line, f.reviewers])).toEqual([
+        ['R1-1', 'blocker', 'bug', 1, ['claude-review', 'codex']],
+        ['R1-2', 'major', 'security', 5, ['codex']],
+        ['R1-3', 'minor', 'style', 10, ['claude-review']],
+      ]);
+      expect(review.disagreements).toEqual([
+        { kind: 'verdict', detail: 'claude-review: approve, codex: request-changes' },
+        { kind: 'finding', findingId: 'R1-2', detail: 'raised only by codex' },
+        { kind: 'finding', findingId: 'R1-3', detail: 'raised only by claude-review' },
+      ]);
+      // Claude Code answered through the schema it was given, from its own checkout, read-only.
+      const claudeFirst = claudeReviewer.requests().find((q) => q.offeredTools?.includes('StructuredOutput'))!;
+      expect(claudeFirst).toBeDefined();
+      expect(claudeFirst.offeredTools).not.toContain('Write');
+      expect(claudeFirst.offeredTools).not.toContain('Edit');
+      const sent = bodyText(claudeFirst);
+      expect(sent).toMatch(/Primary working directory: [^"\\]*\/\.lanes-review\/issue-1\/\d+-claude-review/);
+      // Both ran at once: each reviewer's run started before the other ended.
+      const [a, b] = r.runs().filter((run) => run.phase === 'review');
+      expect(a!.startedAt < b!.endedAt! && b!.startedAt < a!.endedAt!).toBe(true);
+    } finally {
+      await claudeReviewer.close();
+    }
+  });
 });

@@ -97,6 +97,18 @@ export interface FakeScript {
   sideText?: string;
   /** Answer once the script has run out of turns. */
   finalText?: string;
+  /**
+   * Other scripts for other conversations: the first route whose `when` text appears in a request
+   * answers it (a reviewer's prompt, say, while the writers follow `turns`), so one server can drive
+   * a whole pipeline.
+   */
+  routes?: { when: string; script: FakeScript }[];
+}
+
+/** The script that answers a request: the first route whose text the request holds, else the script itself. */
+export function scriptFor(script: FakeScript, requestText: string): FakeScript {
+  const route = script.routes?.find((r) => requestText.includes(r.when));
+  return route ? scriptFor(route.script, requestText) : script;
 }
 
 export const DEFAULT_USAGE: Required<FakeUsage> = { input: 120, output: 30, cacheRead: 0, cacheWrite: 0 };
@@ -138,5 +150,14 @@ export function parseFakeScript(value: unknown): FakeScript {
       throw new Error(`fake model script: turns[${i}] is an answer without a "json" value`);
     }
   });
+  const routes = (value as FakeScript).routes;
+  if (routes !== undefined) {
+    if (!Array.isArray(routes)) throw new Error('fake model script: "routes" must be a list');
+    routes.forEach((r, i) => {
+      if (typeof r?.when !== 'string' || r.when === '')
+        throw new Error(`fake model script: routes[${i}].when must be a non-empty text`);
+      parseFakeScript(r.script);
+    });
+  }
   return value as FakeScript;
 }

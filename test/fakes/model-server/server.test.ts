@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeModelServer, type FakeModelServer, type FakeScript } from './index.js';
+import { parseFakeScript, startFakeModelServer, type FakeModelServer, type FakeScript } from './index.js';
 
 const servers: FakeModelServer[] = [];
 afterEach(async () => {
@@ -220,6 +220,102 @@ describe('fake model server: Gemini', () => {
   });
 });
 
+describe('fake model server: structured answers and raw tool calls', () => {
+  const verdict = { verdict: 'approve', findings: [], note: 'a "quoted" line\nand more' };
+  const answerScript: FakeScript = { turns: [{ kind: 'answer', json: verdict, text: 'My review.' }] };
+
+  /** The tool_use blocks of an Anthropic stream, their partial JSON joined. */
+  function anthropicToolUses(text: string): { name: string; input: unknown }[] {
+    const events = sseEvents(text);
+    const uses: { name: string; input: unknown }[] = [];
+    for (const e of events) {
+      const block = e.data['content_block'] as { type?: string; name?: string } | undefined;
+      if (block?.type === 'tool_use') {
+        const json = events
+          .filter((d) => d.data['index'] === e.data['index'])
+          .map((d) => (d.data['delta'] as { partial_json?: string } | undefined)?.partial_json ?? '')
+          .join('');
+        uses.push({ name: block.name!, input: JSON.parse(json) });
+      }
+    }
+    return uses;
+  }
+
+  it('Anthropic: calls StructuredOutput with the JSON as input when the request offers it', async () => {
+    const s = await start(answerScript);
+    const res = await post(s, '/v1/messages', {
+      stream: true,
+      tools: [...claudeTools, { name: 'StructuredOutput', input_schema: { type: 'object' } }],
+      messages: [{ role: 'user', content: 'review' }],
+    });
+    const text = await res.text();
+    expect(anthropicToolUses(text)).toEqual([{ name: 'StructuredOutput', input: verdict }]);
+    expect(text).toContain('"text":"My review."');
+    expect(s.requests[0]).toMatchObject({
+      kind: 'answer',
+      tool: { name: 'StructuredOutput', input: verdict },
+      offeredTools: ['Write', 'Bash', 'StructuredOutput'],
+    });
+  });
+
+  it('Anthropic: answers with the text and the JSON on its own line when no StructuredOutput is offered', async () => {
+    const s = await start(answerScript);
+    const events = sseEvents(
+      await (await post(s, '/v1/messages', { stream: true, tools: claudeTools, messages: [] })).text(),
+    );
+    const deltas = events.map((e) => e.data['delta'] as { type?: string; text?: string } | undefined);
+    expect(deltas.find((d) => d?.type === 'text_delta')?.text).toBe(`My review.\n${JSON.stringify(verdict)}`);
+    expect(events.some((e) => (e.data['content_block'] as { type?: string } | undefined)?.type === 'tool_use')).toBe(
+      false,
+    );
+    expect(s.requests[0]!.tool).toBeUndefined();
+  });
+
+  it('OpenAI Responses: the JSON alone is the output text, and the request body keeps text.format', async () => {
+    const s = await start({ turns: [{ kind: 'answer', json: verdict }] });
+    const format = { format: { type: 'json_schema', name: 'x', strict: true, schema: { type: 'object' } } };
+    const events = sseEvents(
+      await (
+        await post(s, '/v1/responses', {
+          tools: [{ type: 'function', name: 'exec_command' }, { type: 'web_search' }],
+          input: [],
+          text: format,
+        })
+      ).text(),
+    );
+    const done = events.find((e) => e.event === 'response.output_item.done')!.data['item'];
+    expect(done).toMatchObject({ type: 'message', content: [{ type: 'output_text', text: JSON.stringify(verdict) }] });
+    expect((s.requests[0]!.body as { text: unknown }).text).toEqual(format);
+    expect(s.requests[0]!.offeredTools).toEqual(['exec_command', 'web_search']);
+  });
+
+  it('Gemini: the JSON is the reply text', async () => {
+    const s = await start({ turns: [{ kind: 'answer', json: verdict }] });
+    const res = await post(s, '/v1beta/models/gemini-x:streamGenerateContent?alt=sse', {
+      contents: [{ role: 'user', parts: [{ text: 'review' }] }],
+      tools: [{ functionDeclarations: [{ name: 'read_file' }, { name: 'glob' }] }],
+    });
+    const [event] = sseEvents(await res.text());
+    expect(event!.data).toMatchObject({
+      candidates: [{ content: { role: 'model', parts: [{ text: JSON.stringify(verdict) }] } }],
+    });
+    expect(s.requests[0]!.offeredTools).toEqual(['read_file', 'glob']);
+  });
+
+  it('a call turn sends the named tool with the given input as it is', async () => {
+    const s = await start({ turns: [{ kind: 'call', name: 'Read', input: { file_path: 'README.md' } }] });
+    const text = await (await post(s, '/v1/messages', { stream: true, tools: claudeTools, messages: [] })).text();
+    expect(anthropicToolUses(text)).toEqual([{ name: 'Read', input: { file_path: 'README.md' } }]);
+  });
+
+  it('rejects an answer turn without a json value', () => {
+    expect(() => parseFakeScript({ turns: [{ kind: 'answer', text: 'no json' }] })).toThrow(
+      /turns\[0\] is an answer without a "json" value/,
+    );
+    expect(() => parseFakeScript({ turns: [{ kind: 'answr' }] })).toThrow(/write, shell, call, text, answer/);
+  });
+});
+
 describe('fake model server: failures', () => {
   it("answers a scripted error with the status and the vendor's error shape", async () => {
     const s = await start({ turns: [{ kind: 'error', status: 529, message: 'busy' }] });
@@ -278,5 +374,31 @@ describe('fake model server as its own process', () => {
       await proc.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('fake model server: routes', () => {
+  it('answers a request whose text holds a route from that route, others from the turns', async () => {
+    const s = await start({
+      turns: [{ kind: 'text', text: 'writer' }],
+      routes: [{ when: 'REVIEW MARKER', script: { turns: [{ kind: 'text', text: 'reviewer' }] } }],
+    });
+    const ask = async (prompt: string) =>
+      post(s, '/v1/messages', {
+        model: 'claude-x',
+        stream: false,
+        system: claudeSystem,
+        tools: claudeTools,
+        messages: [{ role: 'user', content: prompt }],
+      }).then((r) => r.text());
+    expect(await ask('implement this')).toContain('writer');
+    expect(await ask('# REVIEW MARKER please')).toContain('reviewer');
+  });
+
+  it('rejects a route without its text or with a bad script', () => {
+    expect(() => parseFakeScript({ turns: [], routes: [{ when: '', script: { turns: [] } }] })).toThrow(
+      /routes\[0\]\.when/,
+    );
+    expect(() => parseFakeScript({ turns: [], routes: [{ when: 'x', script: {} }] })).toThrow(/"turns" array/);
   });
 });

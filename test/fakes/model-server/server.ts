@@ -38,7 +38,7 @@ import {
   openaiToolCall,
   openaiToolNames,
 } from './openai.js';
-import { answerText, type FakeScript, type FakeTurn, turnFor, usageOf } from './script.js';
+import { answerText, type FakeScript, type FakeTurn, scriptFor, turnFor, usageOf } from './script.js';
 import type { ToolCall, VendorReply } from './vendor.js';
 
 export type Vendor = 'anthropic' | 'openai' | 'gemini';
@@ -224,13 +224,14 @@ export async function startFakeModelServer(
     record.assistantTurns = api.assistantTurns(body);
     record.offeredTools = api.toolNames(body);
 
+    const active = scriptFor(script, JSON.stringify(body));
     let turn: FakeTurn;
     if (!api.offersTools(body)) {
       record.turn = 'side';
-      turn = { kind: 'text', text: script.sideText ?? 'Scripted task' };
+      turn = { kind: 'text', text: active.sideText ?? 'Scripted task' };
     } else {
       record.turn = record.assistantTurns;
-      turn = turnFor(script, record.assistantTurns);
+      turn = turnFor(active, record.assistantTurns);
     }
     record.kind = turn.kind;
     finish();
@@ -238,7 +239,7 @@ export async function startFakeModelServer(
     if (turn.kind === 'hang') return; // the response stays open until close() or the client gives up
     if (turn.delayMs) await sleep(turn.delayMs);
     if (closing) return;
-    const reply: VendorReply = { seq: record.seq, usage: usageOf(script, turn) };
+    const reply: VendorReply = { seq: record.seq, usage: usageOf(active, turn) };
     if (turn.kind === 'error') {
       const status = turn.status ?? 500;
       sendJson(

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { summarizeAgentEvents } from '../../../domain/agent-events.js';
+import { ToolError } from '../../../domain/errors.js';
+import { parseReviewAnswer } from '../../../domain/review-schema.js';
 import { parseRecorded } from '../fixture.js';
 import { claudeAdapter } from './index.js';
 
@@ -51,7 +56,84 @@ describe('claude adapter launch', () => {
   });
 });
 
+describe('claude adapter launch for a reviewer', () => {
+  it('read-only: dontAsk mode with only the read tools, write tools refused, no permission bypass', () => {
+    const launch = claudeAdapter.launch({ ...base, readOnly: true });
+    expect(launch.args).toEqual([
+      '-p',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--permission-mode',
+      'dontAsk',
+      '--tools',
+      'Read,Grep,Glob,Bash',
+      '--disallowedTools',
+      'Edit,Write,NotebookEdit',
+    ]);
+    expect(launch.env['IS_SANDBOX']).toBeUndefined();
+  });
+
+  it('passes the schema file’s text to --json-schema, and --no-session-persistence when ephemeral', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lanes-claude-schema-'));
+    try {
+      const schemaFile = join(dir, 'answer.schema.json');
+      writeFileSync(schemaFile, '{"type":"object","required":["verdict"]}\n');
+      const args = claudeAdapter.launch({
+        ...base,
+        readOnly: true,
+        ephemeral: true,
+        outputSchemaFile: schemaFile,
+      }).args;
+      expect(args[args.indexOf('--json-schema') + 1]).toBe('{"type":"object","required":["verdict"]}\n');
+      expect(args).toContain('--no-session-persistence');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with the path when the schema file cannot be read', () => {
+    expect(() => claudeAdapter.launch({ ...base, outputSchemaFile: '/nonexistent/answer.schema.json' })).toThrow(
+      ToolError,
+    );
+    expect(() => claudeAdapter.launch({ ...base, outputSchemaFile: '/nonexistent/answer.schema.json' })).toThrow(
+      /answer schema \/nonexistent\/answer.schema.json/,
+    );
+  });
+
+  it('never resumes a read-only or ephemeral run', () => {
+    expect(claudeAdapter.launch({ ...base, resumeSessionId: 'abc', readOnly: true }).args).not.toContain('--resume');
+    expect(claudeAdapter.launch({ ...base, resumeSessionId: 'abc', ephemeral: true }).args).not.toContain('--resume');
+  });
+});
+
 describe('claude stream-json parser', () => {
+  it('reports the structured output of a recorded reviewer run as the final text', () => {
+    const events = parseRecorded(claudeAdapter.createParser(), new URL('./fixtures/review.jsonl', import.meta.url));
+    const names = events.filter((e) => e.type === 'tool-use').map((e) => e.type === 'tool-use' && e.name);
+    expect(names).toEqual(['Write', 'Bash', 'StructuredOutput']);
+    // The scripted Write was refused: the tool is not offered to a reviewer.
+    expect(events.find((e) => e.type === 'tool-result')).toMatchObject({ ok: false });
+    const s = summarizeAgentEvents(events, { model: 'claude-sonnet-4-5', exitCode: 0 });
+    expect(s.ok).toBe(true);
+    expect(JSON.parse(s.text)).toEqual({
+      verdict: 'approve',
+      findings: [],
+      audit: { criteria: [{ text: 'README has a title', status: 'met', evidence: ['README.md:1'] }], scopeDrift: [] },
+      disputes: [],
+    });
+    expect(parseReviewAnswer(s.text)).toMatchObject({ ok: true });
+  });
+
+  it('prefers structured_output over the result text', () => {
+    const events = claudeAdapter
+      .createParser()
+      .push(
+        '{"type":"result","subtype":"success","is_error":false,"result":"Done.","structured_output":{"a":[1,"b"]}}',
+      );
+    expect(events.find((e) => e.type === 'result')).toMatchObject({ ok: true, text: '{"a":[1,"b"]}' });
+  });
+
   it('reads session, tool use, final text, usage per model and the CLI cost from a recorded run', () => {
     const events = parseRecorded(
       claudeAdapter.createParser(),

@@ -42,7 +42,50 @@ describe('codex adapter launch', () => {
   });
 });
 
+describe('codex adapter launch for a reviewer', () => {
+  it('read-only: the read-only sandbox with approvals never, instead of the bypass', () => {
+    const args = codexAdapter.launch({ ...base, readOnly: true }).args;
+    expect(args.join(' ')).toContain('--sandbox read-only -c approval_policy="never"');
+    expect(args).not.toContain('--dangerously-bypass-approvals-and-sandbox');
+    expect(args.slice(-1)).toEqual(['-']);
+  });
+
+  it('passes --output-schema <file> and --ephemeral, and never resumes a reviewer', () => {
+    const args = codexAdapter.launch({
+      ...base,
+      readOnly: true,
+      ephemeral: true,
+      outputSchemaFile: '/run/answer.schema.json',
+      resumeSessionId: 'thread-1',
+    }).args;
+    expect(args.join(' ')).toContain('--output-schema /run/answer.schema.json');
+    expect(args).toContain('--ephemeral');
+    expect(args).not.toContain('resume');
+    expect(args).not.toContain('thread-1');
+    expect(codexAdapter.launch({ ...base, ephemeral: true, resumeSessionId: 'thread-1' }).args).not.toContain('resume');
+  });
+});
+
 describe('codex JSONL parser', () => {
+  it('reports the last agent message of a recorded reviewer run as the final text', () => {
+    const events = parseRecorded(codexAdapter.createParser(), new URL('./fixtures/review.jsonl', import.meta.url));
+    const s = summarizeAgentEvents(events, { model: 'gpt-5-codex', exitCode: 0 });
+    expect(s.ok).toBe(true);
+    expect(s.text).toBe(
+      'Reviewed.\n{"verdict":"approve","findings":[],"audit":{"criteria":[{"text":"README has a title","status":"met","evidence":["README.md:1"]}],"scopeDrift":[]},"disputes":[]}',
+    );
+  });
+
+  it('does not glue an earlier message to the final one', () => {
+    const parser = codexAdapter.createParser();
+    const events = [
+      '{"type":"item.completed","item":{"id":"i1","type":"agent_message","text":"Checking the diff."}}',
+      '{"type":"item.completed","item":{"id":"i2","type":"agent_message","text":"{\\"verdict\\":\\"approve\\"}"}}',
+      '{"type":"turn.completed","usage":{"input_tokens":10,"output_tokens":5}}',
+    ].flatMap((l) => parser.push(l));
+    expect(summarizeAgentEvents(events, { exitCode: 0 }).text).toBe('{"verdict":"approve"}');
+  });
+
   it('reads the thread id, commands, final message and turn usage from a recorded run', () => {
     const events = parseRecorded(
       codexAdapter.createParser(),
@@ -83,6 +126,9 @@ describe('codex JSONL parser', () => {
     const events = parser.push(
       '{"type":"turn.completed","usage":{"input_tokens":1000,"cached_input_tokens":800,"output_tokens":50}}',
     );
-    expect(events).toEqual([{ type: 'usage', usage: { input: 200, output: 50, cacheRead: 800, cacheWrite: 0 } }]);
+    expect(events).toEqual([
+      { type: 'usage', usage: { input: 200, output: 50, cacheRead: 800, cacheWrite: 0 } },
+      { type: 'result', ok: true },
+    ]);
   });
 });

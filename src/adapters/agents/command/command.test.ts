@@ -25,6 +25,22 @@ describe('command adapter', () => {
     expect(launch.stdin).toBe('closed');
   });
 
+  it('tells the program about a reviewer run through the environment, since it cannot be enforced', () => {
+    const env = commandAdapter.launch({
+      ...base,
+      command: ['./review.sh'],
+      readOnly: true,
+      ephemeral: true,
+      outputSchemaFile: '/run/answer.schema.json',
+    }).env;
+    expect(env).toMatchObject({
+      LANES_READ_ONLY: '1',
+      LANES_EPHEMERAL: '1',
+      LANES_OUTPUT_SCHEMA_FILE: '/run/answer.schema.json',
+    });
+    expect(commandAdapter.launch({ ...base, command: ['./agent.sh'] }).env['LANES_READ_ONLY']).toBeUndefined();
+  });
+
   it('gives the prompt on stdin when the template does not take {promptFile}', () => {
     expect(commandAdapter.launch({ ...base, command: ['./agent.sh'] }).stdin).toEqual({ file: '/run/prompt.md' });
   });

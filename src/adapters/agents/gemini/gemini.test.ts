@@ -1,9 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeAgentEvents } from '../../../domain/agent-events.js';
+import { parseReviewAnswer } from '../../../domain/review-schema.js';
 import { parseRecorded } from '../fixture.js';
 import { geminiAdapter } from './index.js';
 
 const base = { promptFile: '/run/prompt.md', lane: 'issue-1', worktree: '/wt', runDir: '/run', env: {} };
+
+describe('gemini adapter launch for a reviewer', () => {
+  it('read-only: default approval mode (no write tools headless) and a policy file allowing read-only commands', () => {
+    const launch = geminiAdapter.launch({ ...base, readOnly: true, ephemeral: true, resumeSessionId: 's-1' });
+    expect(launch.args).toEqual([
+      '--approval-mode',
+      'default',
+      '--admin-policy',
+      '/run/gemini-read-only-policy.toml',
+      '--output-format',
+      'stream-json',
+    ]);
+    expect(launch.files.map((f) => f.path)).toEqual(['/run/gemini-read-only-policy.toml']);
+    const policy = launch.files[0]!.content;
+    expect(policy).toContain('commandPrefix = ["git diff", "git log", "git show"');
+    expect(policy).toMatch(
+      /toolName = \["write_file", "replace", "enter_plan_mode", "exit_plan_mode"\]\ndecision = "deny"/,
+    );
+  });
+});
 
 describe('gemini adapter launch', () => {
   it('runs --yolo with stream-json in a trusted workspace (else --yolo is silently downgraded)', () => {
@@ -39,6 +60,19 @@ describe('gemini adapter launch', () => {
 });
 
 describe('gemini parsers', () => {
+  it('reports the answer of a recorded reviewer run as the final text, the refused write as a failed tool', () => {
+    const events = parseRecorded(geminiAdapter.createParser(), new URL('./fixtures/review.jsonl', import.meta.url));
+    expect(events.filter((e) => e.type === 'tool-result').map((e) => e.type === 'tool-result' && e.ok)).toEqual([
+      false,
+      true,
+    ]);
+    const s = summarizeAgentEvents(events, { model: 'gemini-2.5-pro', exitCode: 0 });
+    expect(s.ok).toBe(true);
+    expect(s.text).toMatch(/^Reviewed\.\n\{"verdict":"approve"/);
+    // No schema is enforced: lanes finds the JSON in the text.
+    expect(parseReviewAnswer(s.text)).toMatchObject({ ok: true, value: { verdict: 'approve' } });
+  });
+
   it('reads session, text deltas, tools and per-model tokens from recorded stream-json', () => {
     const events = parseRecorded(
       geminiAdapter.createParser(),

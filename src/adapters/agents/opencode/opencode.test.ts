@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeAgentEvents } from '../../../domain/agent-events.js';
+import { parseReviewAnswer } from '../../../domain/review-schema.js';
 import { parseRecorded } from '../fixture.js';
 import { opencodeAdapter, opencodeModel } from './index.js';
 
@@ -33,7 +34,38 @@ describe('opencode adapter launch', () => {
   });
 });
 
+describe('opencode adapter launch for a reviewer', () => {
+  it('read-only: edits, shell, web and subagents denied over any permission the user set; never resumes', () => {
+    const launch = opencodeAdapter.launch({
+      ...base,
+      readOnly: true,
+      ephemeral: true,
+      resumeSessionId: 'ses_1',
+      env: { OPENCODE_CONFIG_CONTENT: '{"permission":{"edit":"allow","bash":{"git *":"allow"},"read":"allow"}}' },
+    });
+    expect(launch.args).toEqual(['run', '--format', 'json']);
+    const config = JSON.parse(launch.env['OPENCODE_CONFIG_CONTENT']!);
+    expect(config.permission).toEqual({
+      read: 'allow',
+      edit: 'deny',
+      bash: 'deny',
+      webfetch: 'deny',
+      websearch: 'deny',
+      task: 'deny',
+      external_directory: 'deny',
+    });
+  });
+});
+
 describe('opencode JSONL parser', () => {
+  it('reports the answer of a recorded reviewer run as the final text', () => {
+    const events = parseRecorded(opencodeAdapter.createParser(), new URL('./fixtures/review.jsonl', import.meta.url));
+    const s = summarizeAgentEvents(events, { model: 'claude-sonnet-4-5', exitCode: 0 });
+    expect(s.ok).toBe(true);
+    expect(s.text).toMatch(/^Reviewed\.\n\{"verdict":"approve"/);
+    expect(parseReviewAnswer(s.text)).toMatchObject({ ok: true, value: { verdict: 'approve' } });
+  });
+
   it('reads the session, tools, text and the cost of each step from a recorded run', () => {
     const events = parseRecorded(
       opencodeAdapter.createParser(),
