@@ -35,7 +35,6 @@ import { nextReviewRound, setValidation } from './validation/rounds.js';
 /** Where `lanes run` stops; `approve`, the whole pipeline, is the default. */
 export const RUN_UNTIL = ['implement', 'pr', 'review', 'approve'] as const;
 export type RunUntil = (typeof RUN_UNTIL)[number];
-export const DEFAULT_RUN_UNTIL: RunUntil = 'approve';
 
 export interface RunOptions {
   parallel: number;

@@ -194,6 +194,26 @@ describe.skipIf(withoutAgents)('lanes fix with the real Claude Code CLI', () => 
     expect(laneValidation(r)).toMatchObject({ state: 'fixed' });
   });
 
+  it('Ctrl-C stops the fix run: exit 130, the lane back to changes-requested, nothing stored', async () => {
+    const hang = await endpointFor({ turns: [{ kind: 'hang' }] });
+    const { r, head } = await laneRepo(hang);
+    insertVerdict(r, 'issue-1', { findings: FINDINGS });
+    const running = r.run(['fix', 'issue-1']);
+    await until('the fix agent to reach the model', () =>
+      hang.requests().some((q) => q.vendor === 'anthropic' && q.kind === 'hang'),
+    );
+    process.kill(running.pid!, 'SIGINT');
+    const res = await running;
+    expect(res.code, res.stderr).toBe(130);
+    const [run] = r.runs();
+    expect(run).toMatchObject({ phase: 'fix', status: 'stopped' });
+    expect(laneValidation(r)).toMatchObject({ state: 'changes-requested', round: 1 });
+    expect(r.git('rev-parse', 'issue-1')).toBe(head);
+    const store = openStore(r);
+    expect(store.reviews.answersOf('issue-1')).toEqual([]);
+    store.close();
+  });
+
   it('a lanes fix killed while its agent works loses nothing: the answers are collected afterwards, once', async () => {
     const endpoint = await endpointFor({ turns: [] });
     const { r, head } = await laneRepo(endpoint);

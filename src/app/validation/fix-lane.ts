@@ -344,7 +344,7 @@ function readResult(run: RunRecord): string | undefined {
   return run.runDir && existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
-export function runTokens(run: Pick<RunRecord, 'usage'>): number {
+function runTokens(run: Pick<RunRecord, 'usage'>): number {
   return Object.values(run.usage ?? {}).reduce((sum, u) => sum + u.input + u.output + u.cacheRead + u.cacheWrite, 0);
 }
 
