@@ -22,6 +22,13 @@ import { locateWorktree } from './lane/lane-work.js';
 import { isProcessAlive, isRecordedProcessAlive } from '../infra/process-alive.js';
 import { deleteFolder, removeLane, strayTrash } from './remove-lane.js';
 import { findStaleLeases } from './lane/port-leases-doctor.js';
+import { isActive, reconcileRun } from './agents/runs.js';
+import {
+  ownerAlive,
+  removeReviewCheckout,
+  reviewCheckoutsLeft,
+  type ReviewCheckout,
+} from './validation/review-checkout.js';
 
 export type ProblemKind =
   | 'interrupted-operation'
@@ -34,6 +41,7 @@ export type ProblemKind =
   | 'stale-lease'
   | 'orphan-database'
   | 'leftover-trash'
+  | 'review-checkout'
   | 'check-failed';
 
 export interface Problem {
@@ -52,6 +60,7 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
     ['interrupted operations', (r) => checkInterrupted(ctx, opts.fix, r)],
     ['lane worktrees', (r) => checkLaneWorktrees(ctx, opts.fix, r)],
     ['worktrees', (r) => checkWorktrees(ctx, opts.fix, r)],
+    ['review checkouts', (r) => checkReviewCheckouts(ctx, opts.fix, r)],
     ['port leases', (r) => checkLeases(ctx, opts.fix, r)],
     ['left branches', (r) => checkLeftBranches(ctx, opts.fix, r)],
     ['database branches', (r) => checkDatabases(ctx, opts.fix, r)],
@@ -226,6 +235,38 @@ async function checkWorktrees(ctx: Context, fix: boolean, report: Report): Promi
       if (fix) await deleteFolder(trash);
       report('leftover-trash', null, `${trash} is what an interrupted removal moved aside`, fix);
     }
+  }
+}
+
+/**
+ * Reviewers' checkouts (`.lanes-review/`) a killed review left. One is in use while the process that
+ * made it lives (its lock names it), or while its review is running with a live run; the others are
+ * scratch (a detached checkout of a commit that exists elsewhere) and --fix removes them.
+ */
+async function checkReviewCheckouts(ctx: Context, fix: boolean, report: Report): Promise<void> {
+  const [repo, store] = await Promise.all([ctx.repo(), ctx.store()]);
+  const inUse = (c: ReviewCheckout): boolean => {
+    if (ownerAlive(c)) return true;
+    const review = c.reviewId === undefined ? undefined : store.reviews.getReview(c.reviewId);
+    if (!review || review.lane !== c.lane || review.status !== 'running') return false;
+    const runId = review.runIds.at(-1);
+    const run = runId === undefined ? undefined : store.getRun(runId);
+    return run !== undefined && isActive(reconcileRun(store, run, ctx.runners));
+  };
+  for (const checkout of await reviewCheckoutsLeft(repo.mainRoot, { signal: ctx.signal })) {
+    if (inUse(checkout)) continue;
+    let detail = `review checkout ${checkout.path} was left by a review that is no longer running`;
+    let fixed = false;
+    if (fix) {
+      try {
+        await removeReviewCheckout(repo.mainRoot, checkout.path);
+        fixed = !(await reviewCheckoutsLeft(repo.mainRoot, {})).some((c) => c.path === checkout.path);
+        if (!fixed) detail += '; git still lists it';
+      } catch (err) {
+        detail += `; not removed: ${errorMessage(err)}`;
+      }
+    }
+    report('review-checkout', checkout.lane || null, detail, fixed);
   }
 }
 

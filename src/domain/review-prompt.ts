@@ -73,6 +73,10 @@ function fenced(text: string, info = ''): string[] {
   return [open, text.replace(/\n$/, ''), close];
 }
 
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
 function location(f: Pick<Finding, 'file' | 'line' | 'endLine'>): string {
   if (!f.file) return '(whole change)';
   if (f.line === null) return f.file;
@@ -101,13 +105,14 @@ export function buildReviewPrompt(input: ReviewPromptInput): string {
   out.push(
     '## The issue (verbatim)',
     '',
-    `Title: ${issue.title}`,
+    // One line: a title is hostile text too, and must not open a section of this prompt.
+    `Title: ${oneLine(issue.title)}`,
     `Source: ${issue.source}${issue.url ? ` (${issue.url})` : ''}`,
   );
   if (issue.labels.length > 0) out.push(`Labels: ${issue.labels.join(', ')}`);
   out.push('', ...fenced(issue.body.trim() || '(the issue has no description)', 'markdown'), '');
   if (issue.acceptanceCriteria.length > 0) {
-    out.push('### Acceptance criteria', '', ...issue.acceptanceCriteria.map((c, i) => `${i + 1}. ${c}`), '');
+    out.push('### Acceptance criteria', '', ...issue.acceptanceCriteria.map((c, i) => `${i + 1}. ${oneLine(c)}`), '');
   } else out.push('The issue states no acceptance criteria: audit against its description.', '');
 
   out.push(`## Validation profile: ${input.profile.name}`, '', input.profile.instructions, '');
@@ -145,14 +150,17 @@ export function buildReviewPrompt(input: ReviewPromptInput): string {
       'finding stands: raise it again) or dropped (the implementer is right), and say why in "disputes".',
       '',
     );
+    // Reviewers' messages and the implementer's reasons are data like the rest: fenced, so a
+    // multi-line reason cannot pose as a heading of this prompt.
+    const list: string[] = [];
     for (const { finding, answer } of input.earlier) {
       const a = answer
         ? `${answer.status}${answer.commit ? ` in ${answer.commit.slice(0, 12)}` : ''}${answer.reason ? `: ${answer.reason}` : ''}`
         : 'not answered';
-      out.push(`- ${finding.id} [${finding.severity}, ${finding.category}] ${location(finding)}: ${finding.message}`);
-      out.push(`  answer: ${a}`);
+      list.push(`- ${finding.id} [${finding.severity}, ${finding.category}] ${location(finding)}: ${finding.message}`);
+      list.push(`  answer: ${a}`);
     }
-    out.push('');
+    out.push(...fenced(list.join('\n'), 'text'), '');
   }
 
   out.push('## The diff', '');

@@ -98,25 +98,85 @@ function portableSchema(schema: z.ZodType): string {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /**
- * The JSON object in an agent's final answer: the whole text, else the last fenced ```json block,
- * else the span from the first `{` to the last `}`. Undefined when there is none (an answer in prose).
+ * The JSON object in an agent's final answer: the whole text, else the fenced blocks (the last
+ * first), else the span from the first `{` to the last `}`, else each balanced `{…}` (the last
+ * first). Only an object is an answer: when the whole text or the deciding fenced block is JSON of
+ * another kind (an array, a scalar), there is no answer, not an object dug out of it. Undefined
+ * when there is none (an answer in prose).
  */
 export function extractJson(text: string): unknown {
-  const candidates = [text.trim()];
-  const fenced = [...text.matchAll(/```(?:json)?\s*\n([\s\S]*?)\n\s*```/g)].map((m) => m[1]!);
-  candidates.push(...fenced.reverse());
+  for (const candidate of [text.trim(), ...fencedBlocks(text).reverse()]) {
+    const value = parseJson(candidate);
+    if (value !== NOT_JSON) return isObject(value) ? value : undefined;
+  }
   const first = text.indexOf('{');
   const last = text.lastIndexOf('}');
-  if (first !== -1 && last > first) candidates.push(text.slice(first, last + 1));
-  for (const candidate of candidates) {
-    try {
-      const value: unknown = JSON.parse(candidate);
-      if (typeof value === 'object' && value !== null) return value;
-    } catch {
-      // not this one
-    }
+  const spans = first !== -1 && last > first ? [text.slice(first, last + 1)] : [];
+  for (const candidate of [...spans, ...balancedObjects(text).reverse()]) {
+    const value = parseJson(candidate);
+    if (isObject(value)) return value;
   }
   return undefined;
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The contents of the fenced code blocks (any info string), read line by line as Markdown does: a
+ * block closes only at a fence of its own kind at least as long, so a ```ts block's braces or a
+ * closing fence never pair with the next block's opening.
+ */
+function fencedBlocks(text: string): string[] {
+  const blocks: string[] = [];
+  let open: { fence: string; lines: string[] } | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (!open) {
+      const m = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+      if (m) open = { fence: m[1]!, lines: [] };
+      continue;
+    }
+    const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line);
+    if (close && close[1]![0] === open.fence[0] && close[1]!.length >= open.fence.length) {
+      blocks.push(open.lines.join('\n'));
+      open = undefined;
+    } else open.lines.push(line);
+  }
+  return blocks;
+}
+
+/** Each outermost `{…}` span whose braces balance, braces inside JSON strings not counted. */
+function balancedObjects(text: string): string[] {
+  const spans: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"' && depth > 0) inString = true;
+    else if (ch === '{') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (ch === '}' && depth > 0) {
+      depth--;
+      if (depth === 0) spans.push(text.slice(start, i + 1));
+    }
+  }
+  return spans;
 }
 
 /** Checks a reviewer's final answer; the error names the first fields that are wrong. */

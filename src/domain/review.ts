@@ -107,15 +107,20 @@ function sameFinding(a: Finding, b: Finding): boolean {
 /**
  * Findings of several reviewers as one list: a finding two reviewers raised (same file, lines within
  * SAME_FINDING_LINE_DISTANCE, same category) becomes one with both names, the higher severity and
- * confidence, and the first reviewer's wording. Order: severity, then file and line, then message,
- * so the same inputs always give the same list.
+ * confidence, and the first reviewer's wording. A reviewer's own findings are never merged with each
+ * other. Each reviewer's findings are taken in sorted order and paired with the closest candidate, so
+ * the order a reviewer listed them in changes nothing. Output order: severity, then file and line,
+ * then the rest of the finding, so the same inputs always give the same list.
  */
 export function mergeFindings(byReviewer: readonly { reviewer: string; findings: readonly Finding[] }[]): Finding[] {
   const merged: Finding[] = [];
   for (const { reviewer, findings } of byReviewer) {
-    for (const finding of findings) {
+    for (const finding of sortFindings(findings)) {
       const own = { ...finding, reviewers: uniq([...finding.reviewers, reviewer]) };
-      const match = merged.find((m) => sameFinding(m, own) && !own.reviewers.every((r) => m.reviewers.includes(r)));
+      const match = closest(
+        own,
+        merged.filter((m) => sameFinding(m, own) && !own.reviewers.every((r) => m.reviewers.includes(r))),
+      );
       if (!match) {
         merged.push(own);
         continue;
@@ -130,13 +135,34 @@ export function mergeFindings(byReviewer: readonly { reviewer: string; findings:
   return sortFindings(merged);
 }
 
+/** The candidate nearest to the finding's line (the lower line on a tie): pairing must not depend on list order. */
+function closest(finding: Finding, candidates: readonly Finding[]): Finding | undefined {
+  const distance = (c: Finding) => (c.line === null || finding.line === null ? 0 : Math.abs(c.line - finding.line));
+  let best: Finding | undefined;
+  for (const c of candidates) {
+    if (!best || distance(c) < distance(best) || (distance(c) === distance(best) && (c.line ?? 0) < (best.line ?? 0)))
+      best = c;
+  }
+  return best;
+}
+
+/** A total order: findings that differ in anything never tie, so sorting is independent of input order. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const text = (s: string | null) => s ?? '\uffff';
+  // localeCompare may call different strings equal; code units then decide.
+  const cmp = (x: string, y: string) => x.localeCompare(y) || (x < y ? -1 : x > y ? 1 : 0);
   return [...findings].sort(
     (a, b) =>
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      (a.file ?? '\uffff').localeCompare(b.file ?? '\uffff') ||
+      cmp(text(a.file), text(b.file)) ||
       (a.line ?? 0) - (b.line ?? 0) ||
-      a.message.localeCompare(b.message),
+      (a.endLine ?? 0) - (b.endLine ?? 0) ||
+      cmp(a.category, b.category) ||
+      cmp(a.message, b.message) ||
+      cmp(text(a.suggestion), text(b.suggestion)) ||
+      a.confidence - b.confidence ||
+      cmp(a.reviewers.join('\n'), b.reviewers.join('\n')) ||
+      cmp(a.id, b.id),
   );
 }
 

@@ -61,9 +61,8 @@ export function profileFor(
   configured: Readonly<Record<string, ProfileSettings>>,
 ): ValidationProfile {
   for (const label of labels) {
-    const key = label.toLowerCase();
-    const own = configured[label] ?? configured[key];
-    const builtIn = BUILT_IN_PROFILES[key];
+    const own = lookup(configured, label);
+    const builtIn = lookup(BUILT_IN_PROFILES, label);
     if (own || builtIn) {
       const base = builtIn ?? DEFAULT_PROFILE;
       return {
@@ -75,7 +74,7 @@ export function profileFor(
       };
     }
   }
-  const own = configured.default;
+  const own = lookup(configured, 'default');
   return {
     name: 'default',
     requireTest: own?.requireTest ?? DEFAULT_PROFILE.requireTest,
@@ -83,4 +82,14 @@ export function profileFor(
     commands: own?.commands ?? [],
     instructions: own?.instructions ?? DEFAULT_PROFILE.instructions,
   };
+}
+
+/**
+ * A profile by label: the exact key, else one that differs only in case. Own keys only: a label is
+ * issue text, and `constructor` or `__proto__` must not find Object.prototype's members.
+ */
+function lookup<T>(profiles: Readonly<Record<string, T>>, label: string): T | undefined {
+  if (Object.hasOwn(profiles, label)) return profiles[label];
+  const key = Object.keys(profiles).find((k) => k.toLowerCase() === label.toLowerCase());
+  return key === undefined ? undefined : profiles[key];
 }

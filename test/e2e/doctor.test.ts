@@ -1,4 +1,5 @@
-import { existsSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,6 +32,33 @@ function leasedLanes(): string[] {
   } finally {
     db.close();
   }
+}
+
+function withState<T>(fn: (db: Database.Database) => T): T {
+  const db = new Database(join(repo.root, '.git', 'lanes', 'state.db'));
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** A reviewer's checkout as `lanes review` makes it (review-checkout.ts), here by hand. */
+function reviewCheckout(name: string, lock?: string): string {
+  const path = join(repo.parent, 'app-worktrees', '.lanes-review', 'issue-1', name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  repo.git('worktree', 'add', '-q', '--detach', ...(lock ? ['--lock', '--reason', lock] : []), path, 'HEAD');
+  return path;
+}
+
+function listedWorktrees(): string {
+  return repo.git('worktree', 'list', '--porcelain');
+}
+
+/** A pid that was a process and is gone. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(child.stdout);
 }
 
 describe('lanes doctor', () => {
@@ -165,5 +193,90 @@ describe('lanes doctor', () => {
     expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'left-branch', fixed: true })]);
     expect(repo.git('branch', '--list', 'issue-1')).toBe('');
     expect(doctor().problems).toEqual([]);
+  });
+
+  describe('review checkouts', () => {
+    it('reports a checkout left by a killed review and --fix removes it', () => {
+      repo = makeRepo();
+      addIssue(repo, 1, 'x');
+      expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
+      const path = reviewCheckout('7-codex');
+      const found = doctor();
+      expect(found.code).toBe(1);
+      expect(found.problems).toEqual([
+        {
+          kind: 'review-checkout',
+          lane: 'issue-1',
+          detail: `review checkout ${path} was left by a review that is no longer running`,
+          fixed: false,
+        },
+      ]);
+      const text = lanes(repo, ['doctor']);
+      expect(text.stdout).toBe(
+        `found  review-checkout  review checkout ${path} was left by a review that is no longer running\n`,
+      );
+      const fixed = doctor(true);
+      expect(fixed.problems).toEqual([expect.objectContaining({ kind: 'review-checkout', fixed: true })]);
+      expect(fixed.code).toBe(0);
+      expect(existsSync(path)).toBe(false);
+      expect(listedWorktrees()).not.toContain('.lanes-review');
+      // The lane itself is untouched.
+      expect(existsSync(join(repo.parent, 'app-worktrees', 'issue-1'))).toBe(true);
+      expect(doctor()).toEqual({ code: 0, problems: [] });
+    });
+
+    it('keeps the checkout of a review that is running with a live run, and reports it once the review ended', () => {
+      repo = makeRepo();
+      addIssue(repo, 1, 'x');
+      expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
+      const now = new Date().toISOString();
+      // A review whose run's supervisor is a live process (this test's): what a running review records.
+      const reviewId = withState((db) => {
+        const run = db
+          .prepare(
+            "INSERT INTO runs (lane, phase, agent, adapter, runner, status, run_dir, supervisor_pid, started_at) VALUES ('issue-1', 'review', 'codex', 'codex', 'headless', 'running', '', ?, ?)",
+          )
+          .run(process.pid, now).lastInsertRowid;
+        return Number(
+          db
+            .prepare(
+              "INSERT INTO reviews (lane, round, head, reviewer, status, data, started_at) VALUES ('issue-1', 1, 'abc', 'codex', 'running', ?, ?)",
+            )
+            .run(JSON.stringify({ runIds: [Number(run)], answer: null, error: null }), now).lastInsertRowid,
+        );
+      });
+      const path = reviewCheckout(`${reviewId}-codex`);
+      expect(doctor()).toEqual({ code: 0, problems: [] });
+      expect(doctor(true)).toEqual({ code: 0, problems: [] });
+      expect(existsSync(path)).toBe(true);
+
+      // The same review, failed: its checkout is a leftover now.
+      withState((db) => db.prepare("UPDATE reviews SET status = 'failed' WHERE id = ?").run(reviewId));
+      expect(doctor().problems).toEqual([expect.objectContaining({ kind: 'review-checkout', fixed: false })]);
+      // And one whose review says running but whose run's supervisor is gone.
+      withState((db) => {
+        db.prepare("UPDATE reviews SET status = 'running' WHERE id = ?").run(reviewId);
+        db.prepare('UPDATE runs SET supervisor_pid = ?').run(deadPid());
+      });
+      expect(doctor(true).problems).toEqual([expect.objectContaining({ kind: 'review-checkout', fixed: true })]);
+      expect(existsSync(path)).toBe(false);
+    });
+
+    it('keeps a checkout whose lock names a live process, and removes a locked one whose process is gone', () => {
+      repo = makeRepo();
+      addIssue(repo, 1, 'x');
+      expect(lanes(repo, ['new', '1', '--no-agent']).code).toBe(0);
+      const at = new Date().toISOString();
+      const live = reviewCheckout('0-commands', `lanes review: process ${process.pid} at ${at}`);
+      const dead = reviewCheckout('3-claude', `lanes review: process ${deadPid()} at ${at}`);
+      const fixed = doctor(true);
+      expect(fixed.problems).toEqual([
+        expect.objectContaining({ kind: 'review-checkout', detail: expect.stringContaining(dead), fixed: true }),
+      ]);
+      expect(existsSync(live)).toBe(true);
+      expect(existsSync(dead)).toBe(false);
+      expect(listedWorktrees()).toContain(live);
+      expect(listedWorktrees()).not.toContain(dead);
+    });
   });
 });

@@ -54,7 +54,17 @@ export async function changeFacts(
       ? Promise.resolve(undefined)
       : gitBytes(
           repoRoot,
-          ['diff', '--name-only', '-z', '--no-renames', ...range, '--', ...testPatterns.map((p) => `:(glob)${p}`)],
+          // Deleted tests are not tests added or changed (d: every status but deleted).
+          [
+            'diff',
+            '--name-only',
+            '-z',
+            '--no-renames',
+            '--diff-filter=d',
+            ...range,
+            '--',
+            ...testPatterns.map((p) => `:(glob)${p}`),
+          ],
           opts,
         ),
     git(repoRoot, ['diff', '--no-color', '--no-ext-diff', '--no-renames', ...range], { ...opts, timeoutMs: 300_000 }),
@@ -78,16 +88,52 @@ export function diffSections(diffText: string): { path: string; text: string }[]
 }
 
 function sectionPath(section: string): string {
-  const plus = /^\+\+\+ b\/(.*)$/m.exec(section);
-  if (plus) return unquote(plus[1]!);
-  const minus = /^--- a\/(.*)$/m.exec(section);
-  if (minus) return unquote(minus[1]!);
-  const header = /^diff --git a\/(.*) b\/(.*)$/m.exec(section);
-  return header ? unquote(header[2]!) : '';
+  const plus = /^\+\+\+ (b\/.*|"b\/.*")$/m.exec(section);
+  if (plus) return headerPath(plus[1]!);
+  const minus = /^--- (a\/.*|"a\/.*")$/m.exec(section);
+  if (minus) return headerPath(minus[1]!);
+  // No ---/+++ lines (a binary file, a mode change, an empty new file): the `diff --git` line. Without
+  // renames both names are the same, so the path is its middle even when it holds " b/".
+  const header = /^diff --git (.*)$/m.exec(section)?.[1] ?? '';
+  if (header.startsWith('"')) {
+    const quoted = /^("(?:[^"\\]|\\.)*") /.exec(header);
+    return quoted ? headerPath(quoted[1]!) : '';
+  }
+  const half = (header.length - 1) / 2;
+  if (Number.isInteger(half) && header.slice(0, half).slice(2) === header.slice(half + 3)) return header.slice(2, half);
+  const split = /^a\/(.*?) b\//.exec(header);
+  return split ? split[1]! : '';
 }
 
-function unquote(path: string): string {
-  return path.replace(/\t$/, '');
+/** A path of a diff header line without its `a/` or `b/`: git C-quotes names with special characters. */
+function headerPath(raw: string): string {
+  // git ends a name holding a space with a tab (for patch(1)); a quoted name never has one.
+  const text = raw.startsWith('"') ? unquoteC(raw.replace(/\t$/, '')) : raw.replace(/\t$/, '');
+  return text.replace(/^[ab]\//, '');
+}
+
+/** Undoes git's C-style quoting ("a\tb", "\303\251" octal bytes), reading the bytes as UTF-8. */
+function unquoteC(quoted: string): string {
+  const body = quoted.slice(1, -1);
+  const bytes: number[] = [];
+  const named: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== '\\') {
+      bytes.push(...Buffer.from(ch, 'utf8'));
+      continue;
+    }
+    const next = body[i + 1] ?? '';
+    const octal = /^[0-3][0-7]{2}/.exec(body.slice(i + 1));
+    if (octal) {
+      bytes.push(parseInt(octal[0], 8));
+      i += 3;
+    } else {
+      bytes.push(named[next] ?? next.charCodeAt(0));
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
 }
 
 /** New-version line ranges per file from the diff's hunk headers (`@@ -a,b +c,d @@`). */
