@@ -257,22 +257,23 @@ async function validate(
   const ok = (lane: LaneRecord) => outcomes.get(lane.name)!.status === 'done';
   const each = async (
     lanes: readonly LaneRecord[],
+    phase: PipelinePhase,
     step: (lane: LaneRecord, outcome: LaneOutcome) => Promise<void>,
   ) => {
     await settleLimit(lanes, opts.parallel, async (lane) => {
       const outcome = outcomes.get(lane.name)!;
       // A step that throws past its own handling (the state went away, a bug) fails only its lane.
-      await step(lane, outcome).catch((err: unknown) => fail(outcome, 'review', null, errorMessage(err), progress));
+      await step(lane, outcome).catch((err: unknown) => fail(outcome, phase, null, errorMessage(err), progress));
     });
     return lanes.filter(ok);
   };
 
-  let lanes = await each(implemented, (lane, outcome) => pullRequestStep(ctx, lane, outcome, progress));
+  let lanes = await each(implemented, 'pr', (lane, outcome) => pullRequestStep(ctx, lane, outcome, progress));
   // Each pass is one review round per lane; the rounds a lane counts are at least the passes made,
   // so even a round number that failed to move (a bug) cannot make it loop past the limit.
   for (let pass = 1; lanes.length > 0 && !ctx.signal.aborted && opts.until !== 'pr'; pass++) {
     const reviewed = new Map<string, ReviewResult>();
-    lanes = await each(lanes, async (lane, outcome) => {
+    lanes = await each(lanes, 'review', async (lane, outcome) => {
       const result = await reviewStep(ctx, lane, outcome, opts, progress);
       if (result) reviewed.set(lane.name, result);
     });
@@ -294,10 +295,10 @@ async function validate(
       }
     }
     if (toFix.length === 0 || ctx.signal.aborted) break;
-    lanes = await each(toFix, (lane, outcome) => fixStep(ctx, lane, outcome, opts, progress));
+    lanes = await each(toFix, 'fix', (lane, outcome) => fixStep(ctx, lane, outcome, opts, progress));
     if (ctx.signal.aborted) break;
     // The fix commits go to the pull request before the next round reviews them.
-    lanes = await each(lanes, (lane, outcome) => pullRequestStep(ctx, lane, outcome, progress));
+    lanes = await each(lanes, 'pr', (lane, outcome) => pullRequestStep(ctx, lane, outcome, progress));
   }
 }
 

@@ -149,7 +149,8 @@ export async function fixLane(ctx: Context, laneName: string, opts: FixOptions =
       },
     });
   } catch (err) {
-    setValidation(store, lane.name, 'changes-requested', verdict.round, null, ctx.clock.now());
+    // Nothing ran: the lane's validation goes back to where it stood.
+    store.updateLane(lane.name, (l) => ({ ...l, validation: lane.validation }));
     throw err;
   }
   opts.onStarted?.(run, verdict.round);
