@@ -125,6 +125,15 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     codes: [0, 1, 2],
     note: LANE_NOTE,
   },
+  pr: {
+    examples: [
+      ['lanes pr 123', 'push the branch and open its pull request, or update the open one'],
+      ['lanes pr issue-123 --draft', 'open it as a draft'],
+      ['lanes pr 123 --json', 'the stored request (number, url, base, head, diff stat) for scripts'],
+    ],
+    codes: [0, 1, 2, 130],
+    note: 'The forge is config forge, else GitHub when issues come from GitHub or the remote is on github.com, else a local review request. Pushes are never forced; a lane with no commits beyond its base is exit 2.',
+  },
   run: {
     examples: [
       ['lanes run 12 13 14 15', 'lanes and agents for four issues, three at a time'],

@@ -19,6 +19,7 @@ import * as issuesCommand from './commands/issues.js';
 import * as laneInfoCommands from './commands/lane-info.js';
 import * as lsCommand from './commands/ls.js';
 import * as newCommand from './commands/new.js';
+import * as prCommand from './commands/pr.js';
 import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
 import * as shellInitCommand from './commands/shell-init.js';
@@ -119,6 +120,7 @@ export async function runCli(proc: Process): Promise<number> {
     lsCommand,
     laneInfoCommands,
     agentCommands,
+    prCommand,
     runCommand,
     rmCommand,
     doctorCommand,

@@ -16,11 +16,8 @@ import type {
   Verdict,
 } from '../domain/review.js';
 
-export interface DiffStat {
-  files: number;
-  insertions: number;
-  deletions: number;
-}
+import type { DiffStat } from '../domain/diff-stat.js';
+export type { DiffStat } from '../domain/diff-stat.js';
 
 /** What `lanes pr` recorded: the pull request, or the local review request when there is no forge. */
 export interface ReviewRequestRecord {
