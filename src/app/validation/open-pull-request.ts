@@ -95,7 +95,7 @@ export async function openPullRequest(
   });
 
   const forge = await ctx.forge();
-  const remote = forgeRemote(config.forge);
+  let remote = forgeRemote(config.forge);
   const now = ctx.clock.now().toISOString();
   const previous = store.reviews.getReviewRequest(lane.name, lane.createdAt);
   let record: ReviewRequestRecord;
@@ -137,6 +137,8 @@ export async function openPullRequest(
       throw err;
     }
   } else {
+    // No forge: a push only when the config asks for one (forge.type local with a remote).
+    remote = config.forge?.type === 'local' ? config.forge.remote : undefined;
     if (remote) pushStatus = await pushBranch(cwd, lane, remote, signal);
     created = previous?.kind !== 'local';
     record = {

@@ -55,11 +55,14 @@ export function githubForge(opts: GithubForgeOptions): Forge {
   /** 404 on a repository path: the repository is not there, or the token cannot see it (GitHub hides both). */
   const notFound =
     (what: string): StatusMessage =>
-    (status) =>
+    (status, _detail, cause) =>
       status === 404
         ? new InputError(
             `GitHub has no repository ${repoName} at ${displayUrl(github.apiUrl)}, or the token cannot see it (404 on ${what})`,
-            { hint: "check forge.repo (or issues.repo) in lanes.config.json and the token's access to the repository" },
+            {
+              hint: "check forge.repo (or issues.repo) in lanes.config.json and the token's access to the repository",
+              cause,
+            },
           )
         : undefined;
 
@@ -96,7 +99,7 @@ export function githubForge(opts: GithubForgeOptions): Forge {
           });
           return toPullRequest(res.data);
         },
-        (status, detail) =>
+        (status, detail, cause) =>
           status === 422
             ? new ToolError(
                 `GitHub refused to open a pull request from ${request.branch} into ${request.base} in ${repoName}: ${detail}`,
@@ -104,9 +107,10 @@ export function githubForge(opts: GithubForgeOptions): Forge {
                   hint: /already exists/i.test(detail)
                     ? 'GitHub lists that pull request; lanes looks for open ones whose head is this branch in this repository'
                     : `check that the base branch ${request.base} exists on GitHub and that the branch was pushed`,
+                  cause,
                 },
               )
-            : notFound('opening a pull request')(status, detail),
+            : notFound('opening a pull request')(status, detail, cause),
       );
     },
 
@@ -124,10 +128,10 @@ export function githubForge(opts: GithubForgeOptions): Forge {
           });
           return toPullRequest(res.data);
         },
-        (status, detail) =>
+        (status, detail, cause) =>
           status === 422
-            ? new ToolError(`GitHub refused the update of pull request #${number} of ${repoName}: ${detail}`)
-            : notFound(`pull request #${number}`)(status, detail),
+            ? new ToolError(`GitHub refused the update of pull request #${number} of ${repoName}: ${detail}`, { cause })
+            : notFound(`pull request #${number}`)(status, detail, cause),
       );
     },
 
@@ -155,10 +159,10 @@ export function githubForge(opts: GithubForgeOptions): Forge {
           });
           return (res.data as ReviewPayload).html_url;
         },
-        (status, detail) =>
+        (status, detail, cause) =>
           status === 422
-            ? new ToolError(`GitHub refused the review on pull request #${number} of ${repoName}: ${detail}`)
-            : notFound(`pull request #${number}`)(status, detail),
+            ? new ToolError(`GitHub refused the review on pull request #${number} of ${repoName}: ${detail}`, { cause })
+            : notFound(`pull request #${number}`)(status, detail, cause),
       );
     },
 

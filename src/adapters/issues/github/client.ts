@@ -26,8 +26,11 @@ export interface GithubClientOptions {
   tokenHint: string;
 }
 
-/** How a caller words the failure of one status for one request; undefined keeps the general message. */
-export type StatusMessage = (status: number, detail: string) => LanesError | undefined;
+/**
+ * How a caller words the failure of one status for one request (`cause` is Octokit's error, to keep
+ * as the LanesError's cause); undefined keeps the general message.
+ */
+export type StatusMessage = (status: number, detail: string, cause: unknown) => LanesError | undefined;
 
 export interface GithubClient {
   /** The API root without a trailing slash. */
@@ -182,7 +185,7 @@ function githubFailure(
   if (typeof status === 'number' && status >= 400) {
     const detail =
       status === 422 ? githubRefusal(e.response?.data, firstLine(e.message ?? '')) : firstLine(e.message ?? '');
-    const special = ctx.onStatus?.(status, detail);
+    const special = ctx.onStatus?.(status, detail, err);
     if (special) return special;
     if (status === 401) {
       return new InputError(`GitHub rejected the token from ${ctx.tokenFrom} (401${detail ? ` ${detail}` : ''})`, {
