@@ -132,7 +132,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['lanes pr 123 --json', 'the stored request (number, url, base, head, diff stat) for scripts'],
     ],
     codes: [0, 1, 2, 130],
-    note: 'The forge is config forge, else GitHub when issues come from GitHub or the remote is on github.com, else a local review request. Pushes are never forced; a lane with no commits beyond its base is exit 2.',
+    note: [
+      'Where it goes: config forge; else GitHub when issues come from GitHub or origin is on github.com;',
+      'else a local review request. Pushes are never forced. A lane with no commits beyond its base: exit 2.',
+    ].join('\n'),
   },
   run: {
     examples: [
