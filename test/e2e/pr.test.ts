@@ -187,13 +187,21 @@ describe('lanes pr with GitHub', () => {
     expect(third.request.diffStat).toEqual({ files: 2, insertions: 2, deletions: 0 });
   });
 
-  it('--draft opens a draft pull request', async () => {
-    const { r, lanePath } = await laneRepo(githubConfig());
+  it('--draft opens a draft pull request; write-back comments its link on the issue once', async () => {
+    const { r, lanePath } = await laneRepo({
+      issues: { ...githubConfig().issues, writeBack: { onPullRequest: true } },
+    });
     commitInLane(r, lanePath, 'a.ts', 'a\n', 'Work');
     const res = await run(r, ['pr', '1', '--draft']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/^opened pull request #\d+ \(draft\): /m);
     expect(gh.pulls[0]!.draft).toBe(true);
+    const url = `${gh.url}/octo/app/pull/${gh.pulls[0]!.number}`;
+    expect(gh.comments).toEqual([
+      { number: 1, body: `lanes opened a pull request for this issue from lane \`issue-1\`: ${url}` },
+    ]);
+    expect((await run(r, ['pr', '1'])).code).toBe(0);
+    expect(gh.comments).toHaveLength(1);
     expect(gh.requests.find((q) => q.method === 'POST' && q.path === '/repos/octo/app/pulls')!.json).toMatchObject({
       draft: true,
     });
@@ -232,6 +240,14 @@ describe('lanes pr with GitHub', () => {
     expect(r.git('rev-parse', 'issue-1')).toBe(mine);
     expect(remoteBranch('issue-1')).toBe(theirs);
     expect(gh.pulls).toHaveLength(0);
+
+    // Once their commits are fetched, git calls it non-fast-forward: the same refusal.
+    r.git('fetch', '-q', 'origin');
+    const fetched = await run(r, ['pr', '1']);
+    expect(fetched.code).toBe(1);
+    expect(fetched.stderr).toContain('lanes: the remote origin refused issue-1 ([rejected] (non-fast-forward))');
+    expect(r.git('rev-parse', 'issue-1')).toBe(mine);
+    expect(remoteBranch('issue-1')).toBe(theirs);
   });
 });
 
