@@ -15,8 +15,8 @@ import type {
   ReviewerAnswer,
   Verdict,
 } from '../domain/review.js';
-
 import type { DiffStat } from '../domain/diff-stat.js';
+
 export type { DiffStat } from '../domain/diff-stat.js';
 
 /** What `lanes pr` recorded: the pull request, or the local review request when there is no forge. */
