@@ -19,7 +19,7 @@ import { findingComment, reviewMarkdown, reviewMarker } from '../../domain/revie
 import type { Forge, ReviewComment } from '../../contracts/forge.js';
 import { writeFileAtomic } from '../../infra/fs-atomic.js';
 import * as git from '../../infra/git.js';
-import type { VerdictRecord } from '../../infra/review-store.js';
+import type { ReviewRequestRecord, VerdictRecord } from '../../infra/review-store.js';
 import type { Context } from '../context.js';
 
 export interface PublishedReview {
@@ -44,7 +44,7 @@ export async function publishVerdict(ctx: Context, lane: LaneRecord, verdict: Ve
       if (err instanceof InterruptedError) throw err;
       return { where: 'github', url: null, warning: retryNote(lane, `the forge is not usable: ${errorMessage(err)}`) };
     }
-    if (forge) return postOnForge(ctx, forge, lane, request.number, verdict);
+    if (forge) return postOnForge(ctx, forge, lane, { ...request, number: request.number }, verdict);
     const local = writeLocalRecord(store.dir, lane, verdict);
     return {
       ...local,
@@ -72,9 +72,10 @@ async function postOnForge(
   ctx: Context,
   forge: Forge,
   lane: LaneRecord,
-  number: number,
+  request: ReviewRequestRecord & { number: number },
   verdict: VerdictRecord,
 ): Promise<PublishedReview> {
+  const { number } = request;
   const marker = reviewMarker(verdict);
   try {
     const posted = await forge.findReview(number, marker, ctx.signal);
@@ -96,10 +97,15 @@ async function postOnForge(
     }
   } catch (err) {
     if (err instanceof InterruptedError || ctx.signal.aborted) throw err;
+    // GitHub places comments on the commit reviewed; one lanes pr has not pushed is unknown to it.
+    const unpushed =
+      request.head === verdict.head
+        ? ''
+        : ` (the reviewed commit ${verdict.head.slice(0, 12)} is not the one lanes pr pushed, ${request.head.slice(0, 12)}: run lanes pr ${lane.name} first)`;
     return {
       where: 'github',
       url: null,
-      warning: retryNote(lane, `could not post the review on pull request #${number}: ${errorMessage(err)}`),
+      warning: retryNote(lane, `could not post the review on pull request #${number}: ${errorMessage(err)}${unpushed}`),
     };
   }
 }
