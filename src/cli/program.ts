@@ -19,6 +19,7 @@ import * as issuesCommand from './commands/issues.js';
 import * as laneInfoCommands from './commands/lane-info.js';
 import * as lsCommand from './commands/ls.js';
 import * as newCommand from './commands/new.js';
+import * as prCommand from './commands/pr.js';
 import * as reviewCommand from './commands/review.js';
 import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
@@ -120,8 +121,9 @@ export async function runCli(proc: Process): Promise<number> {
     lsCommand,
     laneInfoCommands,
     agentCommands,
-    runCommand,
+    prCommand,
     reviewCommand,
+    runCommand,
     rmCommand,
     doctorCommand,
     shellInitCommand,

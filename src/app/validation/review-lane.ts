@@ -122,12 +122,17 @@ export async function reviewLane(ctx: Context, laneName: string, opts: ReviewOpt
     const reviews = previous.reviewIds
       .map((id) => store.reviews.getReview(id))
       .filter((r): r is ReviewRecord => r !== undefined);
+    // Posting again is safe (a round already on the pull request is found, not posted twice) and
+    // is how a post that failed last time gets through.
+    const published = await publishVerdict(ctx, lane, previous).catch(
+      (err: unknown): PublishedReview => ({ where: 'local', url: null, warning: errorMessage(err) }),
+    );
     return {
       lane: lane.name,
       verdict: previous,
       reviews,
       reused: true,
-      published: { where: 'local', url: null, warning: null },
+      published,
       ...usageOf(store, reviews),
       durationMs: Date.now() - started,
     };
