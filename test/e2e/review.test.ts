@@ -330,13 +330,18 @@ describe.skipIf(withoutAgents)('lanes review with real agent CLIs', () => {
     ).toEqual(['codex']);
   });
 
-  it('Ctrl-C during a review stops the reviewer, removes its checkout, exits 130 and leaves the lane as it was', async () => {
+  it('refuses a second review meanwhile; Ctrl-C during a review stops the reviewer, removes its checkout, exits 130 and leaves the lane as it was', async () => {
     const r = await setup({ turns: [{ kind: 'hang' }] });
     await laneWithCommit(r, 1);
     const running = r.run(['review', '1']);
     await until('the reviewer to be running', () =>
       r.runs().find((run) => run.phase === 'review' && run.status === 'running'),
     );
+    // A second review of the same lane meanwhile is refused, and starts nothing.
+    const second = await r.run(['review', '1']);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/lane issue-1 is being reviewed already \(codex\)/);
+    expect(r.runs().filter((x) => x.phase === 'review')).toHaveLength(1);
     process.kill(running.pid!, 'SIGINT');
     const res = await running;
     expect(res.code).toBe(130);
