@@ -4,9 +4,11 @@
  * module below reads process.cwd() or process.env; they get them from here.
  */
 import { InputError } from '../domain/errors.js';
+import { forgeRemote } from '../domain/forge-remote.js';
 import type { AgentAdapters } from '../contracts/agent-adapter.js';
 import type { Adapters, Clock } from '../contracts/adapters.js';
 import type { DbBranches } from '../contracts/db-branches.js';
+import type { Forge } from '../contracts/forge.js';
 import type { IssueSource } from '../contracts/issue-source.js';
 import type { Runners } from '../contracts/runner.js';
 import type { Config } from '../infra/config-schema.js';
@@ -46,6 +48,8 @@ export interface Context {
   dbBranches(): Promise<DbBranches | undefined>;
   /** The agent adapters by name (loaded on first use). */
   agentAdapters(): Promise<AgentAdapters>;
+  /** Where pull requests go (config `forge`, a GitHub issue source, a github.com remote); undefined: local requests. */
+  forge(): Promise<Forge | undefined>;
   /** Where agent runs' supervisors live: headless, tmux … by name. */
   runners: Runners;
   clock: Clock;
@@ -73,6 +77,7 @@ export function createContext(opts: ContextOptions): Context {
   let registry: PortRegistry | undefined;
   const sources = new Map<string, Promise<IssueSource>>();
   let dbBranches: Promise<DbBranches | undefined> | undefined;
+  let forge: Promise<Forge | undefined> | undefined;
   const { adapters } = opts;
   const ctx: Context = {
     cwd: opts.cwd,
@@ -134,6 +139,22 @@ export function createContext(opts: ContextOptions): Context {
     },
     agentAdapters() {
       return adapters.agents();
+    },
+    forge() {
+      forge ??= Promise.all([ctx.repo(), ctx.config(), import('../infra/git.js')]).then(async ([r, c, g]) => {
+        const remote = forgeRemote(c.forge);
+        const url = remote
+          ? await g.git(r.mainRoot, ['remote', 'get-url', '--', remote], { check: false, signal: opts.signal })
+          : undefined;
+        return adapters.forge({
+          config: c,
+          repoRoot: r.mainRoot,
+          remoteUrl: url?.exitCode === 0 ? url.stdout.trim() || undefined : undefined,
+          env: opts.env,
+          onWait: (m) => opts.io.err(`lanes: ${m}`),
+        });
+      });
+      return forge;
     },
     close() {
       store?.close();

@@ -32,8 +32,7 @@ export function composeAdapters(opts: CompositionOptions = {}): Adapters {
       return registry.createDbBranches(request.config, { repoRoot: request.repoRoot, env: request.env });
     },
     agents: () => import('../adapters/agents/registry.js').then((m) => m.agentAdapters),
-    // Replaced by the forge registry (GitHub through Octokit) in the pull-request work.
-    forge: () => Promise.resolve(undefined),
+    forge: (request) => import('../adapters/forges/registry.js').then((m) => m.createForge(request)),
     runners: createRunners(opts.extraRunners),
     clock: { now: () => new Date() },
   };

@@ -125,6 +125,18 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     codes: [0, 1, 2],
     note: LANE_NOTE,
   },
+  pr: {
+    examples: [
+      ['lanes pr 123', 'push the branch and open its pull request, or update the open one'],
+      ['lanes pr issue-123 --draft', 'open it as a draft'],
+      ['lanes pr 123 --json', 'the stored request (number, url, base, head, diff stat) for scripts'],
+    ],
+    codes: [0, 1, 2, 130],
+    note: [
+      'Where it goes: config forge; else GitHub when issues come from GitHub or origin is on github.com;',
+      'else a local review request. Pushes are never forced. A lane with no commits beyond its base: exit 2.',
+    ].join('\n'),
+  },
   fix: {
     examples: [
       ['lanes fix 123', "a new session answers the latest review's findings: fixed, disputed or deferred"],

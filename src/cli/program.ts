@@ -20,6 +20,7 @@ import * as issuesCommand from './commands/issues.js';
 import * as laneInfoCommands from './commands/lane-info.js';
 import * as lsCommand from './commands/ls.js';
 import * as newCommand from './commands/new.js';
+import * as prCommand from './commands/pr.js';
 import * as reviewCommand from './commands/review.js';
 import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
@@ -121,9 +122,10 @@ export async function runCli(proc: Process): Promise<number> {
     lsCommand,
     laneInfoCommands,
     agentCommands,
+    prCommand,
+    reviewCommand,
     fixCommand,
     runCommand,
-    reviewCommand,
     rmCommand,
     doctorCommand,
     shellInitCommand,

@@ -53,4 +53,10 @@ export interface Forge {
   updatePullRequest(number: number, content: PullRequestContent, signal: AbortSignal): Promise<PullRequest>;
   /** Posts a review (comment event: a token cannot approve its own pull request); resolves with its URL. */
   postReview(number: number, review: ForgeReview, signal: AbortSignal): Promise<string>;
+  /**
+   * The URL of a review already on the pull request whose body starts with `marker`, if any: posting
+   * a round's verdict again (after a failure, or `lanes review` returning the stored review) finds
+   * the one posted before instead of adding a second.
+   */
+  findReview(number: number, marker: string, signal: AbortSignal): Promise<string | undefined>;
 }

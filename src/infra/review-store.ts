@@ -15,12 +15,9 @@ import type {
   ReviewerAnswer,
   Verdict,
 } from '../domain/review.js';
+import type { DiffStat } from '../domain/diff-stat.js';
 
-export interface DiffStat {
-  files: number;
-  insertions: number;
-  deletions: number;
-}
+export type { DiffStat } from '../domain/diff-stat.js';
 
 /** What `lanes pr` recorded: the pull request, or the local review request when there is no forge. */
 export interface ReviewRequestRecord {

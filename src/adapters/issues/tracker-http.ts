@@ -62,7 +62,7 @@ export async function withRateLimit<T>(
   tracker: string,
   attempt: () => Promise<T>,
   delayOf: (err: unknown) => number | undefined,
-  opts: TrackerRuntime & { signal?: AbortSignal | undefined },
+  opts: TrackerRuntime & { signal?: AbortSignal | undefined; hint?: string | undefined },
 ): Promise<T> {
   const maxWait = opts.maxRateLimitWaitMs ?? MAX_RATE_LIMIT_WAIT_MS;
   for (let retry = 0; ; retry++) {
@@ -75,7 +75,7 @@ export async function withRateLimit<T>(
       if (delay > maxWait || retry >= MAX_RATE_LIMIT_RETRIES) {
         const when = new Date(Date.now() + delay).toISOString().slice(11, 19);
         throw new ToolError(`${tracker} rate limit reached; it resets in ${seconds} s (${when} UTC)`, {
-          hint: 'try again after the reset, or ask for fewer issues (--limit)',
+          hint: opts.hint ?? 'try again after the reset, or ask for fewer issues (--limit)',
           cause: err,
         });
       }

@@ -35,7 +35,7 @@ import type { Context } from '../context.js';
 import { agentProblem, requireAgentsReady } from '../agents/preflight.js';
 import { resolveAgent } from '../agents/resolve-agent.js';
 import type { ResolvedAgent } from '../agents/resolve-agent.js';
-import { isActive, latestRunOf, waitForRun } from '../agents/runs.js';
+import { isActive, latestRunOf, reconcileRun, waitForRun } from '../agents/runs.js';
 import { startAgentRun } from '../agents/start-agent.js';
 import { stopRun } from '../agents/stop-agent.js';
 import { requireApproval } from '../lane/hooks.js';
@@ -102,6 +102,14 @@ export async function reviewLane(ctx: Context, laneName: string, opts: ReviewOpt
       `lane ${lane.name}: its agent is still ${latest.status} (${latest.phase}); review the work once it is done, or stop it with: lanes stop ${lane.name}`,
     );
   }
+  const running = store.reviews
+    .reviewsOf(lane.name, lane.createdAt)
+    .filter((r) => r.status === 'running' && reviewStillRunning(store, ctx, r));
+  if (running.length > 0) {
+    throw new InputError(
+      `lane ${lane.name} is being reviewed already (${running.map((r) => r.reviewer).join(', ')}); wait for it (Ctrl-C where it runs stops it)`,
+    );
+  }
   const commits = await laneCommits(repo.mainRoot, lane, gitOpts);
   if (commits.head === commits.baseCommit) {
     throw new InputError(
@@ -122,12 +130,19 @@ export async function reviewLane(ctx: Context, laneName: string, opts: ReviewOpt
     const reviews = previous.reviewIds
       .map((id) => store.reviews.getReview(id))
       .filter((r): r is ReviewRecord => r !== undefined);
+    // Posting again is safe (a round already on the pull request is found, not posted twice) and
+    // is how a post that failed last time gets through.
+    const published = await publishVerdict(ctx, lane, previous).catch((err: unknown): PublishedReview => ({
+      where: 'local',
+      url: null,
+      warning: errorMessage(err),
+    }));
     return {
       lane: lane.name,
       verdict: previous,
       reviews,
       reused: true,
-      published: { where: 'local', url: null, warning: null },
+      published,
       ...usageOf(store, reviews),
       durationMs: Date.now() - started,
     };
@@ -284,6 +299,14 @@ export function reviewerNames(
     }
   });
   return [other ?? first];
+}
+
+/** A review row still marked running whose latest run lives (a killed `lanes review` leaves rows that do not). */
+function reviewStillRunning(store: StateStore, ctx: Context, review: ReviewRecord): boolean {
+  const runId = review.runIds[review.runIds.length - 1];
+  if (runId === undefined) return Date.now() - Date.parse(review.startedAt) < 60_000;
+  const run = store.getRun(runId);
+  return run !== undefined && isActive(reconcileRun(store, run, ctx.runners));
 }
 
 /** The reviewer's most recent finished review of this lane (any head): what stands when it is not re-run. */

@@ -1,24 +1,14 @@
 /**
- * GitHub issues through Octokit (REST). The token comes from GITHUB_TOKEN, GH_TOKEN or
- * `gh auth token`, read at the first request and kept in memory only. Every request gets a
- * deadline, and a 403/429 that carries a rate-limit signal (retry-after, or x-ratelimit-remaining 0
- * with x-ratelimit-reset) is waited out within a bound and retried. Pull requests, which the
- * issues endpoint also returns, are skipped.
+ * GitHub issues through Octokit (REST), on the client the forge shares (client.ts: the token from
+ * GITHUB_TOKEN, GH_TOKEN or `gh auth token`, a deadline on every request, rate limits waited out
+ * within a bound). Pull requests, which the issues endpoint also returns, are skipped.
  */
-import { Octokit } from '@octokit/rest';
-import { InputError, LanesError, ToolError } from '../../../domain/errors.js';
+import { InputError } from '../../../domain/errors.js';
 import { acceptanceCriteriaFromMarkdown, type Issue } from '../../../domain/issue.js';
 import { githubIssueNumber } from '../../../domain/issue-ref.js';
 import type { IssueFilter, IssueSource } from '../../../contracts/issue-source.js';
-import { exec } from '../../../infra/exec.js';
-import {
-  displayUrl,
-  rateLimitDelayMs,
-  requestSignal,
-  transportFailure,
-  withRateLimit,
-  type TrackerRuntime,
-} from '../tracker-http.js';
+import { displayUrl, type TrackerRuntime } from '../tracker-http.js';
+import { githubClient } from './client.js';
 
 export const DEFAULT_LIST_LIMIT = 100;
 
@@ -42,67 +32,17 @@ interface GithubIssuePayload {
   pull_request?: unknown;
 }
 
-interface HttpFailure {
-  status?: number;
-  message?: string;
-  response?: { headers?: Record<string, string | undefined>; data?: unknown };
-}
-
-/** The web host issue URLs live on, from the API root: api.github.com → github.com. */
-export function githubWebHost(baseUrl: string | undefined): string {
-  if (!baseUrl) return 'github.com';
-  const host = new URL(baseUrl).host.toLowerCase();
-  return host.startsWith('api.') ? host.slice(4) : host;
-}
-
 export function githubIssueSource(opts: GithubSourceOptions): IssueSource {
   const [owner, repo] = opts.repo.split('/') as [string, string];
-  const apiUrl = opts.baseUrl?.replace(/\/+$/, '') ?? 'https://api.github.com';
-  const webHost = githubWebHost(opts.baseUrl);
-  let token: Promise<{ value: string; from: string }> | undefined;
-
-  function requireToken(): Promise<{ value: string; from: string }> {
-    token ??= resolveGithubToken(opts.env, webHost);
-    return token;
-  }
-
-  async function client(signal: AbortSignal | undefined): Promise<{ octokit: Octokit; tokenFrom: string }> {
-    const { value, from } = await requireToken();
-    const octokit = new Octokit({
-      auth: value,
-      baseUrl: apiUrl,
-      userAgent: 'lanes',
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
-    // Every request, pages included, gets its own deadline and the rate-limit wait. The options
-    // object is changed in place: the hook chain reads that object, not the one passed to request.
-    octokit.hook.wrap('request', (request, options) =>
-      withRateLimit(
-        'GitHub',
-        async () => {
-          options.request = { ...options.request, signal: requestSignal(signal, opts.runtime?.timeoutMs) };
-          return request(options);
-        },
-        githubRateLimitDelay,
-        { ...opts.runtime, signal },
-      ),
-    );
-    return { octokit, tokenFrom: from };
-  }
-
-  async function call<T>(
-    what: string,
-    signal: AbortSignal | undefined,
-    fn: (octokit: Octokit) => Promise<T>,
-    onStatus?: (status: number) => LanesError | undefined,
-  ): Promise<T> {
-    const { octokit, tokenFrom } = await client(signal);
-    try {
-      return await fn(octokit);
-    } catch (err) {
-      throw githubFailure(err, { what, apiUrl, tokenFrom, signal, onStatus, timeoutMs: opts.runtime?.timeoutMs });
-    }
-  }
+  const github = githubClient({
+    baseUrl: opts.baseUrl,
+    env: opts.env,
+    runtime: opts.runtime,
+    tokenHint:
+      'a fine-grained token with read access to issues is enough; write access is needed only for issues.writeBack',
+  });
+  const { apiUrl, webHost } = github;
+  const call = github.call.bind(github);
 
   const repoName = `${owner}/${repo}`;
   return {
@@ -205,86 +145,4 @@ function toIssue(data: GithubIssuePayload, repo: string): Issue {
     source: 'github',
     url: data.html_url,
   };
-}
-
-/** GITHUB_TOKEN, GH_TOKEN, then `gh auth token` for the host when gh is installed and logged in. */
-export async function resolveGithubToken(
-  env: Record<string, string | undefined>,
-  webHost: string,
-): Promise<{ value: string; from: string }> {
-  for (const name of ['GITHUB_TOKEN', 'GH_TOKEN']) {
-    const value = env[name]?.trim();
-    if (value) return { value, from: name };
-  }
-  try {
-    const res = await exec('gh', ['auth', 'token', '--hostname', webHost], { check: false, timeoutMs: 10_000 });
-    const value = res.stdout.trim();
-    if (res.exitCode === 0 && value) return { value, from: 'gh auth token' };
-  } catch {
-    // gh is not installed: fall through to the error that names the variables.
-  }
-  throw new InputError('GitHub needs a token: set GITHUB_TOKEN (or GH_TOKEN), or log in with gh auth login', {
-    hint: 'a fine-grained token with read access to issues is enough; write access is needed only for issues.writeBack',
-  });
-}
-
-function headerOf(err: HttpFailure, name: string): string | undefined {
-  const headers = err.response?.headers ?? {};
-  return headers[name] ?? headers[name.toLowerCase()];
-}
-
-/** The wait a GitHub rate-limit response asks for; undefined when the failure is something else. */
-export function githubRateLimitDelay(err: unknown): number | undefined {
-  const e = err as HttpFailure;
-  if (e?.status !== 403 && e?.status !== 429) return undefined;
-  const retryAfter = headerOf(e, 'retry-after');
-  if (retryAfter) return rateLimitDelayMs({ retryAfter });
-  if (headerOf(e, 'x-ratelimit-remaining') === '0')
-    return rateLimitDelayMs({ resetAt: headerOf(e, 'x-ratelimit-reset') });
-  // A secondary rate limit without retry-after: GitHub's documentation says to wait a minute.
-  if (/secondary rate limit/i.test(e.message ?? '')) return 60_000;
-  return undefined;
-}
-
-function githubFailure(
-  err: unknown,
-  ctx: {
-    what: string;
-    apiUrl: string;
-    tokenFrom: string;
-    signal: AbortSignal | undefined;
-    onStatus: ((status: number) => LanesError | undefined) | undefined;
-    timeoutMs: number | undefined;
-  },
-): LanesError {
-  const transport = transportFailure('GitHub', displayUrl(ctx.apiUrl), err, ctx.signal, ctx.timeoutMs);
-  if (transport) return transport;
-  const e = err as HttpFailure;
-  const status = e?.status;
-  if (typeof status === 'number' && status >= 400) {
-    const special = ctx.onStatus?.(status);
-    if (special) return special;
-    const detail = firstLine(e.message ?? '');
-    if (status === 401) {
-      return new InputError(`GitHub rejected the token from ${ctx.tokenFrom} (401${detail ? ` ${detail}` : ''})`, {
-        hint: 'create a new token, or run gh auth login',
-        cause: err,
-      });
-    }
-    if (status === 403) {
-      return new ToolError(
-        `GitHub refused ${ctx.what} (403${detail ? `: ${detail}` : ''}); the token from ${ctx.tokenFrom} may lack access`,
-        { cause: err },
-      );
-    }
-    return new ToolError(`GitHub failed on ${ctx.what} (${status}${detail ? `: ${detail}` : ''})`, { cause: err });
-  }
-  return new ToolError(
-    `GitHub request for ${ctx.what} failed: ${firstLine(err instanceof Error ? err.message : String(err))}`,
-    { cause: err },
-  );
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]!.trim().slice(0, 200);
 }
