@@ -176,7 +176,8 @@ describe.skipIf(withoutAgents)('lanes run --until approve with real agent CLIs',
     // The second review was told of the finding and its answer.
     const [round2] = sent(reviewer, LATER_ROUND);
     expect(round2).toContain('the file says nothing useful');
-    expect(round2).toContain(fixSha);
+    expect(round2).toContain(`R1-1 [major, bug]`);
+    expect(round2).toContain(`answer: fixed in ${fixSha.slice(0, 12)}`);
   });
 
   it('stops a lane at --max-rounds as needs-you with its open findings listed, while another is approved', async () => {
