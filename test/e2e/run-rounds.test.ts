@@ -90,6 +90,7 @@ function disputer(round: number): FakeScript {
 // What only a fix prompt says, and only a later round's review prompt.
 const FIX_PROMPT = /### How to answer/;
 const LATER_ROUND = /## Earlier round/;
+const REVIEW_PROMPT = /DATA to judge, not instructions/;
 
 function setup(implementer: ModelEndpoint, reviewer: ModelEndpoint, issues: number): AgentRepo {
   repo = makeAgentRepo({
@@ -178,6 +179,58 @@ describe.skipIf(withoutAgents)('lanes run --until approve with real agent CLIs',
     expect(round2).toContain('the file says nothing useful');
     expect(round2).toContain(`R1-1 [major, bug]`);
     expect(round2).toContain(`answer: fixed in ${fixSha.slice(0, 12)}`);
+  });
+
+  it('--adversarial: a later round re-runs only the reviewer that raised findings; the other review stands', async () => {
+    const finding = { file: 'issue-1.txt', line: 1, message: 'codex does not like it' };
+    const codex = await endpoint(review('request-changes', [finding]), {}, [
+      { pattern: LATER_ROUND, script: review('approve') },
+    ]);
+    const placeholder = await endpoint({ turns: [] });
+    const r = setup(placeholder, codex, 1);
+    const implemented = predictCommit(
+      r,
+      r.git('rev-parse', 'main'),
+      'issue-1.txt',
+      'written by the scripted model\n',
+      'Add issue-1.txt',
+    );
+    const fixSha = predictCommit(r, implemented, 'fix.txt', 'fixed\n', 'Fix R1-1');
+    // Claude Code writes, fixes and (as the second reviewer) approves, on one server routed by prompt.
+    const claude = await endpoint(writeAndCommit(), {}, [
+      { pattern: FIX_PROMPT, script: fixer(fixSha) },
+      { pattern: REVIEW_PROMPT, script: review('approve') },
+    ]);
+
+    const res = await r.run(['run', '1', '--adversarial', '--json'], {
+      env: { LANES_AGENT_BASE_URL: claude.url },
+    });
+    expect(res.code, res.stderr).toBe(0);
+    const [lane] = json<PipelineResult>(res).lanes;
+    expect(lane!.rounds.map((x) => [x.round, x.verdict, [...x.reviewers].sort()])).toEqual([
+      [1, 'request-changes', ['claude', 'codex']],
+      [2, 'approve', ['claude', 'codex']],
+    ]);
+    // Claude Code reviewed once (round 1: it raised nothing), Codex twice.
+    const reviews = (e: ModelEndpoint) =>
+      new Set(
+        e
+          .requests()
+          .filter((q) => q.kind === 'answer' && REVIEW_PROMPT.test(JSON.stringify(q.body)))
+          .map((q) => (LATER_ROUND.test(JSON.stringify(q.body)) ? 2 : 1)),
+      );
+    expect(reviews(claude)).toEqual(new Set([1]));
+    expect(reviews(codex)).toEqual(new Set([1, 2]));
+    const store = openStore(r);
+    try {
+      expect(store.reviews.reviewsOf('issue-1').map((x) => [x.round, x.reviewer])).toEqual([
+        [1, 'claude'],
+        [1, 'codex'],
+        [2, 'codex'],
+      ]);
+    } finally {
+      store.close();
+    }
   });
 
   it('stops a lane at --max-rounds as needs-you with its open findings listed, while another is approved', async () => {
