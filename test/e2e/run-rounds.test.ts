@@ -8,8 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineResult } from '../../src/app/run-pipeline.js';
 import type { FakeScript } from '../fakes/model-server/index.js';
 import {
+  isAlive,
   makeAgentRepo,
   startModelEndpoint,
+  until,
   writeAndCommit,
   type AgentRepo,
   type ModelEndpoint,
@@ -271,5 +273,34 @@ describe.skipIf(withoutAgents)('lanes run --until approve with real agent CLIs',
     // Round 2 reviewed the unchanged head again (the fix only disputed) and was told of the dispute.
     const [round2] = sent(reviewer, LATER_ROUND);
     expect(round2).toContain('the greeting is fine');
+  });
+
+  it('Ctrl-C during a review round exits 130, stops the reviewer, and leaves the lane resumable', async () => {
+    const hang = await endpoint({ turns: [{ kind: 'hang' }] });
+    const implementer = await endpoint(writeAndCommit());
+    const r = setup(implementer, hang, 1);
+    const child = r.run(['run', '1', '--json']);
+    await until('the reviewer to reach the model', () => hang.requests().some((q) => q.kind === 'hang'), 60_000);
+    process.kill(child.pid!, 'SIGINT');
+    const res = await child;
+    expect(res.code, res.stderr).toBe(130);
+    const result = json<PipelineResult>(res);
+    expect(result.interrupted).toBe(true);
+    expect(result.lanes[0]).toMatchObject({ lane: 'issue-1', status: 'stopped' });
+    expect(result.lanes[0]!.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
+      'implement:done',
+      'pr:done',
+      'review:stopped',
+    ]);
+    for (const run of r.runs()) expect(isAlive(run.supervisorPid) || isAlive(run.agentPid)).toBe(false);
+    expect(r.runs().find((x) => x.phase === 'review')!.status).toBe('stopped');
+    expect(r.git('worktree', 'list', '--porcelain')).not.toContain('.lanes-review');
+    // Where it stood before the review: lanes review or lanes run again picks it up.
+    const store = openStore(r);
+    try {
+      expect(store.getLane('issue-1')!.validation?.state).toBe('pr-open');
+    } finally {
+      store.close();
+    }
   });
 });
