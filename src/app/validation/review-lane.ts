@@ -42,6 +42,7 @@ import { requireApproval } from '../lane/hooks.js';
 import { laneVariables } from '../lane/lane-env.js';
 import { requireLane } from '../lane/require-lane.js';
 import { writeBack } from '../lane/write-back.js';
+import { collectFixAnswers } from './fix-lane.js';
 import { publishVerdict, type PublishedReview } from './publish-review.js';
 import {
   changeFacts,
@@ -110,6 +111,8 @@ export async function reviewLane(ctx: Context, laneName: string, opts: ReviewOpt
       `lane ${lane.name} is being reviewed already (${running.map((r) => r.reviewer).join(', ')}); wait for it (Ctrl-C where it runs stops it)`,
     );
   }
+  // A `lanes fix` killed while it waited left its answers in the run's folder: they belong to this review.
+  await collectFixAnswers(ctx, lane);
   const commits = await laneCommits(repo.mainRoot, lane, gitOpts);
   if (commits.head === commits.baseCommit) {
     throw new InputError(
