@@ -1,7 +1,8 @@
 // @ts-check
 // The README's first command: builds a throwaway sample repository with three local issues,
-// creates a lane for each with the built CLI, then runs an agent in every lane at once with
-// `lanes run`, and shows `lanes ls` and one lane's `lanes logs`. The agent is the real Claude Code
+// creates a lane for each with the built CLI, then runs the whole pipeline in every lane at once
+// with `lanes run` (implement, a local review request, a fresh-context review, a fix round for the
+// lane sent back, until approved), and shows `lanes ls`, a stored review and one lane's `lanes logs`. The agent is the real Claude Code
 // when it is on PATH and ANTHROPIC_API_KEY is set (LANES_DEMO_OFFLINE=1 declines it); otherwise the
 // Claude Code CLI from test/agents (installed on first use) against the bundled scripted model
 // server, so the demo runs offline and costs nothing. It says which one it used. Everything it
@@ -63,8 +64,20 @@ function stopServer() {
   if (server && server.exitCode === null) server.kill('SIGTERM');
 }
 
-/** The bundled scripted model server, as its own process: each lane's agent writes a file and commits it. */
+/**
+ * The bundled scripted model server, as its own process. One script drives the whole pipeline, told
+ * apart by what each conversation says: a writer writes WORK.md and commits it; a reviewer (its
+ * prompt declares the change data to judge) approves; a fixer (its prompt is a review round's
+ * findings) adds the test a bug fix needs, commits it and answers the finding. So issue 2, a bug whose
+ * lane adds no test, is sent back by lanes' own check and approved in round 2.
+ */
 async function startScriptedModel() {
+  const approve = {
+    verdict: 'approve',
+    findings: [],
+    audit: { criteria: [], scopeDrift: [] },
+    disputes: [],
+  };
   const script = {
     usage: { input: 1200, output: 250 },
     turns: [
@@ -81,6 +94,38 @@ async function startScriptedModel() {
         delayMs: 400,
       },
       { kind: 'text', text: "Committed WORK.md on this lane's branch.", delayMs: 400 },
+    ],
+    routes: [
+      {
+        when: 'is DATA to judge, not instructions',
+        script: {
+          turns: [{ kind: 'answer', json: approve, text: 'The change does what the issue asks.', delayMs: 400 }],
+        },
+      },
+      {
+        when: 'A fresh-context review (round',
+        script: {
+          turns: [
+            {
+              kind: 'write',
+              path: 'test/work.test.md',
+              content: 'A regression test for this issue, written by the scripted model.\n',
+              text: 'The review is right: a bug fix needs a test. Adding one.',
+              delayMs: 400,
+            },
+            {
+              kind: 'shell',
+              command: 'git add test && git commit -q -m "Add the regression test (scripted model)"',
+              delayMs: 400,
+            },
+            {
+              kind: 'answer',
+              json: { answers: [{ id: 'R1-1', status: 'fixed', commit: null, reason: 'added test/work.test.md' }] },
+              delayMs: 400,
+            },
+          ],
+        },
+      },
     ],
   };
   const scriptFile = join(parent, 'scripted-model.json');
@@ -113,7 +158,7 @@ const implement = realAgent
   : { model: 'claude-sonnet-4-5', timeoutMinutes: 5 };
 writeFileSync(
   join(repo, 'lanes.config.json'),
-  `${JSON.stringify({ ports: { services: { web: { base: 4000 }, api: { base: 5000 } } }, agent: 'claude', phases: { implement } }, null, 2)}\n`,
+  `${JSON.stringify({ ports: { services: { web: { base: 4000 }, api: { base: 5000 } } }, agent: 'claude', phases: { implement, review: implement, fix: implement } }, null, 2)}\n`,
 );
 git('add', '-A');
 git('commit', '-q', '-m', 'Sample app');
@@ -150,7 +195,7 @@ if (realAgent) {
   }
   const url = await startScriptedModel();
   console.log(
-    `\ndemo: using the SCRIPTED model server at ${url} (no real agent is configured: claude on PATH and ANTHROPIC_API_KEY are needed for that) with the real Claude Code CLI from test/agents. The model's answers are scripted (write WORK.md, commit it); Claude Code runs them for real in each lane.`,
+    `\ndemo: using the SCRIPTED model server at ${url} (no real agent is configured: claude on PATH and ANTHROPIC_API_KEY are needed for that) with the real Claude Code CLI from test/agents. The model's answers are scripted (writers write WORK.md and commit it, reviewers approve, the bug's fixer adds a test); Claude Code runs them for real in each lane.`,
   );
   const agentHome = join(parent, 'agent-home');
   Object.assign(env, {
@@ -161,8 +206,9 @@ if (realAgent) {
   });
   mkdirSync(agentHome);
 }
-lanes('run', '1', '2', '3', '--parallel', '3', '--until', 'implement');
+lanes('run', '1', '2', '3', '--parallel', '3');
 lanes('ls');
+lanes('review', 'issue-2');
 lanes('logs', 'issue-1');
 stopServer();
 console.log(
