@@ -1,12 +1,13 @@
 // @ts-check
 // The README's first command: builds a throwaway sample repository with three local issues,
 // creates a lane for each with the built CLI, then runs the whole pipeline in every lane at once
-// with `lanes run` (implement, a local review request, a fresh-context review, a fix round for the
-// lane sent back, until approved), and shows `lanes ls`, a stored review and one lane's `lanes logs`. The agent is the real Claude Code
-// when it is on PATH and ANTHROPIC_API_KEY is set (LANES_DEMO_OFFLINE=1 declines it); otherwise the
-// Claude Code CLI from test/agents (installed on first use) against the bundled scripted model
-// server, so the demo runs offline and costs nothing. It says which one it used. Everything it
-// makes lives in one temporary folder, printed at the end; nothing outside it is touched.
+// with `lanes run` (implement, a local review request, a fresh-context review, a fix round for
+// the lane sent back, until approved), and shows `lanes ls`, a stored review and one lane's
+// `lanes logs`. The agent is the real Claude Code when it is on PATH and ANTHROPIC_API_KEY is set
+// (LANES_DEMO_OFFLINE=1 declines it); otherwise the Claude Code CLI from test/agents (installed
+// on first use) against the bundled scripted model server, so the demo runs offline and costs
+// nothing. It says which one it used. Everything it makes lives in one temporary folder, printed
+// at the end; nothing outside it is touched.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
