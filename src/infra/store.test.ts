@@ -12,7 +12,7 @@ import { InputError, ToolError } from '../domain/errors.js';
 import type { LaneRecord } from '../domain/lane.js';
 import { StateStore, stateFile, type LaneOperation } from './store.js';
 
-const LATEST_VERSION = 5;
+const LATEST_VERSION = 6;
 
 // The schema as lanes 1 and 2 wrote it (migrations 1 and 2), to make the files those versions left.
 const SCHEMA_V1 = `
@@ -104,12 +104,15 @@ describe('state store migrations', () => {
     expect(s.schemaVersion()).toBe(LATEST_VERSION);
     expect(tablesOf()).toEqual([
       'approvals',
+      'comments',
       'finding_answers',
       'journal',
+      'land_runs',
       'lanes',
       'removed_lanes',
       'review_requests',
       'reviews',
+      'rules',
       'runs',
       'verdicts',
     ]);
@@ -137,12 +140,15 @@ describe('state store migrations', () => {
     // Port leases moved to the machine-wide registry: the table is gone, the lane keeps its ports.
     expect(tablesOf()).toEqual([
       'approvals',
+      'comments',
       'finding_answers',
       'journal',
+      'land_runs',
       'lanes',
       'removed_lanes',
       'review_requests',
       'reviews',
+      'rules',
       'runs',
       'verdicts',
     ]);

@@ -127,6 +127,29 @@ const MIGRATIONS: string[] = [
      answered_at TEXT NOT NULL
    );
    CREATE INDEX finding_answers_lane ON finding_answers(lane, id);`,
+  // 6: what builds on validation: the rules lanes heal proposes and applies (one row per rule), the
+  // landing queue's runs (one row per lanes land, its steps in data), and comments people leave on
+  // a lane's diff in the dashboard (findings of reviewer "you")
+  `CREATE TABLE rules (
+     id TEXT PRIMARY KEY,
+     status TEXT NOT NULL,
+     data TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE land_runs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     pid INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     data TEXT NOT NULL,
+     started_at TEXT NOT NULL
+   );
+   CREATE TABLE comments (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     lane TEXT NOT NULL,
+     data TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX comments_lane ON comments(lane, id);`,
 ];
 
 export type RunStatus = 'starting' | 'running' | 'waiting' | 'done' | 'failed' | 'stopped';
