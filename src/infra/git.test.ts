@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRepo, type TempRepo } from '../../test/helpers/repo.js';
 import { setBaseEnvironment } from './exec.js';
-import { ignoredAmong, listIgnoredFiles, readRefs, resolveRefNames } from './git.js';
+import { addDetachedWorktree, ignoredAmong, listIgnoredFiles, readRefs, resolveRefNames } from './git.js';
 
 let repo: TempRepo;
 afterEach(() => repo?.cleanup());
@@ -134,5 +134,16 @@ describe('listIgnoredFiles', () => {
     r.write('.env.tracked', 'x');
     r.git('add', '-f', '.env.tracked');
     expect(await ignoredAmong(r.root, ['.env.tracked', '.env.untracked'])).toEqual(['.env.untracked']);
+  });
+});
+
+describe('addDetachedWorktree', () => {
+  it('makes many locked detached worktrees at once: racing adds that read a half-made one are retried', async () => {
+    const r = useRepo();
+    const head = r.git('rev-parse', 'HEAD');
+    const paths = Array.from({ length: 12 }, (_, i) => join(r.parent, 'checkouts', `c${i}`));
+    await Promise.all(paths.map((p) => addDetachedWorktree(r.root, p, head, `test ${p}`)));
+    const listed = r.git('worktree', 'list', '--porcelain');
+    for (const p of paths) expect(listed).toContain(`worktree ${p}\nHEAD ${head}\ndetached\nlocked test ${p}`);
   });
 });

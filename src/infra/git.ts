@@ -262,6 +262,34 @@ export async function addWorktree(
   }
 }
 
+/**
+ * A detached worktree of `commit` at `path`, locked with `lockReason` (so `git worktree prune`
+ * leaves it alone). Retried like addWorktree when another `worktree add` running at the same moment
+ * left git reading its half-made admin folder.
+ */
+export async function addDetachedWorktree(
+  cwd: string,
+  path: string,
+  commit: string,
+  lockReason: string,
+  opts: GitOptions = {},
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await git(cwd, ['worktree', 'add', '--detach', '--lock', '--reason', lockReason, '--', path, commit], {
+        ...opts,
+        timeoutMs: 600_000,
+      });
+      return;
+    } catch (err) {
+      if (attempt >= 6 || !isHalfMadeWorktreeRace(err) || opts.signal?.aborted) throw err;
+      const registered = (await listWorktrees(cwd, opts)).some((w) => resolve(w.path) === resolve(path));
+      if (registered || (existsSync(path) && readdirSync(path).length > 0)) throw err;
+      await pause(20 * attempt + Math.floor(Math.random() * 30));
+    }
+  }
+}
+
 export async function removeWorktree(cwd: string, path: string, force: boolean, opts: GitOptions = {}): Promise<void> {
   await git(cwd, ['worktree', 'remove', ...(force ? ['--force', '--force'] : []), '--', path], {
     ...opts,

@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import type { LaneRecord } from '../../domain/lane.js';
-import { git, pruneWorktrees, type GitOptions } from '../../infra/git.js';
+import { addDetachedWorktree, git, pruneWorktrees, type GitOptions } from '../../infra/git.js';
 import { isRecordedProcessAlive } from '../../infra/process-alive.js';
 import { canonicalPath } from '../../infra/real-path.js';
 
@@ -29,15 +29,11 @@ export function ownerReason(pid: number, at: Date): string {
 
 export async function addReviewCheckout(repoRoot: string, path: string, head: string, opts: GitOptions): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
-  // The same path left by a killed review (the commands' checkout is `0-commands` every time) would
+  // The same path left by a killed review (a recycled pid names the same `0-commands-<pid>`) would
   // make `worktree add` fail: a leftover whose owner is gone is scratch, and goes first.
   const left = (await reviewCheckoutsLeft(repoRoot, opts)).find((c) => canonicalPath(c.path) === canonicalPath(path));
   if (left && !ownerAlive(left)) await removeReviewCheckout(repoRoot, left.path);
-  await git(
-    repoRoot,
-    ['worktree', 'add', '--detach', '--lock', '--reason', ownerReason(process.pid, new Date()), '--', path, head],
-    { ...opts, timeoutMs: 600_000 },
-  );
+  await addDetachedWorktree(repoRoot, path, head, ownerReason(process.pid, new Date()), opts);
 }
 
 /** Removes the checkout and git's record of it; what a reviewer or a command wrote there is scratch. */

@@ -173,7 +173,8 @@ export async function reviewLane(ctx: Context, laneName: string, opts: ReviewOpt
   let reviews: ReviewRecord[];
   try {
     if (commands.length > 0) {
-      commandResults = await inCheckout(ctx, repo.mainRoot, lane, 0, 'commands', commits.head, (dir) =>
+      // Named by this process: two reviews of the lane racing here never share a checkout.
+      commandResults = await inCheckout(ctx, repo.mainRoot, lane, 0, `commands-${process.pid}`, commits.head, (dir) =>
         runValidationCommands(
           ctx,
           commands,
