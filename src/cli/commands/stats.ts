@@ -37,7 +37,8 @@ export function register(program: Command, runtime: CliRuntime): void {
     );
 }
 
-const usd = (n: number) => `$${n < 0.01 && n > -0.01 ? n.toFixed(6) : n.toFixed(4)}`;
+// Four decimals (agent runs cost cents); a sliver below that keeps two significant digits rather than show 0.
+const usd = (n: number) => `$${n !== 0 && Math.abs(n) < 0.0001 ? n.toPrecision(2) : n.toFixed(4)}`;
 const pct = (rate: number | null) => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
 const seconds = (ms: number) =>
   ms >= 3_600_000
@@ -82,7 +83,7 @@ function printStats(io: Io, s: StatsResult): void {
   const m = s.modelSwitching;
   if (m.baselineModel && m.baselineUsd !== null && m.savingUsd !== null)
     lines.push(
-      `On ${m.baselineModel} alone    ${usd(m.baselineUsd)}: model switching saved ${usd(m.savingUsd)}${m.savingPercent === null ? '' : ` (${m.savingPercent.toFixed(1)}%)`}`,
+      `One model            ${usd(m.baselineUsd)} had every token gone to ${m.baselineModel}: model switching saved ${usd(m.savingUsd)}${m.savingPercent === null ? '' : ` (${m.savingPercent.toFixed(1)}%)`}`,
     );
   io.out(`${lines.join('\n')}\n`);
   const rows = (list: (CostLine & { name: string })[]) =>
