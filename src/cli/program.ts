@@ -25,6 +25,7 @@ import * as reviewCommand from './commands/review.js';
 import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
 import * as shellInitCommand from './commands/shell-init.js';
+import * as statsCommands from './commands/stats.js';
 
 export interface Process {
   argv: string[];
@@ -126,6 +127,7 @@ export async function runCli(proc: Process): Promise<number> {
     reviewCommand,
     fixCommand,
     runCommand,
+    statsCommands,
     rmCommand,
     doctorCommand,
     shellInitCommand,
