@@ -30,7 +30,7 @@ import { resolveAgent } from './agents/resolve-agent.js';
 import { collectFixAnswers, fixLane } from './validation/fix-lane.js';
 import { openPullRequest } from './validation/open-pull-request.js';
 import { reviewLane, type ReviewResult } from './validation/review-lane.js';
-import { nextReviewRound, setValidation } from './validation/rounds.js';
+import { ROUND_LIMIT_REASON, nextReviewRound, setValidation } from './validation/rounds.js';
 
 /** Where `lanes run` stops; `approve`, the whole pipeline, is the default. */
 export const RUN_UNTIL = ['implement', 'pr', 'review', 'approve'] as const;
@@ -286,7 +286,7 @@ async function validate(
       const step = nextRoundStep(verdict.verdict, Math.max(verdict.round, pass), opts.maxRounds);
       if (step === 'fix') toFix.push(lane);
       else if (step === 'needs-you') {
-        const reason = `not approved after ${verdict.round} review round${verdict.round === 1 ? '' : 's'} (--max-rounds ${opts.maxRounds}): ${verdict.findings.length} open finding${verdict.findings.length === 1 ? '' : 's'}`;
+        const reason = `${ROUND_LIMIT_REASON}${verdict.round} review round${verdict.round === 1 ? '' : 's'} (--max-rounds ${opts.maxRounds}): ${verdict.findings.length} open finding${verdict.findings.length === 1 ? '' : 's'}`;
         setValidation(store, lane.name, 'needs-you', verdict.round, reason, ctx.clock.now());
         outcome.status = 'needs-you';
         outcome.reason = reason;

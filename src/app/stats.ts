@@ -17,6 +17,7 @@ import {
 import type { VerdictRecord } from '../infra/review-store.js';
 import { FINISHED_RUN_STATUSES, type RunRecord, type StateStore } from '../infra/store.js';
 import type { Context } from './context.js';
+import { ROUND_LIMIT_REASON } from './validation/rounds.js';
 
 export interface StatsOptions {
   /** `--since`: an ISO date-time or YYYY-MM-DD; runs (and verdicts) from then on. */
@@ -93,7 +94,7 @@ export async function laneStats(ctx: Context, opts: StatsOptions = {}): Promise<
   const needsYou = new Set(
     store
       .listLanes()
-      .filter((l) => l.validation?.state === 'needs-you')
+      .filter((l) => l.validation?.state === 'needs-you' && l.validation.reason?.startsWith(ROUND_LIMIT_REASON))
       .map((l) => l.name),
   );
   const configuredModels = [

@@ -7,6 +7,9 @@ import type { Severity, Verdict } from '../../domain/review.js';
 import type { VerdictRecord } from '../../infra/review-store.js';
 import type { RunRecord, StateStore } from '../../infra/store.js';
 
+/** How a lane stopped at the round limit says so (validation reason); a failed fix run says otherwise. */
+export const ROUND_LIMIT_REASON = 'not approved after ';
+
 /** The round the lane's next review belongs to. */
 export function nextReviewRound(store: StateStore, lane: LaneRecord): number {
   const latest = store.reviews.latestVerdict(lane.name, lane.createdAt);
