@@ -181,7 +181,11 @@ export async function proposeRules(ctx: Context): Promise<HealProposal> {
     }
     for (const g of fresh)
       if (!done.has(g.id) && !notProposed.some((n) => n.group === g.id))
-        notProposed.push({ group: g.id, text: '', why: 'the heal agent left it out (it judged the current rules cover it)' });
+        notProposed.push({
+          group: g.id,
+          text: '',
+          why: 'the heal agent left it out (it judged the current rules cover it)',
+        });
   }
   const pending = store.rules.list('proposed');
   const edit = planRulesEdit(files, { add: pending.map(sectionRuleOf) });
@@ -318,7 +322,13 @@ export async function retireRule(ctx: Context, id: string): Promise<HealChangeRe
     message: `lanes heal: retire rule ${id}\n\n${rule.text}\n`,
     title: `lanes heal: retire rule ${id}`,
   });
-  const retired = { ...rule, status: 'retired' as const, retiredAt: now, retiredWhy: 'lanes heal --retire', removed: result.change };
+  const retired = {
+    ...rule,
+    status: 'retired' as const,
+    retiredAt: now,
+    retiredWhy: 'lanes heal --retire',
+    removed: result.change,
+  };
   store.rules.put(retired);
   return {
     activated: [],
@@ -351,11 +361,15 @@ async function commitChange(
   const forge = await ctx.forge();
   if (forge) {
     const remote = config.forge?.type === 'github' ? config.forge.remote : 'origin';
-    await git.git(cwd, ['push', '--porcelain', '--end-of-options', remote, `refs/heads/${branch}:refs/heads/${branch}`], {
-      signal: ctx.signal,
-      timeoutMs: 300_000,
-      env: { GIT_TERMINAL_PROMPT: '0' },
-    });
+    await git.git(
+      cwd,
+      ['push', '--porcelain', '--end-of-options', remote, `refs/heads/${branch}:refs/heads/${branch}`],
+      {
+        signal: ctx.signal,
+        timeoutMs: 300_000,
+        env: { GIT_TERMINAL_PROMPT: '0' },
+      },
+    );
     try {
       const pr = await forge.createPullRequest(
         { title: change.title, body: change.message, branch, base, draft: false },

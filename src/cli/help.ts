@@ -173,6 +173,20 @@ exit 1: a lane failed or needs you.`,
     codes: [0, 1, 2, 130],
     note: `${LANE_NOTE} Exit 0 whatever the verdict (read it from the output); 1 when a reviewer failed, timed out or never gave a valid answer (the lane is left as it was, state review-failed).`,
   },
+  heal: {
+    examples: [
+      ['lanes heal', 'propose rules from findings that recur across lanes; prints the patch of the rules files'],
+      ['lanes heal --apply', 'commit the proposed rules on a branch lanes/heal-<date> and open it for review'],
+      ['lanes heal --retire H-1a2b3c4d', 'take a rule out (on a branch of its own when it is active)'],
+      ['lanes heal --report', "findings of each rule's kind per lane, before and after it became active"],
+      ['lanes heal --json', 'groups, proposed rules and the patch, for scripts'],
+    ],
+    codes: [0, 1, 2, 130],
+    note: `Groups fixed, upheld and dropped findings of every lane by category and alike messages; a group of
+heal.minLanes lanes or heal.minFindings findings gets a rule worded by the heal agent (phases.heal.agent).
+Rules live between markers in the files of heal.files (CLAUDE.md, AGENTS.md, GEMINI.md), never edited on the
+base branch: --apply and --retire commit on a new branch. No findings yet: a message, exit 0.`,
+  },
   rm: {
     examples: [
       ['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'],

@@ -11,7 +11,7 @@
  * Similarity: two findings are alike when they have the same direction and category and the
  * Jaccard index of their message tokens is at least `similarity` (default 0.5). Tokens are the
  * message lower-cased, split on anything but letters and digits, without stop words, numbers and
- * words shorter than 3 letters, a plural `s` stripped. Groups are the connected components of
+ * words shorter than 3 letters, plurals folded. Groups are the connected components of
  * "alike" (so the result does not depend on the order findings come in). A group's path scope is
  * what its findings' files share: their deepest common folder (`src/api/**`), else their common
  * extension (`**\/*.ts`), else none; findings without a file leave the scope open. The path is the
@@ -101,8 +101,16 @@ export function messageTokens(message: string): string[] {
     .replace(/[\u0300-\u036f]/g, '')
     .split(/[^a-z0-9]+/)
     .filter((w) => w.length >= 3 && !/^\d+$/.test(w) && !STOP_WORDS.has(w))
-    .map((w) => (w.length > 4 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+    .map(singular);
   return [...new Set(words)].sort();
+}
+
+/** A plural folded to its singular, roughly (crashes → crash, inputs → input; class stays). */
+function singular(w: string): string {
+  if (w.length > 5 && /(?:ss|x|z|ch|sh)es$/.test(w)) return w.slice(0, -2);
+  if (w.length > 4 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is'))
+    return w.slice(0, -1);
+  return w;
 }
 
 export function jaccard(a: readonly string[], b: readonly string[]): number {
@@ -244,12 +252,12 @@ export function sharedScope(files: readonly (string | null)[]): string[] {
   return [];
 }
 
-/** The tokens at least half of the findings hold, most shared first. */
+/** The tokens more than half of the findings hold (both of two), most shared first. */
 function commonTerms(lists: readonly string[][]): string[] {
   const counts = new Map<string, number>();
   for (const list of lists) for (const t of list) counts.set(t, (counts.get(t) ?? 0) + 1);
   return [...counts.entries()]
-    .filter(([, n]) => n * 2 >= lists.length)
+    .filter(([, n]) => n * 2 > lists.length || n === lists.length)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([t]) => t)
     .slice(0, 8);

@@ -16,7 +16,8 @@
  * without an end, two starts, an end first) is not edited: the caller gets the reason.
  */
 
-export const SECTION_START = '<!-- lanes:heal:start (written by lanes heal: edit outside this section, or retire a rule with lanes heal --retire <id>) -->';
+export const SECTION_START =
+  '<!-- lanes:heal:start (written by lanes heal: edit outside this section, or retire a rule with lanes heal --retire <id>) -->';
 const START_PREFIX = '<!-- lanes:heal:start';
 export const SECTION_END = '<!-- lanes:heal:end -->';
 const RULE_PREFIX = '<!-- lanes:rule ';

@@ -259,14 +259,19 @@ export const HealSchema = z.strictObject({
     .describe(
       'The rules files lanes heal keeps its section in (identical in each); the ones the base branch has, else the first is made.',
     ),
-  minLanes: z.number().int().min(1).default(2).describe('A group of alike findings qualifies when it spans this many lanes …'),
+  minLanes: z
+    .number()
+    .int()
+    .min(1)
+    .default(2)
+    .describe('A group of alike findings qualifies when it spans this many lanes …'),
   minFindings: z.number().int().min(1).default(3).describe('… or holds this many findings.'),
   similarity: z
     .number()
     .min(0)
     .max(1)
     .default(0.5)
-    .describe('How alike two findings\' messages must be to group (Jaccard index of their words, 0–1).'),
+    .describe("How alike two findings' messages must be to group (Jaccard index of their words, 0–1)."),
   maxActive: z
     .number()
     .int()

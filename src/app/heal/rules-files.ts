@@ -63,7 +63,8 @@ export function planRulesEdit(
   for (const file of targets) {
     const result = editSection(file.text, change);
     if (!result.ok) skipped.push({ path: file.path, reason: result.reason });
-    else if (result.text !== file.text) edits.push({ path: file.path, mode: file.mode, before: file.text, after: result.text });
+    else if (result.text !== file.text)
+      edits.push({ path: file.path, mode: file.mode, before: file.text, after: result.text });
   }
   return { edits, skipped };
 }
@@ -82,14 +83,20 @@ export async function stageEdits(
     await git.git(cwd, ['read-tree', base], { env, signal });
     for (const edit of edits) {
       const blob = (await git.git(cwd, ['hash-object', '-w', '--stdin'], { input: edit.after, signal })).stdout.trim();
-      await git.git(cwd, ['update-index', '--add', '--cacheinfo', `${edit.mode},${blob},${edit.path}`], { env, signal });
+      await git.git(cwd, ['update-index', '--add', '--cacheinfo', `${edit.mode},${blob},${edit.path}`], {
+        env,
+        signal,
+      });
     }
     const tree = (await git.git(cwd, ['write-tree'], { env, signal })).stdout.trim();
     const patch =
       edits.length === 0
         ? ''
-        : (await git.git(cwd, ['diff', '--no-color', '--no-ext-diff', base, tree, '--', ...edits.map((e) => e.path)], { signal }))
-            .stdout;
+        : (
+            await git.git(cwd, ['diff', '--no-color', '--no-ext-diff', base, tree, '--', ...edits.map((e) => e.path)], {
+              signal,
+            })
+          ).stdout;
     return { tree, patch };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -113,7 +120,10 @@ export async function commitOnNewBranch(
     const branch = n === 1 ? wanted : `${wanted}-${n}`;
     if (await git.branchExists(cwd, branch, { signal })) continue;
     // `git branch` refuses a name that appeared meanwhile: the next number is tried then.
-    const made = await git.git(cwd, ['branch', '--no-track', '--end-of-options', branch, commit], { check: false, signal });
+    const made = await git.git(cwd, ['branch', '--no-track', '--end-of-options', branch, commit], {
+      check: false,
+      signal,
+    });
     if (made.exitCode === 0) return { branch, commit };
   }
   throw new Error(`could not find a free branch name for ${wanted}`);

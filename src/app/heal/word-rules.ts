@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InterruptedError, ToolError } from '../../domain/errors.js';
 import type { HealGroup } from '../../domain/heal-groups.js';
-import { healGroupsJson, healJsonSchema, healPrompt, parseHealAnswer, type HealAnswer } from '../../domain/heal-prompt.js';
+import {
+  healGroupsJson,
+  healJsonSchema,
+  healPrompt,
+  parseHealAnswer,
+  type HealAnswer,
+} from '../../domain/heal-prompt.js';
 import type { RunRecord } from '../../infra/store.js';
 import type { Context } from '../context.js';
 import { requireAgentsReady } from '../agents/preflight.js';
@@ -67,7 +73,9 @@ export async function wordRules(
     }
     const parsed = parseHealAnswer(text);
     if (!parsed.ok)
-      throw new ToolError(`the heal agent ${agent!.name} answered without valid rules: ${parsed.error}; transcript: ${transcript}`);
+      throw new ToolError(
+        `the heal agent ${agent!.name} answered without valid rules: ${parsed.error}; transcript: ${transcript}`,
+      );
     return { answer: parsed.value, run: finished };
   } finally {
     rmSync(dir, { recursive: true, force: true });
