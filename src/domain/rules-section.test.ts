@@ -87,3 +87,12 @@ describe('the rules section', () => {
     expect(statesRule('Always validate input.', 'Never trust input')).toBe(false);
   });
 });
+
+describe('a change with nothing to do', () => {
+  it('leaves the file byte for byte, and makes no empty section', () => {
+    const text = 'Intro.\n\n\n';
+    expect(editSection(text, {})).toEqual({ ok: true, text });
+    expect(editSection(text, { remove: ['H-9'] })).toEqual({ ok: true, text });
+    expect(editSection(undefined, {})).toEqual({ ok: true, text: '' });
+  });
+});

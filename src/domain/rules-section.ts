@@ -120,8 +120,11 @@ export function editSection(
   const { section } = parsed;
   const remove = new Set(change.remove ?? []);
   const held = new Set(section.blocks.map((b) => b.id));
+  const adding = (change.add ?? []).filter((r) => !held.has(r.id) && !remove.has(r.id));
+  // Nothing to add or take out: the file stays byte for byte (no empty section is made).
+  if (adding.length === 0 && !section.blocks.some((b) => remove.has(b.id))) return { ok: true, text: text ?? '' };
   const blocks = section.blocks.filter((b) => !remove.has(b.id)).map((b) => b.lines);
-  for (const rule of change.add ?? []) if (!held.has(rule.id) && !remove.has(rule.id)) blocks.push(renderRule(rule));
+  for (const rule of adding) blocks.push(renderRule(rule));
   // A block's trailing blank lines belong between blocks, not inside the section's end.
   const body = [...(section.present ? section.preamble : [HEADING, '']), ...blocks.flat()];
   while (body.length > 0 && body[body.length - 1]!.trim() === '') body.pop();

@@ -73,14 +73,12 @@ export class RuleStore {
     return row ? (JSON.parse(row.data) as RuleRecord) : undefined;
   }
 
-  /** Rules in the order they were made (of one status when given). */
+  /** Rules in the order they were first stored (of one status when given). */
   list(status?: RuleStatus): RuleRecord[] {
     const rows =
       status === undefined
-        ? this.db.prepare<[], RuleRow>('SELECT data FROM rules ORDER BY created_at, id').all()
-        : this.db
-            .prepare<[string], RuleRow>('SELECT data FROM rules WHERE status = ? ORDER BY created_at, id')
-            .all(status);
+        ? this.db.prepare<[], RuleRow>('SELECT data FROM rules ORDER BY rowid').all()
+        : this.db.prepare<[string], RuleRow>('SELECT data FROM rules WHERE status = ? ORDER BY rowid').all(status);
     return rows.map((r) => JSON.parse(r.data) as RuleRecord);
   }
 }

@@ -63,7 +63,7 @@ export function planRulesEdit(
   for (const file of targets) {
     const result = editSection(file.text, change);
     if (!result.ok) skipped.push({ path: file.path, reason: result.reason });
-    else if (result.text !== file.text)
+    else if (result.text !== (file.text ?? ''))
       edits.push({ path: file.path, mode: file.mode, before: file.text, after: result.text });
   }
   return { edits, skipped };
