@@ -10,7 +10,8 @@
  * - retire: the same for taking one rule out.
  * - report: per rule, how often its kind of finding appeared per lane before and after it was applied.
  */
-import { InputError, ToolError } from '../domain/errors.js';
+import { InputError, LanesError } from '../domain/errors.js';
+import { forgeRemote } from '../domain/forge-remote.js';
 import {
   classifyFindings,
   groupFindings,
@@ -360,26 +361,27 @@ async function commitChange(
   let result: RuleChange = { branch, commit, base, kind: 'local', number: null, url: null, at };
   const forge = await ctx.forge();
   if (forge) {
-    const remote = config.forge?.type === 'github' ? config.forge.remote : 'origin';
+    const remote = forgeRemote(config.forge);
+    if (!remote) throw new InputError('a GitHub forge needs a remote to push to: set forge.remote');
+    // Never forced: the branch is new (commitOnNewBranch picked a free name).
     await git.git(
       cwd,
       ['push', '--porcelain', '--end-of-options', remote, `refs/heads/${branch}:refs/heads/${branch}`],
-      {
-        signal: ctx.signal,
-        timeoutMs: 300_000,
-        env: { GIT_TERMINAL_PROMPT: '0' },
-      },
+      { signal: ctx.signal, timeoutMs: 300_000 },
     );
+    // The pull request's base is a branch name on the forge (`origin/main` → `main`).
+    const prBase = base.startsWith(`${remote}/`) ? base.slice(remote.length + 1) : base.replace(/^refs\/heads\//, '');
     try {
       const pr = await forge.createPullRequest(
-        { title: change.title, body: change.message, branch, base, draft: false },
+        { title: change.title, body: change.message, branch, base: prBase, draft: false },
         ctx.signal,
       );
       result = { ...result, kind: 'github', number: pr.number, url: pr.url };
     } catch (err) {
-      throw new ToolError(
-        `${branch} was pushed to ${remote}, but ${forge.name} did not open the pull request: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      // The push stands (it lost nothing); say so before the forge's own message.
+      if (err instanceof LanesError)
+        ctx.io.err(`lanes: ${branch} was pushed to ${remote}, but ${forge.name} did not take the pull request:`);
+      throw err;
     }
   }
   return { change: result, patch, files: edit.edits.map((e) => e.path), skipped: edit.skipped, warnings };
