@@ -105,6 +105,12 @@ export function sectionRuleOf(rule: RuleRecord): SectionRule {
   return { id: rule.id, direction: rule.direction, text: rule.text, scope: rule.scope, citations: rule.citations };
 }
 
+/** The agent's globs, one line each without backticks (they are shown in code spans); else the group's. */
+function cleanScope(given: readonly string[], fallback: readonly string[]): string[] {
+  const clean = [...new Set(given.map((g) => g.replace(/[`\r\n]+/g, '').trim()).filter((g) => g !== ''))];
+  return clean.length > 0 ? clean : [...fallback];
+}
+
 function ruleId(group: HealGroup): string {
   return `H-${shortHash(group.findings.map((f) => f.key).join('\n'))}`;
 }
@@ -118,10 +124,29 @@ function rulesText(files: readonly RulesFile[]): string {
 
 export async function proposeRules(ctx: Context): Promise<HealProposal> {
   const [config, store] = await Promise.all([ctx.config(), ctx.store()]);
-  const { cwd, base, baseCommit } = await baseOf(ctx, config);
   const t = thresholdsOf(config);
   const { all, learned } = learnedFindings(store);
   const stored = store.rules.list();
+  if (all === 0 && !stored.some((r) => r.status === 'proposed')) {
+    // Nothing to learn from: said plainly, before git is asked anything (a repository without a base still gets it).
+    return {
+      base: config.base ?? '',
+      baseCommit: '',
+      findings: 0,
+      learned: 0,
+      groups: [],
+      proposed: [],
+      pending: [],
+      notProposed: [],
+      patch: '',
+      files: [],
+      skipped: [],
+      runId: null,
+      message:
+        'no review findings are stored yet: lanes heal learns from the findings of lanes review; nothing to propose',
+    };
+  }
+  const { cwd, base, baseCommit } = await baseOf(ctx, config);
   const cited = new Set(stored.flatMap((r) => r.citations.map((c) => c.key)));
   const groups = groupFindings(learned, t, cited);
   const qualifying = groups.filter((g) => qualifies(g, t));
@@ -158,7 +183,7 @@ export async function proposeRules(ctx: Context): Promise<HealProposal> {
         direction: group.direction,
         category: group.category,
         text: rule.text.replace(/\s+/g, ' ').trim(),
-        scope: rule.scope.length > 0 ? rule.scope : group.scope,
+        scope: cleanScope(rule.scope, group.scope),
         group: group.id,
         citations: group.findings.map((f) => ({
           key: f.key,
@@ -192,13 +217,11 @@ export async function proposeRules(ctx: Context): Promise<HealProposal> {
   const edit = planRulesEdit(files, { add: pending.map(sectionRuleOf) });
   const { patch } = await stageEdits(cwd, baseCommit, edit.edits, { tmpDir: tempRoot(ctx), signal: ctx.signal });
   const message =
-    all === 0
-      ? 'no review findings are stored yet: lanes heal learns from the findings of lanes review; nothing to propose'
-      : proposed.length > 0
-        ? `proposed ${proposed.length} new rule${proposed.length === 1 ? '' : 's'} from ${learned.length} findings that taught something; apply with lanes heal --apply`
-        : pending.length > 0
-          ? `nothing new to propose; ${pending.length} proposed rule${pending.length === 1 ? '' : 's'} wait for lanes heal --apply`
-          : `nothing to propose: no group of alike findings reaches ${t.minLanes} lanes or ${t.minFindings} findings (${learned.length} of ${all} findings were fixed, upheld or dropped)`;
+    proposed.length > 0
+      ? `proposed ${proposed.length} new rule${proposed.length === 1 ? '' : 's'} from ${learned.length} findings that taught something; apply with lanes heal --apply`
+      : pending.length > 0
+        ? `nothing new to propose; ${pending.length} proposed rule${pending.length === 1 ? '' : 's'} wait for lanes heal --apply`
+        : `nothing to propose: no group of alike findings reaches ${t.minLanes} lanes or ${t.minFindings} findings (${learned.length} of ${all} findings were fixed, upheld or dropped)`;
   return {
     base,
     baseCommit,
