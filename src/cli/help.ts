@@ -196,6 +196,20 @@ prices them highest, against what they cost. Runs with no known cost are counted
     codes: [0, 1, 2],
     note: 'A review run counts in its review round; a fix run in the round whose findings it answered.',
   },
+  heal: {
+    examples: [
+      ['lanes heal', 'propose rules from findings that recur across lanes; prints the patch of the rules files'],
+      ['lanes heal --apply', 'commit the proposed rules on a branch lanes/heal-<date> and open it for review'],
+      ['lanes heal --retire H-1a2b3c4d', 'take a rule out (on a branch of its own when it is active)'],
+      ['lanes heal --report', "findings of each rule's kind per lane, before and after it became active"],
+      ['lanes heal --json', 'groups, proposed rules and the patch, for scripts'],
+    ],
+    codes: [0, 1, 2, 130],
+    note: `Groups fixed, upheld and dropped findings of every lane by category and alike messages; a group of
+heal.minLanes lanes or heal.minFindings findings gets a rule worded by the heal agent (phases.heal.agent).
+Rules live between markers in the files of heal.files (CLAUDE.md, AGENTS.md, GEMINI.md), never edited on the
+base branch: --apply and --retire commit on a new branch. No findings yet: a message, exit 0.`,
+  },
   rm: {
     examples: [
       ['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'],

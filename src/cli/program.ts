@@ -15,6 +15,7 @@ import { addCommandHelp, programHelpText } from './help.js';
 import * as agentCommands from './commands/agents.js';
 import * as doctorCommand from './commands/doctor.js';
 import * as fixCommand from './commands/fix.js';
+import * as healCommand from './commands/heal.js';
 import * as initCommand from './commands/init.js';
 import * as issuesCommand from './commands/issues.js';
 import * as laneInfoCommands from './commands/lane-info.js';
@@ -128,6 +129,7 @@ export async function runCli(proc: Process): Promise<number> {
     fixCommand,
     runCommand,
     statsCommands,
+    healCommand,
     rmCommand,
     doctorCommand,
     shellInitCommand,

@@ -9,8 +9,11 @@ export type Phase = (typeof PHASES)[number];
 export const AGENT_PHASES = ['plan', 'implement', 'fix'] as const satisfies readonly Phase[];
 export type AgentPhase = (typeof AGENT_PHASES)[number];
 
-/** What an agent run can work on: the phases `lanes start` offers, and a review (started by `lanes review`). */
-export const RUN_PHASES = [...AGENT_PHASES, 'review'] as const satisfies readonly Phase[];
+/**
+ * What an agent run can work on: the phases `lanes start` offers, a review (`lanes review`) and the
+ * wording of rules (`lanes heal`, a run beside every lane).
+ */
+export const RUN_PHASES = [...AGENT_PHASES, 'review', 'heal'] as const satisfies readonly Phase[];
 export type RunPhase = (typeof RUN_PHASES)[number];
 
 /** Phases whose work is a commit on the lane's branch; a plan answers in text. */

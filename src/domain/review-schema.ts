@@ -80,7 +80,7 @@ export function fixJsonSchema(): string {
  * The schema as strict structured output accepts it everywhere: without `$schema` and the string
  * length and safe-integer bounds some providers refuse. lanes checks those itself with zod.
  */
-function portableSchema(schema: z.ZodType): string {
+export function portableSchema(schema: z.ZodType): string {
   const strip = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(strip);
     if (typeof node !== 'object' || node === null) return node;
@@ -188,7 +188,7 @@ export function parseFixAnswer(text: string): Parsed<FixAnswer> {
   return parseWith(FixAnswerSchema, text, 'answers to the findings');
 }
 
-function parseWith<T>(schema: z.ZodType<T>, text: string, what: string): Parsed<T> {
+export function parseWith<T>(schema: z.ZodType<T>, text: string, what: string): Parsed<T> {
   const json = extractJson(text);
   if (json === undefined) {
     const start = text.trim().slice(0, 80).replace(/\s+/g, ' ');

@@ -37,6 +37,13 @@ export function defaultConfig(): Config {
       maxRounds: 3,
       profiles: {},
     },
+    heal: {
+      files: ['CLAUDE.md', 'AGENTS.md', 'GEMINI.md'],
+      minLanes: 2,
+      minFindings: 3,
+      similarity: 0.5,
+      maxActive: 20,
+    },
   };
 }
 

@@ -251,6 +251,35 @@ export const ValidateSchema = z.strictObject({
     ),
 });
 
+export const HealSchema = z.strictObject({
+  files: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['CLAUDE.md', 'AGENTS.md', 'GEMINI.md'])
+    .describe(
+      'The rules files lanes heal keeps its section in (identical in each); the ones the base branch has, else the first is made.',
+    ),
+  minLanes: z
+    .number()
+    .int()
+    .min(1)
+    .default(2)
+    .describe('A group of alike findings qualifies when it spans this many lanes …'),
+  minFindings: z.number().int().min(1).default(3).describe('… or holds this many findings.'),
+  similarity: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe("How alike two findings' messages must be to group (Jaccard index of their words, 0–1)."),
+  maxActive: z
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('At most this many active rules; applying more retires the least effective first.'),
+});
+
 export const ForgeSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('github'),
@@ -305,6 +334,7 @@ export const ConfigSchema = z.strictObject({
   agents: z.record(z.string(), AgentSchema).default({}),
   phases: z.partialRecord(z.enum(PHASES), PhaseSchema).default({}),
   validate: ValidateSchema.default(ValidateSchema.parse({})),
+  heal: HealSchema.default(HealSchema.parse({})),
   forge: ForgeSchema.optional().describe(
     'Where pull requests go. Default: GitHub when issues come from GitHub or the origin remote is on github.com, else local review requests.',
   ),

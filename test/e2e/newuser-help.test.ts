@@ -34,6 +34,7 @@ describe('--help', () => {
         'attach',
         'fix',
         'run',
+        'heal',
         'rm',
         'doctor',
         'shell-init',

@@ -92,11 +92,17 @@ export interface AgentRunSpec {
 }
 
 /**
+ * What a run is recorded under: a lane (its name and branch), or a name no lane can have for a run
+ * beside every lane (`lanes heal`'s `.heal`, always with `review: true` so no lane's state is touched).
+ */
+export type RunTarget = Pick<LaneRecord, 'name'> & { branch?: string | undefined };
+
+/**
  * Records the run, writes its prompt (and schema) in the run's folder, which is outside any
  * checkout, builds the launch through the adapter and asks the agent's runner to start the
  * supervisor. Whatever fails before the supervisor starts fails the run and is thrown.
  */
-export async function startAgentRun(ctx: Context, lane: LaneRecord, spec: AgentRunSpec): Promise<RunRecord> {
+export async function startAgentRun(ctx: Context, lane: RunTarget, spec: AgentRunSpec): Promise<RunRecord> {
   const [repo, store] = await Promise.all([ctx.repo(), ctx.store()]);
   const { agent } = spec;
   const runnerName = agent.runner ?? ctx.runners.defaultName;
@@ -158,7 +164,7 @@ export async function startAgentRun(ctx: Context, lane: LaneRecord, spec: AgentR
       timeoutMs: agent.timeoutMs,
       launch,
       phase: spec.phase,
-      branch: lane.branch,
+      ...(lane.branch === undefined ? {} : { branch: lane.branch }),
       ...(spec.review ? { leavesLaneState: true } : {}),
     };
     writeFileSync(join(runDir, 'launch.json'), `${JSON.stringify(supervisorSpec, null, 2)}\n`);
