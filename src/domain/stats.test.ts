@@ -341,3 +341,29 @@ describe('windows and lane keys', () => {
     expect(unionMs([])).toBe(0);
   });
 });
+
+describe('computeStats and lanes housekeeping', () => {
+  it('does not count a heal run (pseudo-lane .heal) as a lane worked, but counts its tokens', () => {
+    const heal = run(9, '.heal', 'heal', 40, 41, {
+      model: 'claude-sonnet-4-5',
+      usage: { 'claude-sonnet-4-5': u(100, 10) },
+      costUsd: 0.00045,
+    });
+    const without = computeStats({
+      runs: RUNS,
+      verdicts: VERDICTS,
+      needsYou: new Set(),
+      configuredModels: [],
+      now: new Date(T0 + 3600_000),
+    });
+    const withHeal = computeStats({
+      runs: [...RUNS, heal],
+      verdicts: VERDICTS,
+      needsYou: new Set(),
+      configuredModels: [],
+      now: new Date(T0 + 3600_000),
+    });
+    expect(withHeal.lanes.worked).toBe(without.lanes.worked);
+    expect(withHeal.tokens.total).toBe(without.tokens.total + 110);
+  });
+});

@@ -254,7 +254,8 @@ export function computeStats(input: StatsInput): StatsReport {
   const { runs } = input;
 
   // Lanes and rounds.
-  const worked = new Set(runs.map((r) => r.lane));
+  // Runs of lanes' own housekeeping (lanes heal runs as `.heal`) cost tokens but are no lane's work.
+  const worked = new Set(runs.filter((r) => !r.lane.startsWith('.')).map((r) => r.lane));
   const rounds = lastOfEachRound(input.verdicts);
   const firstRound = rounds.filter((v) => v.round === 1);
   const reviewed = new Set(firstRound.map((v) => v.lane));
