@@ -32,6 +32,7 @@ export function composeAdapters(opts: CompositionOptions = {}): Adapters {
       return registry.createDbBranches(request.config, { repoRoot: request.repoRoot, env: request.env });
     },
     agents: () => import('../adapters/agents/registry.js').then((m) => m.agentAdapters),
+    executors: () => import('../adapters/executors/registry.js').then((m) => m.remoteExecutors),
     forge: (request) => import('../adapters/forges/registry.js').then((m) => m.createForge(request)),
     runners: createRunners(opts.extraRunners),
     clock: { now: () => new Date() },

@@ -44,7 +44,14 @@ if (launch.ok && !agents.get(launch.spec.adapter)) {
     launch.spec,
   );
 }
-const code = await supervise(runDir, { show, write: (text) => void process.stdout.write(text), agents });
+const adapters = composeAdapters();
+const code = await supervise(runDir, {
+  show,
+  write: (text) => void process.stdout.write(text),
+  agents,
+  // Only a run on a configured remote runner loads the executors (and their clients).
+  ...(launch.ok && launch.spec.remote ? { executors: await adapters.executors() } : {}),
+});
 if (show) {
   // In tmux, keep the pane open so a user attaching after the end still sees the outcome.
   process.stdout.write('lanes: press Enter to close this pane\n');

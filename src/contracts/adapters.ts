@@ -9,6 +9,7 @@
 import type { Config } from '../infra/config-schema.js';
 import type { AgentAdapters } from './agent-adapter.js';
 import type { DbBranches } from './db-branches.js';
+import type { RemoteExecutors } from './executor.js';
 import type { Forge } from './forge.js';
 import type { IssueSource } from './issue-source.js';
 import type { Runners } from './runner.js';
@@ -49,6 +50,8 @@ export interface Adapters {
   /** undefined when the config has no database provider. */
   dbBranches(request: DbBranchesRequest): Promise<DbBranches | undefined>;
   agents(): Promise<AgentAdapters>;
+  /** Where runners configured under `runners.<name>` run agents (Kubernetes, SSH); loaded by the supervisor. */
+  executors(): Promise<RemoteExecutors>;
   /** undefined when the repository has no forge: lanes keeps local review requests instead. */
   forge(request: ForgeRequest): Promise<Forge | undefined>;
   runners: Runners;

@@ -21,6 +21,7 @@ export function defaultConfig(): Config {
     disposable: [...DEFAULT_DISPOSABLE],
     agents: {},
     phases: {},
+    runners: {},
     validate: {
       commands: [],
       commandTimeoutMinutes: 15,

@@ -181,8 +181,14 @@ export const DependenciesSchema = z.strictObject({
     ),
 });
 
+const runnerName = z
+  .string()
+  .min(1)
+  .describe(`A runner: ${RUNNER_NAMES.join(', ')}, or a name under "runners" (Kubernetes, SSH).`);
+
 export const PhaseSchema = z.strictObject({
   agent: z.string().min(1).optional(),
+  runner: runnerName.optional(),
   agents: z
     .array(z.string().min(1))
     .min(2)
@@ -207,8 +213,58 @@ export const AgentSchema = z.strictObject({
       "This agent's model when the phase names none for it (phases.<phase>.model belongs to phases.<phase>.agent).",
     ),
   env: z.record(z.string(), z.string()).optional(),
-  runner: z.enum(RUNNER_NAMES).optional(),
+  runner: runnerName.optional(),
 });
+
+export const KubernetesRunnerSchema = z.strictObject({
+  type: z.literal('kubernetes'),
+  namespace: z.string().min(1).default('default'),
+  image: z
+    .string()
+    .min(1)
+    .describe('An image with git, Node and the agent CLIs (docker/agent.Dockerfile is a sample).'),
+  resources: z
+    .strictObject({ cpu: z.string().min(1).optional(), memory: z.string().min(1).optional() })
+    .optional()
+    .describe('Requests and limits of the agent container, e.g. { "cpu": "1", "memory": "1Gi" }.'),
+  secretName: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "The Secret whose keys become the agent's environment (API keys, git credentials); never in the Job spec.",
+    ),
+  serviceAccount: z.string().min(1).optional(),
+  context: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The kubeconfig context; default: the current one, as kubectl finds it.'),
+  remote: z.string().min(1).default('origin').describe('The git remote the lane is pushed to and fetched from.'),
+});
+
+export const SshRunnerSchema = z.strictObject({
+  type: z.literal('ssh'),
+  host: z.string().min(1).describe('A host as ssh knows it (its config, keys and known_hosts apply).'),
+  user: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Where lanes keeps its clones and runs on the host; default ~/.lanes-runner.'),
+  remote: z.string().min(1).default('origin').describe('The git remote the lane is pushed to and fetched from.'),
+});
+
+export const RunnersSchema = z
+  .record(
+    z.string().regex(/^[a-z][a-z0-9_-]*$/, 'runner names are lower-case letters, digits, _ and -'),
+    z.discriminatedUnion('type', [KubernetesRunnerSchema, SshRunnerSchema]),
+  )
+  .default({})
+  .describe(
+    'Runners beyond this machine, by name: use one with --runner <name>, phases.<phase>.runner or agents.<name>.runner.',
+  );
 
 export const ValidationProfileSchema = z.strictObject({
   requireTest: z
@@ -334,6 +390,7 @@ export const ConfigSchema = z.strictObject({
   agents: z.record(z.string(), AgentSchema).default({}),
   phases: z.partialRecord(z.enum(PHASES), PhaseSchema).default({}),
   validate: ValidateSchema.default(ValidateSchema.parse({})),
+  runners: RunnersSchema,
   heal: HealSchema.default(HealSchema.parse({})),
   forge: ForgeSchema.optional().describe(
     'Where pull requests go. Default: GitHub when issues come from GitHub or the origin remote is on github.com, else local review requests.',

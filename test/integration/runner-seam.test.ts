@@ -95,7 +95,7 @@ describe('a runner added at the composition root', () => {
     ctx = repo.context();
     const lane = (await createLanes(ctx, ['1'])).created[0]!;
     await expect(startAgent(ctx, lane, { phase: 'implement', runner: 'remote' })).rejects.toThrow(
-      'runner "remote" is not known (accepted: headless, tmux)',
+      'runner "remote" is not known (accepted: headless, tmux, or a name added under "runners" in lanes.config.json)',
     );
     expect((await ctx.store()).runsOf('issue-1')).toEqual([]);
   });

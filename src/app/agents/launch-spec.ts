@@ -90,6 +90,16 @@ function problemOf(raw: unknown): string | undefined {
   if (raw.branch !== undefined && typeof raw.branch !== 'string') return 'branch must be a string';
   if (raw.leavesLaneState !== undefined && typeof raw.leavesLaneState !== 'boolean')
     return 'leavesLaneState must be true or false';
+  if (
+    raw.remote !== undefined &&
+    !(
+      isRecord(raw.remote) &&
+      typeof raw.remote.runner === 'string' &&
+      typeof raw.remote.type === 'string' &&
+      isRecord(raw.remote.settings)
+    )
+  )
+    return 'remote must be { "runner", "type", "settings" }';
   return launchProblem(raw.launch);
 }
 

@@ -64,7 +64,7 @@ export function resolveAgent(
       override?.model ??
       (phaseConfig?.agent === undefined || phaseConfig.agent === name ? phaseConfig?.model : undefined) ??
       configured?.model,
-    runner: override?.runner ?? configured?.runner,
+    runner: override?.runner ?? phaseConfig?.runner ?? configured?.runner,
     timeoutMs: (phaseConfig?.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES) * 60_000,
     bin: configured?.bin,
     command: configured?.command,

@@ -106,11 +106,15 @@ export async function startAgentRun(ctx: Context, lane: RunTarget, spec: AgentRu
   const [repo, store] = await Promise.all([ctx.repo(), ctx.store()]);
   const { agent } = spec;
   const runnerName = agent.runner ?? ctx.runners.defaultName;
-  const runner = ctx.runners.get(runnerName);
+  // A runner configured under `runners` (Kubernetes, SSH) runs the agent elsewhere, but its supervisor
+  // is a local process like any headless run's: the run records the configured name, and the
+  // supervisor hands the launch to that runner type's executor.
+  const remote = (await ctx.config()).runners[runnerName];
+  const runner = remote ? ctx.runners.get(ctx.runners.defaultName) : ctx.runners.get(runnerName);
   if (!runner) {
-    const accepted = ctx.runners.names;
+    const accepted = [...ctx.runners.names, ...Object.keys((await ctx.config()).runners)];
     throw new InputError(
-      `runner ${JSON.stringify(runnerName)} is not known${didYouMean(runnerName, accepted)} (accepted: ${accepted.join(', ')})`,
+      `runner ${JSON.stringify(runnerName)} is not known${didYouMean(runnerName, accepted)} (accepted: ${accepted.join(', ')}, or a name added under "runners" in lanes.config.json)`,
     );
   }
   const env = { ...ctx.env, ...agent.env };
@@ -122,7 +126,7 @@ export async function startAgentRun(ctx: Context, lane: RunTarget, spec: AgentRu
     agent: agent.name,
     adapter: agent.adapter.name,
     model: agent.model ?? null,
-    runner: runner.name,
+    runner: remote ? runnerName : runner.name,
     runDir: '',
     startedAt,
   });
@@ -166,6 +170,7 @@ export async function startAgentRun(ctx: Context, lane: RunTarget, spec: AgentRu
       phase: spec.phase,
       ...(lane.branch === undefined ? {} : { branch: lane.branch }),
       ...(spec.review ? { leavesLaneState: true } : {}),
+      ...(remote ? { remote: { runner: runnerName, type: remote.type, settings: remote } } : {}),
     };
     writeFileSync(join(runDir, 'launch.json'), `${JSON.stringify(supervisorSpec, null, 2)}\n`);
     store.setRunDir(runId, runDir);

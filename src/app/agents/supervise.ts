@@ -8,6 +8,7 @@
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { AgentAdapters, AgentEvent, AgentLaunch } from '../../contracts/agent-adapter.js';
+import type { RemoteExecutors } from '../../contracts/executor.js';
 import { summarizeAgentEvents } from '../../domain/agent-events.js';
 import { ToolError } from '../../domain/errors.js';
 import { COMMITTING_PHASES } from '../../domain/phases.js';
@@ -34,6 +35,8 @@ export interface SupervisorSpec {
    * state, so two reviewers and the lane's state do not overwrite each other.
    */
   leavesLaneState?: boolean;
+  /** A runner configured under `runners`: the agent runs through that type's executor, not here. */
+  remote?: { runner: string; type: string; settings: Record<string, unknown> };
 }
 
 export interface SuperviseOptions {
@@ -42,6 +45,8 @@ export interface SuperviseOptions {
   write: (text: string) => void;
   /** The agent adapters, from the entry point's composition root. */
   agents: AgentAdapters;
+  /** The remote executors (Kubernetes, SSH), for a run whose launch names one. */
+  executors?: RemoteExecutors;
 }
 
 export async function supervise(runDir: string, opts: SuperviseOptions): Promise<number> {
@@ -83,19 +88,22 @@ export async function supervise(runDir: string, opts: SuperviseOptions): Promise
   const expectsCommit = spec.branch !== undefined && COMMITTING_PHASES.includes(spec.phase ?? '');
   const tipBefore = expectsCommit ? await branchTip(spec.launch.cwd, spec.branch!) : undefined;
   const stdinFile = spec.launch.stdin === 'closed' ? undefined : spec.launch.stdin.file;
-  const exit = await runSupervised(spec.launch.file, spec.launch.args, {
-    cwd: spec.launch.cwd,
-    env: spec.launch.env,
-    ...(stdinFile ? { stdinFile } : {}),
-    stderrFile: join(runDir, 'stderr.log'),
-    timeoutMs: spec.timeoutMs,
-    signal: controller.signal,
-    onStart: (pid) => store.updateRun(spec.runId, { agentPid: pid }),
-    onStdoutLine: (line) => {
-      output.write(`${line}\n`);
-      take(parser.push(line));
-    },
-  });
+  const onStdoutLine = (line: string) => {
+    output.write(`${line}\n`);
+    take(parser.push(line));
+  };
+  const exit = spec.remote
+    ? await runRemote(spec, spec.remote, runDir, opts.executors, onStdoutLine, controller.signal)
+    : await runSupervised(spec.launch.file, spec.launch.args, {
+        cwd: spec.launch.cwd,
+        env: spec.launch.env,
+        ...(stdinFile ? { stdinFile } : {}),
+        stderrFile: join(runDir, 'stderr.log'),
+        timeoutMs: spec.timeoutMs,
+        signal: controller.signal,
+        onStart: (pid) => store.updateRun(spec.runId, { agentPid: pid }),
+        onStdoutLine,
+      });
   take(parser.end());
   await new Promise<void>((resolve) => output.end(resolve));
 
@@ -130,6 +138,42 @@ export async function supervise(runDir: string, opts: SuperviseOptions): Promise
   if (opts.show) opts.write(`\nlanes: agent ${status}${reason ? `: ${reason}` : ''}\n`);
   store.close();
   return status === 'done' ? 0 : 1;
+}
+
+/** The run through the executor of its runner's type; a type this lanes does not have fails the run. */
+async function runRemote(
+  spec: SupervisorSpec,
+  remote: NonNullable<SupervisorSpec['remote']>,
+  runDir: string,
+  executors: RemoteExecutors | undefined,
+  onStdoutLine: (line: string) => void,
+  signal: AbortSignal,
+): Promise<SupervisedExit> {
+  const executor = executors?.get(remote.type);
+  if (!executor) {
+    const known = executors?.types.join(', ') || 'none';
+    return {
+      kind: 'spawn-failed',
+      message: `runner ${remote.runner}: type ${remote.type} is not known (known: ${known})`,
+    };
+  }
+  return executor.run(
+    {
+      runId: spec.runId,
+      lane: spec.lane,
+      branch: spec.branch ?? '',
+      phase: spec.phase ?? '',
+      worktree: spec.launch.cwd,
+      commonDir: spec.commonDir,
+      runDir,
+      launch: spec.launch,
+      runner: remote.runner,
+      settings: remote.settings,
+      timeoutMs: spec.timeoutMs,
+      env: process.env,
+    },
+    { onStdoutLine, stderrFile: join(runDir, 'stderr.log'), signal },
+  );
 }
 
 function outcome(

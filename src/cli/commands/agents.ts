@@ -15,7 +15,9 @@ export function register(program: Command, runtime: CliRuntime): void {
     .addOption(new Option('--phase <phase>', listed(AGENT_PHASES)).choices(AGENT_PHASES).default('implement'))
     .option('--agent <agent>', 'agent to run instead of the configured one')
     .option('--model <model>', 'model to ask for instead of the configured one')
-    .addOption(new Option('--runner <runner>', listed(RUNNER_NAMES)).choices(RUNNER_NAMES))
+    .addOption(
+      new Option('--runner <runner>', `${listed(RUNNER_NAMES)}, or a name under "runners" in lanes.config.json`),
+    )
     .option('--resume', "continue the lane's previous session of the same agent")
     .action(
       action(

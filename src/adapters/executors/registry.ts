@@ -1,0 +1,9 @@
+/** The remote executors by runner type: adding one is a folder and one line here. */
+import type { RemoteExecutor, RemoteExecutors } from '../../contracts/executor.js';
+
+const EXECUTORS: readonly RemoteExecutor[] = [];
+
+export const remoteExecutors: RemoteExecutors = {
+  types: EXECUTORS.map((e) => e.type),
+  get: (type) => EXECUTORS.find((e) => e.type === type),
+};
