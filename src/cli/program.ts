@@ -17,6 +17,7 @@ import * as doctorCommand from './commands/doctor.js';
 import * as fixCommand from './commands/fix.js';
 import * as initCommand from './commands/init.js';
 import * as issuesCommand from './commands/issues.js';
+import * as landCommand from './commands/land.js';
 import * as laneInfoCommands from './commands/lane-info.js';
 import * as lsCommand from './commands/ls.js';
 import * as newCommand from './commands/new.js';
@@ -25,6 +26,7 @@ import * as reviewCommand from './commands/review.js';
 import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
 import * as shellInitCommand from './commands/shell-init.js';
+import * as syncCommand from './commands/sync.js';
 
 export interface Process {
   argv: string[];
@@ -125,6 +127,8 @@ export async function runCli(proc: Process): Promise<number> {
     prCommand,
     reviewCommand,
     fixCommand,
+    syncCommand,
+    landCommand,
     runCommand,
     rmCommand,
     doctorCommand,

@@ -2,15 +2,18 @@
  * The phases of the pipeline, the one list every other list of phase names derives from: the
  * config's `phases.<phase>` keys, `lanes start --phase`, the prompts, the lane's agent phase.
  */
-export const PHASES = ['plan', 'implement', 'fix', 'review', 'audit', 'lint', 'heal'] as const;
+export const PHASES = ['plan', 'implement', 'fix', 'review', 'audit', 'lint', 'heal', 'resolve'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** The phases an agent is started for today (`lanes start --phase`): those with a prompt in prompt.ts. */
 export const AGENT_PHASES = ['plan', 'implement', 'fix'] as const satisfies readonly Phase[];
 export type AgentPhase = (typeof AGENT_PHASES)[number];
 
-/** What an agent run can work on: the phases `lanes start` offers, and a review (started by `lanes review`). */
-export const RUN_PHASES = [...AGENT_PHASES, 'review'] as const satisfies readonly Phase[];
+/**
+ * What an agent run can work on: the phases `lanes start` offers, a review (started by `lanes review`)
+ * and the resolution of a rebase's conflicts (started by `lanes sync` and `lanes land`).
+ */
+export const RUN_PHASES = [...AGENT_PHASES, 'review', 'resolve'] as const satisfies readonly Phase[];
 export type RunPhase = (typeof RUN_PHASES)[number];
 
 /** Phases whose work is a commit on the lane's branch; a plan answers in text. */

@@ -22,6 +22,7 @@ import {
   type JournalStepKind,
 } from '../domain/journal-steps.js';
 import { laneRecordFromStored, type LaneRecord } from '../domain/lane.js';
+import { LandStore } from './land-store.js';
 import { ReviewStore } from './review-store.js';
 import { retryWhileBusy } from './sqlite-busy.js';
 import { guardDatabase, guarded } from './store-errors.js';
@@ -284,10 +285,14 @@ export class StateStore {
   /** Pull requests, reviews, verdicts and answers to findings (review-store.ts), in the same file. */
   readonly reviews: ReviewStore;
 
+  /** The runs of lanes sync and lanes land, with their steps (land-store.ts). */
+  readonly landRuns: LandStore;
+
   private constructor(dir: string, db: BetterSqlite3.Database) {
     this.dir = dir;
     this.db = db;
     this.reviews = new ReviewStore(db);
+    this.landRuns = new LandStore(db);
   }
 
   /** The default wait for another process's write lock; LANES_STATE_BUSY_TIMEOUT_MS overrides it (context.ts). */
