@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncResult } from '../../src/app/landing/sync-lane.js';
 import type { FakeScript } from '../fakes/model-server/index.js';
-import { makeAgentRepo, startModelEndpoint, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import {
+  isAlive,
+  makeAgentRepo,
+  startModelEndpoint,
+  until,
+  type AgentRepo,
+  type ModelEndpoint,
+} from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
 import { commitInLane, openStore, worktreeOf } from '../helpers/verdicts.js';
@@ -161,5 +168,43 @@ describe.skipIf(agentsMissing())('lanes sync', () => {
     const plain = await r.run(['sync', '1']);
     expect(plain.code).toBe(1);
     expect(plain.stderr).toMatch(/restored as it was \(old head also at refs\/lanes\/backup\/issue-1\//);
+  });
+
+  it('lanes doctor --fix restores a lane whose sync was killed mid-rebase', async () => {
+    // The resolve agent takes its time and never continues the rebase; lanes is killed meanwhile.
+    const r = await setup({ turns: [{ kind: 'text', text: 'Still thinking about it.', delayMs: 3_000 }] }, SHARED);
+    const { laneHead } = conflictingLane(r);
+    const sync = r.run(['sync', '1']);
+    const run = await until('the resolve run to start', () =>
+      r.runs().find((x) => x.phase === 'resolve' && x.status === 'running'),
+    );
+    process.kill(sync.pid!, 'SIGKILL');
+    await sync;
+    await until('the resolve run to end', () =>
+      r.runs().find((x) => x.id === run.id && x.status !== 'running' && x.status !== 'starting'),
+    );
+    await until('its supervisor to exit', () => !isAlive(r.runs().find((x) => x.id === run.id)!.supervisorPid));
+    // Mid-rebase now: the worktree is detached with the conflict in it.
+    expect(laneGit(r, 'issue-1', 'status', '--porcelain')).toContain('shared.txt');
+
+    const found = await r.run(['doctor', '--json']);
+    expect(found.code).toBe(1);
+    const problems = json<{ problems: { kind: string; lane: string; detail: string; fixed: boolean }[] }>(
+      found,
+    ).problems;
+    const land = problems.find((p) => p.kind === 'interrupted-land')!;
+    expect(land).toMatchObject({ lane: 'issue-1', fixed: false });
+    expect(land.detail).toContain('a rebase is in progress: --fix restores it');
+
+    const fixed = await r.run(['doctor', '--fix', '--json']);
+    const repaired = json<{ problems: { kind: string; fixed: boolean; detail: string }[] }>(fixed).problems;
+    expect(repaired.find((p) => p.kind === 'interrupted-land')).toMatchObject({ fixed: true });
+    expect(r.git('rev-parse', 'issue-1')).toBe(laneHead);
+    expect(laneGit(r, 'issue-1', 'symbolic-ref', 'HEAD')).toBe('refs/heads/issue-1');
+    expect(laneGit(r, 'issue-1', 'status', '--porcelain')).toBe('');
+    const again = await r.run(['doctor', '--json']);
+    expect(json<{ problems: { kind: string }[] }>(again).problems.filter((p) => p.kind === 'interrupted-land')).toEqual(
+      [],
+    );
   });
 });
