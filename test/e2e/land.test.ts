@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LandResult } from '../../src/app/landing/land.js';
+import { startFakeGithub, type FakeGithub } from '../fakes/github-server.js';
 import type { FakeScript } from '../fakes/model-server/index.js';
 import { makeAgentRepo, startModelEndpoint, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
@@ -15,10 +16,12 @@ import { commitInLane, insertVerdict, openStore } from '../helpers/verdicts.js';
 
 let repo: AgentRepo | undefined;
 let endpoint: ModelEndpoint | undefined;
+let gh: FakeGithub | undefined;
 afterEach(async () => {
   await repo?.dispose();
   await endpoint?.close();
-  repo = endpoint = undefined;
+  await gh?.close();
+  repo = endpoint = gh = undefined;
 });
 
 async function setup(
@@ -213,5 +216,77 @@ describe.skipIf(agentsMissing())('lanes land', () => {
     expect(r.git('rev-parse', 'main')).toBe(before);
     expect(r.git('rev-parse', 'issue-1')).toBe(head);
     expect(execFileSync('cat', [join(r.root, 'shared.txt')], { encoding: 'utf8' })).toBe('my own edit\n');
+  });
+
+  it("merges a lane's GitHub pull request through the API with the repository's merge method and the tested head", async () => {
+    const TOKEN = 'ghp_land_e2e';
+    let remote = '';
+    const remoteGit = (...args: string[]) =>
+      execFileSync('git', ['--git-dir', remote, ...args], { encoding: 'utf8', env: repo!.env }).trim();
+    gh = await startFakeGithub({
+      token: TOKEN,
+      // The repository allows no merge commits: lanes must pick squash.
+      mergeMethods: { merge: false, squash: true, rebase: true },
+      branchSha: (branch) => {
+        try {
+          return remoteGit('rev-parse', '--verify', '--quiet', `refs/heads/${branch}`);
+        } catch {
+          return undefined;
+        }
+      },
+      onMerge: (pull, method) => {
+        expect(method).toBe('squash');
+        const commit = remoteGit(
+          'commit-tree',
+          '-p',
+          `refs/heads/${pull.base}`,
+          '-m',
+          `${pull.title} (#${pull.number})`,
+          `refs/heads/${pull.head}^{tree}`,
+        );
+        remoteGit('update-ref', `refs/heads/${pull.base}`, commit);
+        return commit;
+      },
+    });
+    endpoint = await startModelEndpoint({ turns: [] });
+    const r = makeAgentRepo({
+      endpoint,
+      issues: 1,
+      config: { issues: { source: 'github', repo: 'octo/app', baseUrl: gh.url } },
+    });
+    repo = r;
+    remote = join(r.parent, 'remote.git');
+    execFileSync('git', ['init', '-q', '--bare', remote], { env: r.env });
+    r.git('remote', 'add', 'origin', remote);
+    r.git('push', '-q', 'origin', 'main');
+    const env = { GITHUB_TOKEN: TOKEN, GH_CONFIG_DIR: join(r.home, 'gh') };
+    expect((await r.run(['new', '1', '--no-agent'], { env })).code).toBe(0);
+    commitInLane(r, 'issue-1', 'login.ts', 'export const login = true;\n', 'Add login');
+    const pr = await r.run(['pr', '1'], { env });
+    expect(pr.code, pr.stderr).toBe(0);
+    // The base moves on (and is pushed): the lane is synced before it lands.
+    r.write('base.txt', 'base\n');
+    const base = r.commitAll('Base moves');
+    r.git('push', '-q', 'origin', 'main');
+    insertVerdict(r, 'issue-1', { verdict: 'approve' });
+
+    const res = await r.run(['land', '--approved', '--json'], { env });
+    expect(res.code, res.stderr).toBe(0);
+    const [lane] = json<LandResult>(res).lanes;
+    const synced = r.git('rev-parse', 'issue-1');
+    expect(r.git('rev-parse', 'issue-1~1')).toBe(base);
+    expect(lane).toMatchObject({ lane: 'issue-1', status: 'landed', via: 'github', head: synced });
+    expect(lane!.pullRequest).toMatchObject({ number: gh.pulls[0]!.number, method: 'squash', sha: synced });
+    expect(gh.merges).toEqual([
+      { pull: gh.pulls[0]!.number, sha: synced, mergeMethod: 'squash', commit: lane!.pullRequest!.mergeSha },
+    ]);
+    expect(gh.pulls[0]).toMatchObject({ state: 'closed', merged: true });
+    // The synced branch was pushed (with a lease), and the merged base fetched: the local main followed it.
+    expect(remoteGit('rev-parse', 'refs/heads/issue-1')).toBe(synced);
+    expect(remoteGit('rev-parse', 'refs/heads/main')).toBe(lane!.pullRequest!.mergeSha);
+    expect(r.git('rev-parse', 'main')).toBe(lane!.pullRequest!.mergeSha);
+    expect(r.git('rev-parse', 'origin/main')).toBe(lane!.pullRequest!.mergeSha);
+    expect(r.git('show', 'main:login.ts')).toBe('export const login = true;');
+    expect(r.git('status', '--porcelain')).toBe('');
   });
 });
