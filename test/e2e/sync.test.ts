@@ -98,6 +98,20 @@ describe.skipIf(agentsMissing())('lanes sync', () => {
     expect(readFileSync(join(worktreeOf(r, 'issue-1'), 'lane.txt'), 'utf8')).toBe('edited, not committed\n');
   });
 
+  it('refuses a lane whose agent is running (exit 2)', async () => {
+    const r = await setup({ turns: [{ kind: 'text', text: 'Working on it.', delayMs: 3_000 }] });
+    const old = commitInLane(r, 'issue-1', 'lane.txt', 'lane\n', 'Add lane.txt');
+    r.write('base.txt', 'base\n');
+    r.commitAll('Add base.txt');
+    const started = await r.run(['start', '1']);
+    expect(started.code, started.stderr).toBe(0);
+    const res = await r.run(['sync', '1']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/lane issue-1 has an agent (starting|running) \(claude, implement\)/);
+    expect(r.git('rev-parse', 'issue-1')).toBe(old);
+    await until('the agent to end', () => r.runs().every((x) => x.status !== 'running' && x.status !== 'starting'));
+  });
+
   it("hands a conflict to the lane's agent, which resolves it and finishes the rebase", async () => {
     const r = await setup(
       {

@@ -390,7 +390,8 @@ export async function restoreLane(
   head: string,
 ): Promise<void> {
   const cwd = lane.path;
-  const signal = ctx.signal;
+  // Not ctx.signal once it fired: the restore after a Ctrl-C must still run (a second one leaves it to doctor).
+  const signal = ctx.signal.aborted ? undefined : ctx.signal;
   const inProgress = await operationInProgress(cwd, signal);
   if (inProgress === 'rebase') await git.git(cwd, ['rebase', '--abort'], { signal, check: false });
   if (inProgress === 'merge') await git.git(cwd, ['merge', '--abort'], { signal, check: false });
