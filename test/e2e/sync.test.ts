@@ -84,6 +84,20 @@ describe.skipIf(agentsMissing())('lanes sync', () => {
     expect(r.git('for-each-ref', 'refs/lanes/backup/')).toBe('');
   });
 
+  it('merges the base into the lane with --merge', async () => {
+    const r = await setup({ turns: [] });
+    const old = commitInLane(r, 'issue-1', 'lane.txt', 'lane\n', 'Add lane.txt');
+    r.write('base.txt', 'base\n');
+    const base = r.commitAll('Add base.txt');
+    const res = await r.run(['sync', '1', '--merge', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const [synced] = json<SyncJson>(res).lanes;
+    expect(synced).toMatchObject({ status: 'synced', method: 'merge', from: old, onto: base });
+    expect(r.git('rev-list', '--parents', '-n', '1', 'issue-1').split(' ').slice(1)).toEqual([old, base]);
+    expect(r.git('log', '-1', '--format=%s', 'issue-1')).toBe('Merge main into issue-1');
+    expect(r.git('rev-parse', synced!.backup!)).toBe(old);
+  });
+
   it('refuses a lane with uncommitted changes (exit 3) and changes nothing', async () => {
     const r = await setup({ turns: [] });
     const old = commitInLane(r, 'issue-1', 'lane.txt', 'lane\n', 'Add lane.txt');

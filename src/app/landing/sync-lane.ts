@@ -185,7 +185,13 @@ export async function syncLane(ctx: Context, laneName: string, opts: SyncOptions
     say(
       `${lane.name}: ${method === 'rebase' ? 'rebasing' : 'merging'} onto ${lane.base} (${base.commit.slice(0, 12)})`,
     );
-    const first = await startRewrite(lane.path, method, base.commit, ctx.signal);
+    const first = await startRewrite(
+      lane.path,
+      method,
+      base.commit,
+      `Merge ${lane.base} into ${lane.branch}`,
+      ctx.signal,
+    );
     if (first.ok) {
       result.status = 'synced';
     } else {
@@ -259,12 +265,13 @@ async function startRewrite(
   worktree: string,
   method: SyncMethod,
   onto: string,
+  message: string,
   signal: AbortSignal,
 ): Promise<{ ok: boolean; message: string }> {
   const args =
     method === 'rebase'
       ? ['rebase', '--no-autostash', '--no-update-refs', onto]
-      : ['merge', '--no-edit', '--no-ff', '-m', `Merge ${onto.slice(0, 12)} into the lane`, onto];
+      : ['merge', '--no-edit', '-m', message, onto];
   const res = await git.git(worktree, args, {
     signal,
     check: false,
