@@ -22,6 +22,7 @@ import { locateWorktree } from './lane/lane-work.js';
 import { isProcessAlive, isRecordedProcessAlive } from '../infra/process-alive.js';
 import { deleteFolder, removeLane, strayTrash } from './remove-lane.js';
 import { findStaleLeases } from './lane/port-leases-doctor.js';
+import { checkLandRuns } from './landing/land-doctor.js';
 import { isActive, reconcileRun } from './agents/runs.js';
 import {
   ownerAlive,
@@ -42,6 +43,7 @@ export type ProblemKind =
   | 'orphan-database'
   | 'leftover-trash'
   | 'review-checkout'
+  | 'interrupted-land'
   | 'check-failed';
 
 export interface Problem {
@@ -61,6 +63,10 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
     ['lane worktrees', (r) => checkLaneWorktrees(ctx, opts.fix, r)],
     ['worktrees', (r) => checkWorktrees(ctx, opts.fix, r)],
     ['review checkouts', (r) => checkReviewCheckouts(ctx, opts.fix, r)],
+    [
+      'landing runs',
+      (r) => checkLandRuns(ctx, opts.fix, (lane, detail, fixed) => r('interrupted-land', lane, detail, fixed)),
+    ],
     ['port leases', (r) => checkLeases(ctx, opts.fix, r)],
     ['left branches', (r) => checkLeftBranches(ctx, opts.fix, r)],
     ['database branches', (r) => checkDatabases(ctx, opts.fix, r)],

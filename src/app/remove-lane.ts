@@ -29,6 +29,7 @@ import { requireApproval, runHooks } from './lane/hooks.js';
 import { saveBackup } from './lane/lane-backup.js';
 import { dropLaneDatabase } from './lane/lane-data.js';
 import { laneVariables } from './lane/lane-env.js';
+import { deleteBackupRefs } from './landing/sync-lane.js';
 import { assessWork, refusalReasons, type WorkAtRisk } from './lane/lane-work.js';
 
 export { assessWork, refusalReasons, type WorkAtRisk } from './lane/lane-work.js';
@@ -173,6 +174,8 @@ async function removeHeld(
     }
     if (branchKept) ctx.io.err(`lanes: kept branch ${lane.branch}: ${branchKept}`);
   }
+  // The old heads lanes sync kept (refs/lanes/backup/<lane>/…) live as long as the lane.
+  await deleteBackupRefs(repo.mainRoot, lane.name, ctx.signal);
   store.deleteLane(lane.name);
   await releaseLanePorts(ctx, lane.name);
   store.recordRemoved(lane.name, lane.branch, opts.keepBranch === true, branchKept ? risk.branchTip : undefined);

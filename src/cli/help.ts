@@ -148,6 +148,33 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
 Needs a review that requested changes (lanes review <lane> first). Waits for the run; Ctrl-C stops it.
 Exit 1: the fix run failed or timed out (the lane stays as it was; run lanes fix again).`,
   },
+  sync: {
+    examples: [
+      ['lanes sync 123', 'rebase the lane onto its base; a conflict goes to a new session of its agent'],
+      ['lanes sync --all --merge', 'every lane, merging the base in instead of rebasing'],
+      ['lanes sync 123 --json', 'status, old and new head, backup ref and conflicts, for scripts'],
+    ],
+    codes: [0, 1, 2, 3, 130],
+    note: `${LANE_NOTE}
+The old head is kept under refs/lanes/backup/<lane>/<time> until the lane is removed. A lane the agent
+cannot resolve is restored exactly as it was and marked needs-you: exit 1. Uncommitted changes: exit 3;
+an agent running in the lane: exit 2.`,
+  },
+  land: {
+    examples: [
+      ['lanes land --approved --dry-run', 'the order and the predicted conflicts of every pair; nothing changes'],
+      ['lanes land --approved', 'land every approved lane, fewest predicted conflicts first'],
+      ['lanes land 12 14', 'land these two (a lane without an approving review lands only when named)'],
+      ['lanes land --approved --json', 'each lane with its status, tries, commands and pull request, for scripts'],
+    ],
+    codes: [0, 1, 2, 3, 130],
+    note: `For each lane: sync onto the current base, run validate.commands there, then fast-forward the base
+(update-ref with the old value; merge --ff-only where the base is checked out) or merge its GitHub pull
+request (land.mergeMethod, else the repository's). A base that moved meanwhile is detected and the lane
+synced and tried again (land.maxRetries). A lane whose commands fail goes back to review. Order:
+land.order, then fewest predicted conflicts. Exit 1: a lane did not land; 3: the base's worktree has
+uncommitted changes to files the lanes change, or a lane has uncommitted changes.`,
+  },
   run: {
     examples: [
       ['lanes run 12 13 14 15', 'lane, agent, pull request, review and fix rounds for four issues, three at a time'],

@@ -18,6 +18,7 @@ import * as fixCommand from './commands/fix.js';
 import * as healCommand from './commands/heal.js';
 import * as initCommand from './commands/init.js';
 import * as issuesCommand from './commands/issues.js';
+import * as landCommand from './commands/land.js';
 import * as laneInfoCommands from './commands/lane-info.js';
 import * as lsCommand from './commands/ls.js';
 import * as newCommand from './commands/new.js';
@@ -27,6 +28,7 @@ import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
 import * as shellInitCommand from './commands/shell-init.js';
 import * as statsCommands from './commands/stats.js';
+import * as syncCommand from './commands/sync.js';
 
 export interface Process {
   argv: string[];
@@ -127,6 +129,8 @@ export async function runCli(proc: Process): Promise<number> {
     prCommand,
     reviewCommand,
     fixCommand,
+    syncCommand,
+    landCommand,
     runCommand,
     statsCommands,
     healCommand,

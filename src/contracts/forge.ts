@@ -41,6 +41,9 @@ export interface ForgeReview {
   comments: ReviewComment[];
 }
 
+/** How a pull request is merged (GitHub's merge_method). */
+export type MergeMethod = 'merge' | 'squash' | 'rebase';
+
 export interface Forge {
   /** For messages: "GitHub owner/name". */
   readonly name: string;
@@ -59,4 +62,11 @@ export interface Forge {
    * the one posted before instead of adding a second.
    */
   findReview(number: number, marker: string, signal: AbortSignal): Promise<string | undefined>;
+  /** The merge methods the repository allows, in GitHub's order (merge, squash, rebase). */
+  allowedMergeMethods(signal: AbortSignal): Promise<MergeMethod[]>;
+  /**
+   * Merges the pull request only while its head is `sha` (`lanes land`): a head that moved is a
+   * ToolError naming it, nothing merged. Resolves with the commit the merge made on the base.
+   */
+  mergePullRequest(number: number, merge: { sha: string; method: MergeMethod }, signal: AbortSignal): Promise<string>;
 }

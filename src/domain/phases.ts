@@ -2,7 +2,7 @@
  * The phases of the pipeline, the one list every other list of phase names derives from: the
  * config's `phases.<phase>` keys, `lanes start --phase`, the prompts, the lane's agent phase.
  */
-export const PHASES = ['plan', 'implement', 'fix', 'review', 'audit', 'lint', 'heal'] as const;
+export const PHASES = ['plan', 'implement', 'fix', 'review', 'audit', 'lint', 'heal', 'resolve'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** The phases an agent is started for today (`lanes start --phase`): those with a prompt in prompt.ts. */
@@ -10,10 +10,11 @@ export const AGENT_PHASES = ['plan', 'implement', 'fix'] as const satisfies read
 export type AgentPhase = (typeof AGENT_PHASES)[number];
 
 /**
- * What an agent run can work on: the phases `lanes start` offers, a review (`lanes review`) and the
- * wording of rules (`lanes heal`, a run beside every lane).
+ * What an agent run can work on: the phases `lanes start` offers, a review (`lanes review`), the
+ * wording of rules (`lanes heal`, a run beside every lane) and the resolution of a rebase's conflicts
+ * (`lanes sync` and `lanes land`).
  */
-export const RUN_PHASES = [...AGENT_PHASES, 'review', 'heal'] as const satisfies readonly Phase[];
+export const RUN_PHASES = [...AGENT_PHASES, 'review', 'heal', 'resolve'] as const satisfies readonly Phase[];
 export type RunPhase = (typeof RUN_PHASES)[number];
 
 /** Phases whose work is a commit on the lane's branch; a plan answers in text. */

@@ -45,6 +45,7 @@ export function defaultConfig(): Config {
       similarity: 0.5,
       maxActive: 20,
     },
+    land: { syncMethod: 'rebase', order: [], maxRetries: 3 },
   };
 }
 

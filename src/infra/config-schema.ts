@@ -361,6 +361,31 @@ export const ForgeSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+export const LandSchema = z.strictObject({
+  syncMethod: z
+    .enum(['rebase', 'merge'])
+    .default('rebase')
+    .describe('How lanes sync and lanes land bring a lane up to date with its base (lanes sync --merge overrides it).'),
+  order: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'Lane names in the order lanes land lands them; lanes not listed follow, fewest predicted conflicts first.',
+    ),
+  mergeMethod: z
+    .enum(['merge', 'squash', 'rebase'])
+    .optional()
+    .describe(
+      "How a GitHub pull request is merged; default: the repository's allowed method (merge, else squash, else rebase).",
+    ),
+  maxRetries: z
+    .number()
+    .int()
+    .min(0)
+    .default(3)
+    .describe('How often lanes land syncs and tries a lane again when its base moved under it.'),
+});
+
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   base: z
@@ -392,6 +417,7 @@ export const ConfigSchema = z.strictObject({
   validate: ValidateSchema.default(ValidateSchema.parse({})),
   runners: RunnersSchema,
   heal: HealSchema.default(HealSchema.parse({})),
+  land: LandSchema.default(LandSchema.parse({})),
   forge: ForgeSchema.optional().describe(
     'Where pull requests go. Default: GitHub when issues come from GitHub or the origin remote is on github.com, else local review requests.',
   ),

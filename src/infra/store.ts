@@ -23,6 +23,7 @@ import {
 } from '../domain/journal-steps.js';
 import { laneRecordFromStored, type LaneRecord } from '../domain/lane.js';
 import { RuleStore } from './rule-store.js';
+import { LandStore } from './land-store.js';
 import { ReviewStore } from './review-store.js';
 import { retryWhileBusy } from './sqlite-busy.js';
 import { guardDatabase, guarded } from './store-errors.js';
@@ -287,12 +288,15 @@ export class StateStore {
 
   /** The rules lanes heal proposed, applied and retired (rule-store.ts). */
   readonly rules: RuleStore;
+  /** The runs of lanes sync and lanes land, with their steps (land-store.ts). */
+  readonly landRuns: LandStore;
 
   private constructor(dir: string, db: BetterSqlite3.Database) {
     this.dir = dir;
     this.db = db;
     this.reviews = new ReviewStore(db);
     this.rules = new RuleStore(db);
+    this.landRuns = new LandStore(db);
   }
 
   /** The default wait for another process's write lock; LANES_STATE_BUSY_TIMEOUT_MS overrides it (context.ts). */

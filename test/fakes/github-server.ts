@@ -7,7 +7,11 @@
  * and base, a review event GitHub knows and no approval of one's own pull request, line comments
  * on lines of the diff (`commentable`) — and can answer the next requests with a primary (403 +
  * x-ratelimit-*) or secondary (429 + retry-after) rate limit, or with a fault (401, 404, 422,
- * 500 …) in GitHub's documented error shape. Payloads follow the documented shapes.
+ * 500 …) in GitHub's documented error shape. Payloads follow the documented shapes. Merging a pull
+ * request (`PUT …/pulls/{n}/merge`) checks what GitHub checks: a merge method the repository's
+ * settings allow (`GET /repos/{o}/{r}`: allow_merge_commit …; 405 otherwise), the expected head
+ * `sha` (409 "Head branch was modified" otherwise), an open pull request; `onMerge` makes the merge
+ * happen in the test's real remote.
  */
 import { epochSeconds, startFake, type FakeServer, type RecordedRequest, type Reply } from './http-fake.js';
 
@@ -30,6 +34,15 @@ export interface FakePull {
   base: string;
   draft: boolean;
   state: 'open' | 'closed';
+  merged?: boolean;
+}
+
+export interface FakeMerge {
+  pull: number;
+  sha: string | undefined;
+  mergeMethod: string;
+  /** The commit the merge made on the base. */
+  commit: string;
 }
 
 export interface FakeReviewComment {
@@ -62,6 +75,7 @@ export interface FakeGithub extends FakeServer {
   comments: { number: number; body: string }[];
   pulls: FakePull[];
   reviews: FakeReview[];
+  merges: FakeMerge[];
   /** Answer n requests, after `after` more successful ones, with a rate limit of this kind. */
   rateLimitNext(kind: 'primary' | 'secondary', n?: number, waitSeconds?: number, after?: number): void;
   /** Answer n requests, after `after` more successful ones, with this fault (401, 404, 422, 500 …). */
@@ -75,6 +89,10 @@ export interface FakeGithubOptions {
   issues?: FakeGithubIssue[];
   /** The commit a branch points at; undefined when there is no such branch (default: every branch exists). */
   branchSha?: (branch: string) => string | undefined;
+  /** The repository's allowed merge methods (its settings); default: all three. */
+  mergeMethods?: { merge?: boolean; squash?: boolean; rebase?: boolean };
+  /** Performs a merge GitHub accepted (in the test's real remote); returns the commit made on the base. */
+  onMerge?: (pull: FakePull, method: 'merge' | 'squash' | 'rebase') => string;
   /** Whether a line of the pull request's diff can carry a comment (default: every line). */
   commentable?: (pull: FakePull, path: string, line: number) => boolean;
 }
@@ -109,6 +127,8 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
   let faults: { fault: FakeFault; left: number; after: number } | undefined;
   const pulls: FakePull[] = [];
   const reviews: FakeReview[] = [];
+  const merges: FakeMerge[] = [];
+  const allowed = { merge: true, squash: true, rebase: true, ...opts.mergeMethods };
   const branchSha = opts.branchSha ?? ((branch: string) => fakeSha(branch));
   const commentable = opts.commentable ?? (() => true);
   let base = '';
@@ -180,7 +200,8 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
     created_at: '2025-01-01T00:00:00Z',
     updated_at: '2025-01-02T00:00:00Z',
     closed_at: null,
-    merged_at: null,
+    merged_at: p.merged ? '2025-01-03T00:00:00Z' : null,
+    merged: p.merged === true,
     draft: p.draft,
     head: {
       label: `${owner}:${p.head}`,
@@ -345,6 +366,68 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
 
   function handlePulls(req: RecordedRequest, repoPath: string, rateHeaders: Record<string, string>): Reply | undefined {
     const notFound: Reply = { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+    if (req.path === repoPath && req.method === 'GET')
+      return {
+        status: 200,
+        headers: rateHeaders,
+        body: {
+          id: 42,
+          name: repo,
+          full_name: `${owner}/${repo}`,
+          private: false,
+          default_branch: 'main',
+          allow_merge_commit: allowed.merge,
+          allow_squash_merge: allowed.squash,
+          allow_rebase_merge: allowed.rebase,
+        },
+      };
+    const mergePath = new RegExp(`^${repoPath}/pulls/(\\d+)/merge$`).exec(req.path);
+    if (mergePath && req.method === 'PUT') {
+      const pull = pulls.find((p) => p.number === Number(mergePath[1]));
+      if (!pull) return notFound;
+      const b = (req.json ?? {}) as { sha?: unknown; merge_method?: unknown };
+      const method = b.merge_method === undefined ? 'merge' : b.merge_method;
+      if (method !== 'merge' && method !== 'squash' && method !== 'rebase')
+        return invalid([{ resource: 'PullRequest', field: 'merge_method', code: 'invalid' }]);
+      if (!allowed[method])
+        return {
+          status: 405,
+          body: {
+            message: `${method === 'merge' ? 'Merge commits are' : method === 'squash' ? 'Squash merges are' : 'Rebase merges are'} not allowed on this repository.`,
+            documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`,
+            status: '405',
+          },
+        };
+      if (pull.state !== 'open')
+        return {
+          status: 405,
+          body: { message: 'Pull Request is not mergeable', documentation_url: DOCS, status: '405' },
+        };
+      const head = branchSha(pull.head);
+      if (typeof b.sha === 'string' && b.sha !== head)
+        return {
+          status: 409,
+          body: {
+            message: 'Head branch was modified. Review and try the merge again.',
+            documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`,
+            status: '409',
+          },
+        };
+      const commit = opts.onMerge?.(pull, method) ?? fakeSha(`${pull.head}-merged`);
+      merges.push({
+        pull: pull.number,
+        sha: typeof b.sha === 'string' ? b.sha : undefined,
+        mergeMethod: method,
+        commit,
+      });
+      pull.state = 'closed';
+      pull.merged = true;
+      return {
+        status: 200,
+        headers: rateHeaders,
+        body: { sha: commit, merged: true, message: 'Pull Request successfully merged' },
+      };
+    }
     if (req.path === `${repoPath}/pulls` && req.method === 'GET') {
       const state = req.query.get('state') ?? 'open';
       const head = req.query.get('head');
@@ -477,6 +560,7 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
     comments,
     pulls,
     reviews,
+    merges,
     rateLimitNext(kind, n = 1, waitSeconds = 1, after = 0) {
       limited = { kind, left: n, wait: waitSeconds, after };
     },

@@ -28,6 +28,7 @@ afterAll(async () => {
 beforeEach(() => {
   gh.pulls.length = 0;
   gh.reviews.length = 0;
+  gh.merges.length = 0;
   gh.failNext(0, 0);
   gh.rateLimitNext('primary', 0);
 });
@@ -228,5 +229,30 @@ describe('GitHub forge (Octokit against a fake GitHub)', () => {
     expect(err).toBeInstanceOf(ToolError);
     expect(err.message).toMatch(/^GitHub rate limit reached; it resets in \d+ s \(\d\d:\d\d:\d\d UTC\)$/);
     expect((err as ToolError).hint).toBe('run the same lanes command again after the reset');
+  });
+
+  it('reads the allowed merge methods and merges a pull request only at the expected head', async () => {
+    const f = forge();
+    expect(await f.allowedMergeMethods(signal)).toEqual(['merge', 'squash', 'rebase']);
+    const pr = await f.createPullRequest(
+      { title: 'T', body: 'B', branch: 'issue-7', base: 'main', draft: false },
+      signal,
+    );
+    // Someone pushed to the branch: GitHub answers 409 and nothing is merged.
+    const moved = await failure(f.mergePullRequest(pr.number, { sha: 'c'.repeat(40), method: 'squash' }, signal));
+    expect(moved).toBeInstanceOf(ToolError);
+    expect(moved.message).toContain(`its head is no longer cccccccccccc`);
+    expect(gh.merges).toEqual([]);
+    const sha = await f.mergePullRequest(pr.number, { sha: 'b'.repeat(40), method: 'squash' }, signal);
+    const put = gh.requests.at(-1)!;
+    expect([put.method, put.path, put.json]).toEqual([
+      'PUT',
+      `/repos/octo/app/pulls/${pr.number}/merge`,
+      { sha: 'b'.repeat(40), merge_method: 'squash' },
+    ]);
+    expect(gh.merges).toEqual([{ pull: pr.number, sha: 'b'.repeat(40), mergeMethod: 'squash', commit: sha }]);
+    // Merged: a second merge is refused (405), with the forge's words.
+    const again = await failure(f.mergePullRequest(pr.number, { sha: 'b'.repeat(40), method: 'squash' }, signal));
+    expect(again.message).toContain('GitHub refused to merge pull request');
   });
 });

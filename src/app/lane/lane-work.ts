@@ -205,6 +205,17 @@ export async function assessWork(ctx: Context, lane: LaneRecord): Promise<WorkAt
     ...[...branches].filter(([name]) => name !== lane.branch && !laneBranches.has(name)).map(([, sha]) => sha),
     ...(await tagCommits(repo.mainRoot, signal)),
   ];
+  // Old heads `lanes sync` rewrote (refs/lanes/backup/<lane>/…, still in the worktree's reflog) are
+  // superseded versions of the branch's work: once the branch itself has landed, they hold nothing of
+  // their own. Before that they count like any other commit (removal deletes those refs).
+  if (risk.branchTip && (await git.isIntegrated(repo.mainRoot, risk.branchTip, baseCommit, { signal }))) {
+    const backups = await git.git(
+      repo.mainRoot,
+      ['for-each-ref', '--format=%(objectname)', `refs/lanes/backup/${lane.name}/`],
+      { signal },
+    );
+    survivors.push(...backups.stdout.split('\n').filter(Boolean));
+  }
   const not = [...new Set(survivors)];
   const unsafe: { label: string; commit: string }[] = [];
   const remoteHeads = new Map<string, Map<string, string> | Error>();

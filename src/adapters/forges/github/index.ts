@@ -6,7 +6,7 @@
  * body anyway.
  */
 import { InputError, ToolError } from '../../../domain/errors.js';
-import type { Forge, ForgeReview, PullRequest } from '../../../contracts/forge.js';
+import type { Forge, ForgeReview, MergeMethod, PullRequest } from '../../../contracts/forge.js';
 import { displayUrl, type TrackerRuntime } from '../../issues/tracker-http.js';
 import { githubClient, type StatusMessage } from '../../issues/github/client.js';
 
@@ -25,6 +25,12 @@ interface PullPayload {
   state: string;
   draft?: boolean;
   head: { sha: string; ref: string };
+}
+
+interface RepoPayload {
+  allow_merge_commit?: boolean;
+  allow_squash_merge?: boolean;
+  allow_rebase_merge?: boolean;
 }
 
 interface ReviewPayload {
@@ -183,6 +189,52 @@ export function githubForge(opts: GithubForgeOptions): Forge {
           return undefined;
         },
         notFound(`pull request #${number}`),
+      );
+    },
+
+    async allowedMergeMethods(signal) {
+      return github.call(
+        `the settings of ${repoName}`,
+        signal,
+        async (o) => {
+          const data = (await o.rest.repos.get({ owner, repo })).data as RepoPayload;
+          // A token without admin rights gets no allow_* fields: GitHub's defaults allow all three.
+          const methods: MergeMethod[] = [];
+          if (data.allow_merge_commit !== false) methods.push('merge');
+          if (data.allow_squash_merge !== false) methods.push('squash');
+          if (data.allow_rebase_merge !== false) methods.push('rebase');
+          return methods;
+        },
+        notFound('reading the repository'),
+      );
+    },
+
+    async mergePullRequest(number, merge, signal) {
+      return github.call(
+        `merging pull request #${number} of ${repoName}`,
+        signal,
+        async (o) => {
+          const res = await o.rest.pulls.merge({
+            owner,
+            repo,
+            pull_number: number,
+            sha: merge.sha,
+            merge_method: merge.method,
+          });
+          return (res.data as { sha: string }).sha;
+        },
+        (status, detail, cause) =>
+          status === 409
+            ? new ToolError(
+                `GitHub did not merge pull request #${number} of ${repoName}: its head is no longer ${merge.sha.slice(0, 12)} (${detail})`,
+                { hint: 'someone pushed to the branch; lanes land syncs and tests it again', cause },
+              )
+            : status === 405 || status === 422
+              ? new ToolError(`GitHub refused to merge pull request #${number} of ${repoName}: ${detail}`, {
+                  hint: "check the repository's allowed merge methods (land.mergeMethod) and its branch protection",
+                  cause,
+                })
+              : notFound(`pull request #${number}`)(status, detail, cause),
       );
     },
   };
