@@ -2,12 +2,13 @@
 // The README's first command: builds a throwaway sample repository with three local issues,
 // creates a lane for each with the built CLI, then runs the whole pipeline in every lane at once
 // with `lanes run` (implement, a local review request, a fresh-context review, a fix round for
-// the lane sent back, until approved), and shows `lanes ls`, a stored review and one lane's
-// `lanes logs`. The agent is the real Claude Code when it is on PATH and ANTHROPIC_API_KEY is set
-// (LANES_DEMO_OFFLINE=1 declines it); otherwise the Claude Code CLI from test/agents (installed
-// on first use) against the bundled scripted model server, so the demo runs offline and costs
-// nothing. It says which one it used. Everything it makes lives in one temporary folder, printed
-// at the end; nothing outside it is touched.
+// the lane sent back, until approved), shows `lanes ls`, a stored review and one lane's
+// `lanes logs`, then lands the approved lanes (`lanes land`) and prints `lanes stats`. The agent
+// is the real Claude Code when it is on PATH and ANTHROPIC_API_KEY is set (LANES_DEMO_OFFLINE=1
+// declines it); otherwise the Claude Code CLI from test/agents (installed on first use) against
+// the bundled scripted model server, so the demo runs offline and costs nothing. It says which
+// one it used. Everything it makes lives in one temporary folder, printed at the end; nothing
+// outside it is touched.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -157,9 +158,11 @@ const realAgent = process.env.LANES_DEMO_OFFLINE !== '1' && onPath('claude') && 
 const implement = realAgent
   ? { model: 'claude-haiku-4-5', timeoutMinutes: 10 }
   : { model: 'claude-sonnet-4-5', timeoutMinutes: 5 };
+// The narrow tasks on the cheaper model (lanes stats shows what that saved); the real demo is all haiku.
+const narrow = { model: 'claude-haiku-4-5', timeoutMinutes: realAgent ? 10 : 5 };
 writeFileSync(
   join(repo, 'lanes.config.json'),
-  `${JSON.stringify({ ports: { services: { web: { base: 4000 }, api: { base: 5000 } } }, agent: 'claude', phases: { implement, review: implement, fix: implement } }, null, 2)}\n`,
+  `${JSON.stringify({ ports: { services: { web: { base: 4000 }, api: { base: 5000 } } }, agent: 'claude', phases: { implement, review: narrow, fix: narrow } }, null, 2)}\n`,
 );
 git('add', '-A');
 git('commit', '-q', '-m', 'Sample app');
@@ -211,9 +214,13 @@ lanes('run', '1', '2', '3', '--parallel', '3');
 lanes('ls');
 lanes('review', 'issue-2');
 lanes('logs', 'issue-1');
+// The approved lanes land on main through the local merge queue, in the order that conflicts least.
+lanes('land', '--approved', '--dry-run');
+lanes('land', '--approved');
+lanes('stats');
 stopServer();
 console.log(
   `\ndemo: the agent was ${realAgent ? 'the real Claude Code CLI with your API key' : 'Claude Code from test/agents against the bundled scripted model server (offline)'}.`,
 );
 console.log(`\nThe sample repository is ${repo}; its lanes are in ${repo}-worktrees.`);
-console.log(`Try: ${pasteable(['rm', 'issue-2'])}`);
+console.log(`Try: ${pasteable(['rm', '--merged'])} (the landed lanes), ${pasteable(['cost'])}`);
