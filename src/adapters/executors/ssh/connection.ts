@@ -25,7 +25,7 @@ export const DEFAULT_REMOTE_PATH = '~/.lanes-runner';
 
 /** The settings as configured (already checked by the config schema; checked again, as launch.json is a file). */
 export function sshSettings(raw: Readonly<Record<string, unknown>>): SshSettings | string {
-  const str = (k: string) => (typeof raw[k] === 'string' && raw[k] !== '' ? (raw[k]) : undefined);
+  const str = (k: string) => (typeof raw[k] === 'string' && raw[k] !== '' ? raw[k] : undefined);
   const host = str('host');
   if (!host) return 'host is missing';
   if (host.startsWith('-')) return `host ${JSON.stringify(host)} must not start with "-"`;
