@@ -183,13 +183,3 @@ export function resultScript(layout: RemoteLayout): string {
 export function resultRef(lane: string): string {
   return `refs/lanes-runner/result/${lane}`;
 }
-
-/** Lists the lanes with a worktree on the host for this repository (for `lanes doctor`). */
-export function listLanesScript(layout: Omit<RemoteLayout, 'lane'>): string {
-  return [
-    `d=${baseWord(layout.base)}/${shellQuote(`${layout.repoKey}/lanes`)}`,
-    '[ -d "$d" ] || exit 0',
-    'for x in "$d"/*; do [ -d "$x" ] && basename "$x"; done',
-    'exit 0',
-  ].join('\n');
-}
