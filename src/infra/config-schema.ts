@@ -254,6 +254,12 @@ export const SshRunnerSchema = z.strictObject({
     .optional()
     .describe('Where lanes keeps its clones and runs on the host; default ~/.lanes-runner.'),
   remote: z.string().min(1).default('origin').describe('The git remote the lane is pushed to and fetched from.'),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), z.string())
+    .optional()
+    .describe(
+      'Variables set for every command lanes runs on the host, taken literally (e.g. a PATH that finds git, node and the agent CLIs there). Sent in the ssh command line: never put a secret here.',
+    ),
 });
 
 export const RunnersSchema = z

@@ -52,3 +52,13 @@ export async function postgresBin(): Promise<string | undefined> {
   );
   return bin;
 }
+
+/** An OpenSSH server (sshd) and client, for the SSH runner: the tests start their own on a loopback port. */
+export function sshdMissing(): boolean {
+  const server = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd'].some((p) => existsSync(p));
+  return missing(
+    'an OpenSSH server and client (sshd, ssh, ssh-keygen)',
+    server && runs('ssh', ['-V']),
+    'apt-get install openssh-server openssh-client (macOS: the system has them)',
+  );
+}

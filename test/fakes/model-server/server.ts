@@ -62,6 +62,8 @@ export interface RecordedRequest {
   tool: ToolCall | undefined;
   /** The request as sent (tools and their schemas, system prompt, `text.format` …), parsed. */
   body: unknown;
+  /** The credential the client sent (x-api-key, or the Authorization header's bearer token). */
+  apiKey: string | undefined;
   receivedAt: number;
 }
 
@@ -175,6 +177,7 @@ export async function startFakeModelServer(
       offeredTools: [],
       tool: undefined,
       body,
+      apiKey: apiKeyOf(req.headers),
       receivedAt: Date.now(),
     };
     requests.push(record);
@@ -316,4 +319,10 @@ export async function startFakeModelServer(
         server.closeAllConnections();
       }),
   };
+}
+
+function apiKeyOf(headers: import('node:http').IncomingHttpHeaders): string | undefined {
+  const key = headers['x-api-key'] ?? headers['x-goog-api-key'];
+  if (typeof key === 'string') return key;
+  return headers.authorization?.replace(/^Bearer\s+/i, '');
 }
