@@ -207,7 +207,11 @@ function outcome(
     case 'not-found':
       return { status: 'failed', reason: `${displayName} CLI not found: ${spec.launch.file}` };
     case 'spawn-failed':
-      return { status: 'failed', reason: `could not start ${displayName}: ${exit.message}` };
+      // A remote executor's line already says what failed where (a dropped connection, an API error).
+      return {
+        status: 'failed',
+        reason: spec.remote ? exit.message : `could not start ${displayName}: ${exit.message}`,
+      };
   }
 }
 
