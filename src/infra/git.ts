@@ -242,30 +242,16 @@ export async function addWorktree(
   baseCommit: string,
   opts: GitOptions = {},
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      // --no-track: no upstream written to .git/config, so concurrent `lanes new` do not fight over config.lock.
-      await git(cwd, ['worktree', 'add', '--no-track', '-b', branch, '--', path, baseCommit], {
-        ...opts,
-        timeoutMs: 600_000,
-      });
-      return;
-    } catch (err) {
-      if (attempt >= 4 || !isHalfMadeWorktreeRace(err) || opts.signal?.aborted) throw err;
-      // What the failed attempt made is ours (the plan saw no branch and an empty or missing folder):
-      // undo exactly that, then try again. Anything else there means it is not safe to retry.
-      const registered = (await listWorktrees(cwd, opts)).some((w) => resolve(w.path) === resolve(path));
-      if (registered || (existsSync(path) && readdirSync(path).length > 0)) throw err;
-      await git(cwd, ['update-ref', '-d', `refs/heads/${branch}`, baseCommit], { ...opts, check: false });
-      await pause(20 * attempt + Math.floor(Math.random() * 30));
-    }
-  }
+  // --no-track: no upstream written to .git/config, so concurrent `lanes new` do not fight over config.lock.
+  await addWorktreeRetrying(cwd, path, ['--no-track', '-b', branch, '--', path, baseCommit], opts, 4, async () => {
+    // What the failed attempt made is ours (the plan saw no branch): undo exactly that.
+    await git(cwd, ['update-ref', '-d', `refs/heads/${branch}`, baseCommit], { ...opts, check: false });
+  });
 }
 
 /**
  * A detached worktree of `commit` at `path`, locked with `lockReason` (so `git worktree prune`
- * leaves it alone). Retried like addWorktree when another `worktree add` running at the same moment
- * left git reading its half-made admin folder.
+ * leaves it alone). Several made at the same moment (two reviewers) race like `lanes new` does.
  */
 export async function addDetachedWorktree(
   cwd: string,
@@ -274,17 +260,31 @@ export async function addDetachedWorktree(
   lockReason: string,
   opts: GitOptions = {},
 ): Promise<void> {
+  await addWorktreeRetrying(cwd, path, ['--detach', '--lock', '--reason', lockReason, '--', path, commit], opts, 6);
+}
+
+/**
+ * `git worktree add <args>`, retried when another `worktree add` running at the same moment left git
+ * reading its half-made admin folder. A retry happens only while the failed attempt left nothing of
+ * its own at `path` (not registered, folder missing or empty); `undo` removes what else it made.
+ */
+async function addWorktreeRetrying(
+  cwd: string,
+  path: string,
+  args: readonly string[],
+  opts: GitOptions,
+  attempts: number,
+  undo?: () => Promise<void>,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await git(cwd, ['worktree', 'add', '--detach', '--lock', '--reason', lockReason, '--', path, commit], {
-        ...opts,
-        timeoutMs: 600_000,
-      });
+      await git(cwd, ['worktree', 'add', ...args], { ...opts, timeoutMs: 600_000 });
       return;
     } catch (err) {
-      if (attempt >= 6 || !isHalfMadeWorktreeRace(err) || opts.signal?.aborted) throw err;
+      if (attempt >= attempts || !isHalfMadeWorktreeRace(err) || opts.signal?.aborted) throw err;
       const registered = (await listWorktrees(cwd, opts)).some((w) => resolve(w.path) === resolve(path));
       if (registered || (existsSync(path) && readdirSync(path).length > 0)) throw err;
+      await undo?.();
       await pause(20 * attempt + Math.floor(Math.random() * 30));
     }
   }
