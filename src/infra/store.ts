@@ -22,6 +22,7 @@ import {
   type JournalStepKind,
 } from '../domain/journal-steps.js';
 import { laneRecordFromStored, type LaneRecord } from '../domain/lane.js';
+import { CommentStore } from './comment-store.js';
 import { ReviewStore } from './review-store.js';
 import { retryWhileBusy } from './sqlite-busy.js';
 import { guardDatabase, guarded } from './store-errors.js';
@@ -284,10 +285,14 @@ export class StateStore {
   /** Pull requests, reviews, verdicts and answers to findings (review-store.ts), in the same file. */
   readonly reviews: ReviewStore;
 
+  /** Comments people left on lanes' diffs in the dashboard (comment-store.ts). */
+  readonly comments: CommentStore;
+
   private constructor(dir: string, db: BetterSqlite3.Database) {
     this.dir = dir;
     this.db = db;
     this.reviews = new ReviewStore(db);
+    this.comments = new CommentStore(db);
   }
 
   /** The default wait for another process's write lock; LANES_STATE_BUSY_TIMEOUT_MS overrides it (context.ts). */
