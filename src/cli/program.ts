@@ -25,6 +25,7 @@ import * as reviewCommand from './commands/review.js';
 import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
 import * as shellInitCommand from './commands/shell-init.js';
+import * as uiCommand from './commands/ui.js';
 
 export interface Process {
   argv: string[];
@@ -128,6 +129,7 @@ export async function runCli(proc: Process): Promise<number> {
     runCommand,
     rmCommand,
     doctorCommand,
+    uiCommand,
     shellInitCommand,
   ]) {
     command.register(program, runtime);

@@ -37,6 +37,7 @@ export function defaultConfig(): Config {
       maxRounds: 3,
       profiles: {},
     },
+    notify: {},
   };
 }
 
