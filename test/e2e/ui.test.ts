@@ -37,8 +37,8 @@ async function startUi(r: AgentRepo): Promise<{ child: ChildProcess; url: string
   });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const printed = await until(
     `lanes ui to print its address (stderr: ${err})`,
     () => {
