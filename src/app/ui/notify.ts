@@ -8,6 +8,7 @@ import type { LaneEvent } from '../../domain/lane-events.js';
 import { exec } from '../../infra/exec.js';
 import type { Context } from '../context.js';
 import { requireApproval } from '../lane/hooks.js';
+import { watchState } from './state-watch.js';
 
 export type Notifier = (event: LaneEvent) => Promise<void>;
 
@@ -32,5 +33,30 @@ export async function notifyHook(ctx: Context): Promise<Notifier | undefined> {
       ctx.io.err(
         `lanes: notify.command "${visibleControls(command)}" failed (exit ${res.exitCode}) for ${event.message}`,
       );
+  };
+}
+
+/**
+ * Lane events as they happen, each to `onEvent` and to the notify hook, until `stop()` (which looks
+ * once more first, so an event of the last moment is not lost). `lanes run` and `lanes watch` use it.
+ */
+export async function startNotifications(ctx: Context, onEvent: (event: LaneEvent) => void): Promise<{ stop(): void }> {
+  const notify = await notifyHook(ctx);
+  const store = await ctx.store();
+  const watcher = watchState(
+    store,
+    (events) => {
+      for (const event of events) {
+        onEvent(event);
+        void notify?.(event);
+      }
+    },
+    { signal: ctx.signal },
+  );
+  return {
+    stop() {
+      watcher.poll();
+      watcher.stop();
+    },
   };
 }

@@ -7,9 +7,8 @@ import { probeOrder } from '../../domain/ports.js';
 import type { LaneEvent } from '../../domain/lane-events.js';
 import { exec } from '../../infra/exec.js';
 import type { Context } from '../context.js';
-import { notifyHook } from './notify.js';
+import { notifyHook, startNotifications } from './notify.js';
 import { startUiServer, type UiServer } from './server.js';
-import { watchState } from './state-watch.js';
 
 /** How many ports of the derived sequence are tried before giving up (then --port says what to do). */
 const PORT_TRIES = 20;
@@ -70,22 +69,12 @@ async function openBrowser(ctx: Context, url: string): Promise<void> {
 }
 
 /** `lanes watch`: each event to `print` (and the notify hook) until interrupted. */
-export async function watchEvents(ctx: Context, print: (event: LaneEvent) => void): Promise<void> {
-  const notify = await notifyHook(ctx);
-  const store = await ctx.store();
-  const watcher = watchState(
-    store,
-    (events) => {
-      for (const event of events) {
-        print(event);
-        void notify?.(event);
-      }
-    },
-    { signal: ctx.signal },
-  );
+export async function watchEvents(ctx: Context, onReady: () => void, print: (event: LaneEvent) => void): Promise<void> {
+  const notifications = await startNotifications(ctx, print);
+  onReady();
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  watcher.stop();
+  notifications.stop();
 }

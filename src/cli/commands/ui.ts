@@ -38,10 +38,14 @@ export function register(program: Command, runtime: CliRuntime): void {
     .action(
       action(runtime, async (ctx, globals) => {
         const { watchEvents } = await import('../../app/ui/serve.js');
-        await watchEvents(ctx, (event) => {
-          if (globals.json) ctx.io.out(`${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`);
-          else ctx.io.out(`${new Date().toISOString().slice(11, 19)} ${event.kind.padEnd(11)} ${event.message}\n`);
-        });
+        await watchEvents(
+          ctx,
+          () => ctx.io.err('lanes: watching the lanes for notifications (Ctrl-C stops)'),
+          (event) => {
+            if (globals.json) ctx.io.out(`${JSON.stringify({ ...event, at: new Date().toISOString() })}\n`);
+            else ctx.io.out(`${new Date().toISOString().slice(11, 19)} ${event.kind.padEnd(11)} ${event.message}\n`);
+          },
+        );
       }),
     );
 }
