@@ -135,6 +135,26 @@ describe.skipIf(skip)('lanes ui in Chromium', () => {
       body: '{}',
     });
     expect(post.status).toBe(403);
+    // No Origin at all: not from the page either.
+    const bare = await fetch(`${origin}/api/lanes/issue-2/actions/rm?token=${token}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(bare.status).toBe(403);
+    // From the page's origin, a comment that names no line is bad input, said in one line.
+    const bad = await fetch(`${origin}/api/lanes/issue-1/comments?token=${token}`, {
+      method: 'POST',
+      headers: { Origin: origin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ file: 'greet.ts', body: 'x' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: 'a comment needs "line": a line number of 1 or more', exitCode: 2 });
+    // The token becomes an HttpOnly, SameSite=Strict cookie and leaves the address.
+    const first = await fetch(url, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/');
+    expect(first.headers.get('set-cookie')).toMatch(/^lanes-ui-\d+=[\w-]+; HttpOnly; SameSite=Strict; Path=\/$/);
     const port = new URL(origin).port;
     expect(await rawGet(`/api/board?token=${token}`, { Host: `rebound.example:${port}` })).toBe(403);
     expect(await rawGet(`/api/board?token=${token}`, { Host: `localhost:${port}` })).toBe(200);

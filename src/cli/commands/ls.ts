@@ -128,7 +128,7 @@ async function watchBoard(ctx: Context, json: boolean): Promise<void> {
       do {
         again = false;
         const lanes = await listLanes(ctx);
-        const width = process.stdout.columns ?? 100;
+        const width = process.stdout.columns || 100;
         process.stdout.write(`\x1b[H\x1b[2J${boardText(lanes, width)}`);
       } while (again && !ctx.signal.aborted);
     } finally {
