@@ -173,6 +173,29 @@ exit 1: a lane failed or needs you.`,
     codes: [0, 1, 2, 130],
     note: `${LANE_NOTE} Exit 0 whatever the verdict (read it from the output); 1 when a reviewer failed, timed out or never gave a valid answer (the lane is left as it was, state review-failed).`,
   },
+  stats: {
+    examples: [
+      ['lanes stats', 'speed-up, pass rate, fix rounds, findings, agreement, tokens, cost, model-switching saving'],
+      ['lanes stats --since 2025-03-01', 'only runs started from that day on (midnight UTC)'],
+      ['lanes stats --json', 'every number, for scripts'],
+    ],
+    codes: [0, 1, 2],
+    note: `Wall time: the time when at least one agent ran (the union of the runs); agent time: the sum of the
+runs; speed-up: agent time / wall time. First-review pass rate: lanes whose round-1 verdict approved / lanes
+with a round-1 verdict. Mean fix rounds: (highest round - 1) averaged over those lanes. Reviewer agreement:
+findings of adversarial rounds raised by 2 or more reviewers / findings raised by any reviewer (lanes' own
+checks left out). Model switching: the priced runs' tokens priced on the configured or used model that
+prices them highest, against what they cost. Runs with no known cost are counted and said, never priced at 0.`,
+  },
+  cost: {
+    examples: [
+      ['lanes cost', 'tokens and cost per lane, phase, review round and model, with totals'],
+      ['lanes cost 123', 'one lane (removed lanes too)'],
+      ['lanes cost --json', 'for scripts'],
+    ],
+    codes: [0, 1, 2],
+    note: 'A review run counts in its review round; a fix run in the round whose findings it answered.',
+  },
   rm: {
     examples: [
       ['lanes rm 123', 'remove a lane whose work is committed and pushed or merged'],

@@ -26,6 +26,7 @@ import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
 import * as shellInitCommand from './commands/shell-init.js';
 import * as uiCommand from './commands/ui.js';
+import * as statsCommands from './commands/stats.js';
 
 export interface Process {
   argv: string[];
@@ -127,6 +128,7 @@ export async function runCli(proc: Process): Promise<number> {
     reviewCommand,
     fixCommand,
     runCommand,
+    statsCommands,
     rmCommand,
     doctorCommand,
     uiCommand,

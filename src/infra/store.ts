@@ -631,6 +631,15 @@ export class StateStore {
       .run(name, branch, keptBranch ? 1 : 0, new Date().toISOString(), branchLeft ?? null);
   }
 
+  /** When lanes were removed, by name, oldest first: where a lane's history ends and a new lane of that name starts. */
+  removals(): { name: string; removedAt: string }[] {
+    return this.db
+      .prepare<[], { name: string; removedAt: string }>(
+        'SELECT name, removed_at AS removedAt FROM removed_lanes ORDER BY removed_at',
+      )
+      .all();
+  }
+
   /** Branches removals had to leave behind, with the commit each pointed at then. */
   leftBranches(): { name: string; branch: string; tip: string }[] {
     return this.db
