@@ -238,6 +238,16 @@ describe.skipIf(skip)('lanes ui in Chromium', () => {
       .poll(() => page.locator('[data-testid="toast"]').allTextContents(), { timeout: 30_000 })
       .toContainEqual('issue-3: the implement run finished');
     await page.close();
+
+    // The stats page charts what lanes stats reports: the run's model under cost per model.
+    const stats = await browser!.newPage({ viewport: { width: 1400, height: 800 } });
+    await stats.goto(url);
+    await stats.locator('a.nav').click();
+    await stats.locator('.tiles').waitFor();
+    expect(await stats.locator('.tiles').textContent()).toContain('first-review pass rate');
+    await expect.poll(() => stats.locator('.bar-label').allTextContents()).toContain('claude-sonnet-4-5');
+    if (screenshots) await stats.screenshot({ path: join(ROOT, 'docs', 'ui-stats.png') });
+    await stats.close();
     if (screenshots) {
       const board = await browser!.newPage({ viewport: { width: 1500, height: 620 } });
       await board.goto(url);

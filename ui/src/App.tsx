@@ -3,11 +3,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { BoardView } from './Board';
 import { LanePage } from './LanePage';
+import { StatsPage } from './StatsPage';
 import type { LaneEvent } from './types';
 
-function route(): { lane: string | null } {
+function route(): { lane: string | null; stats: boolean } {
   const m = /^#\/lane\/(.+)$/.exec(location.hash);
-  return { lane: m ? decodeURIComponent(m[1]!) : null };
+  return { lane: m ? decodeURIComponent(m[1]!) : null, stats: location.hash === '#/stats' };
 }
 
 export interface Feed {
@@ -73,6 +74,9 @@ export function App() {
           lanes
         </a>
         {where.lane && <span class="crumb">/ {where.lane}</span>}
+        <a href="#/stats" class="nav">
+          Stats
+        </a>
         <span class="spacer" />
         {typeof Notification !== 'undefined' && !allowed && (
           <button
@@ -83,7 +87,15 @@ export function App() {
           </button>
         )}
       </header>
-      <main>{where.lane ? <LanePage name={where.lane} feed={feed} /> : <BoardView feed={feed} />}</main>
+      <main>
+        {where.lane ? (
+          <LanePage name={where.lane} feed={feed} />
+        ) : where.stats ? (
+          <StatsPage feed={feed} />
+        ) : (
+          <BoardView feed={feed} />
+        )}
+      </main>
       <div class="toasts" aria-live="polite">
         {toasts.map((t) => (
           <div key={t.id} class={`toast ${t.kind}`} data-testid="toast">

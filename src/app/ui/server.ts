@@ -23,6 +23,7 @@ import { BOARD_COLUMNS, BOARD_TITLES } from '../../domain/board.js';
 import { errorMessage, InputError, LanesError, ToolError } from '../../domain/errors.js';
 import type { LaneEvent } from '../../domain/lane-events.js';
 import type { Context } from '../context.js';
+import { laneStats } from '../stats.js';
 import { addComment, isUiAction, runUiAction, type ActionOutcome } from './actions.js';
 import { boardData, laneDetail, laneDiffFiles, LogTail } from './dashboard-data.js';
 import { watchState, WATCH_INTERVAL_MS } from './state-watch.js';
@@ -168,6 +169,7 @@ export async function startUiServer(ctx: Context, opts: UiServerOptions): Promis
           lanes: await boardData(ctx),
         });
       if (path === '/api/events') return openEvents(req, res, url.searchParams.get('lane'));
+      if (path === '/api/stats') return json(res, 200, await laneStats(ctx));
       const m = /^\/api\/lanes\/([^/]+)(\/diff)?$/.exec(path);
       if (m) {
         const name = laneFrom(url, '/api/lanes/');
