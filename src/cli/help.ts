@@ -255,6 +255,22 @@ base branch: --apply and --retire commit on a new branch. No findings yet: a mes
     ],
     codes: [0, 1, 2],
   },
+  ui: {
+    examples: [
+      ['lanes ui', 'serve the dashboard; open the address it prints'],
+      ['lanes ui --port 0 --open', 'any free port, and open the browser'],
+    ],
+    codes: [0, 1, 2, 130],
+    note: 'Loopback only. The printed address carries a token for this run; the page keeps it in a cookie.',
+  },
+  watch: {
+    examples: [
+      ['lanes watch', 'a line when a lane finishes, fails, needs input or is approved'],
+      ['lanes watch --json', 'one JSON object per line, for scripts'],
+    ],
+    codes: [0, 1, 2, 130],
+    note: 'Set notify.command in lanes.config.json to run a command for each event (LANES_EVENT, LANES_LANE, LANES_MESSAGE).',
+  },
   'shell-init': {
     examples: [
       ['eval "$(lanes shell-init bash)"', 'in ~/.bashrc: lanes cd changes directory'],

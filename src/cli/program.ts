@@ -27,6 +27,7 @@ import * as reviewCommand from './commands/review.js';
 import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
 import * as shellInitCommand from './commands/shell-init.js';
+import * as uiCommand from './commands/ui.js';
 import * as statsCommands from './commands/stats.js';
 import * as syncCommand from './commands/sync.js';
 
@@ -136,6 +137,7 @@ export async function runCli(proc: Process): Promise<number> {
     healCommand,
     rmCommand,
     doctorCommand,
+    uiCommand,
     shellInitCommand,
   ]) {
     command.register(program, runtime);

@@ -46,6 +46,7 @@ export function defaultConfig(): Config {
       maxActive: 20,
     },
     land: { syncMethod: 'rebase', order: [], maxRetries: 3 },
+    notify: {},
   };
 }
 

@@ -68,6 +68,16 @@ export const HooksSchema = z.strictObject({
   preRemove: commandList.default([]),
 });
 
+export const NotifySchema = z.strictObject({
+  command: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A command run (through sh, approved once like other hooks) for each notification of lanes run and lanes watch: a lane finished, failed, needs input or was approved. The event arrives in LANES_EVENT, LANES_LANE and LANES_MESSAGE, never in the command text.',
+    ),
+});
+
 export const WriteBackSchema = z.strictObject({
   onStart: z.boolean().default(false).describe('Comment on the issue when a lane starts.'),
   onPullRequest: z.boolean().default(false).describe('Comment with the link when the pull request opens.'),
@@ -424,6 +434,7 @@ export const ConfigSchema = z.strictObject({
   runners: RunnersSchema,
   heal: HealSchema.default(HealSchema.parse({})),
   land: LandSchema.default(LandSchema.parse({})),
+  notify: NotifySchema.default({}),
   forge: ForgeSchema.optional().describe(
     'Where pull requests go. Default: GitHub when issues come from GitHub or the origin remote is on github.com, else local review requests.',
   ),

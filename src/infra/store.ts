@@ -24,6 +24,7 @@ import {
 import { laneRecordFromStored, type LaneRecord } from '../domain/lane.js';
 import { RuleStore } from './rule-store.js';
 import { LandStore } from './land-store.js';
+import { CommentStore } from './comment-store.js';
 import { ReviewStore } from './review-store.js';
 import { retryWhileBusy } from './sqlite-busy.js';
 import { guardDatabase, guarded } from './store-errors.js';
@@ -290,6 +291,8 @@ export class StateStore {
   readonly rules: RuleStore;
   /** The runs of lanes sync and lanes land, with their steps (land-store.ts). */
   readonly landRuns: LandStore;
+  /** Comments people left on lanes' diffs in the dashboard (comment-store.ts). */
+  readonly comments: CommentStore;
 
   private constructor(dir: string, db: BetterSqlite3.Database) {
     this.dir = dir;
@@ -297,6 +300,7 @@ export class StateStore {
     this.reviews = new ReviewStore(db);
     this.rules = new RuleStore(db);
     this.landRuns = new LandStore(db);
+    this.comments = new CommentStore(db);
   }
 
   /** The default wait for another process's write lock; LANES_STATE_BUSY_TIMEOUT_MS overrides it (context.ts). */

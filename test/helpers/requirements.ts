@@ -62,3 +62,12 @@ export function sshdMissing(): boolean {
     'apt-get install openssh-server openssh-client (macOS: the system has them)',
   );
 }
+
+/** Chromium for the dashboard's browser test (playwright-core drives the system's browser); its path. */
+export function chromiumPath(): string | undefined {
+  const found = [process.env.LANES_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+    (p): p is string => p !== undefined && p !== '' && existsSync(p),
+  );
+  missing('Chromium', found !== undefined, 'apt-get install chromium (macOS: set LANES_CHROMIUM to a Chrome binary)');
+  return found;
+}

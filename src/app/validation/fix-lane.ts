@@ -20,6 +20,7 @@ import { buildPrompt } from '../../domain/prompt.js';
 import type { Finding, FindingAnswerStatus } from '../../domain/review.js';
 import { fixJsonSchema, parseFixAnswer } from '../../domain/review-schema.js';
 import { isAncestor, resolveCommit } from '../../infra/git.js';
+import { commentFinding } from '../../infra/comment-store.js';
 import type { FindingAnswerRecord, VerdictRecord } from '../../infra/review-store.js';
 import type { RunRecord, StateStore } from '../../infra/store.js';
 import type { Context } from '../context.js';
@@ -94,7 +95,8 @@ export async function fixLane(ctx: Context, laneName: string, opts: FixOptions =
     throw new InputError(
       `lane ${lane.name}: the latest review (round ${verdict.round}) approved it; nothing to fix (lanes review ${lane.name} --again reviews it anew)`,
     );
-  const assignment = assignmentOf(store, lane, verdict);
+  // Comments people left in the dashboard ride along as findings of reviewer "you" (ids C<n>).
+  const assignment = assignmentOf(store, lane, verdict, openComments(store, lane, ctx.clock.now().toISOString()));
   if (assignedIds(assignment).length === 0)
     throw new InputError(
       `lane ${lane.name}: the latest review (round ${verdict.round}) requested changes without findings; nothing to answer (lanes review ${lane.name} --again reviews it anew)`,
@@ -229,7 +231,8 @@ export async function collectFixAnswers(ctx: Context, lane: LaneRecord): Promise
       continue;
     const verdict = verdicts.filter((v) => v.createdAt <= run.startedAt).pop();
     if (!verdict || verdict.verdict !== 'request-changes') continue;
-    const collected = await collectRun(ctx, lane, run, verdict, assignmentOf(store, lane, verdict));
+    const comments = openComments(store, lane, run.startedAt, run.id);
+    const collected = await collectRun(ctx, lane, run, verdict, assignmentOf(store, lane, verdict, comments));
     if (collected.recorded) out.push(collected);
   }
   // A `lanes fix` killed while waiting left the lane "fixing": its run has ended, so it is fixed.
@@ -308,9 +311,32 @@ async function checkCommit(
   return { commit: sha, reason: given.reason };
 }
 
-function assignmentOf(store: StateStore, lane: LaneRecord, verdict: VerdictRecord): FixAssignment {
+function assignmentOf(
+  store: StateStore,
+  lane: LaneRecord,
+  verdict: VerdictRecord,
+  comments: readonly Finding[],
+): FixAssignment {
   const earlier = store.reviews.verdictsOf(lane.name, lane.createdAt).filter((v) => v.id !== verdict.id);
-  return fixAssignment(verdict, earlier, store.reviews.answersOf(lane.name, lane.createdAt));
+  const assignment = fixAssignment(verdict, earlier, store.reviews.answersOf(lane.name, lane.createdAt));
+  return { ...assignment, findings: [...assignment.findings, ...comments] };
+}
+
+/**
+ * The lane's dashboard comments made by `asOf` that no fix run answered yet (before the run
+ * `beforeRun`, when collecting that run's answers): a comment is open until a fixer answers it.
+ */
+function openComments(store: StateStore, lane: LaneRecord, asOf: string, beforeRun?: number): Finding[] {
+  const answered = new Set(
+    store.reviews
+      .answersOf(lane.name, lane.createdAt)
+      .filter((a) => beforeRun === undefined || a.runId === null || a.runId < beforeRun)
+      .map((a) => a.finding),
+  );
+  return store.comments
+    .commentsOf(lane.name, lane.createdAt)
+    .filter((c) => c.createdAt <= asOf && !answered.has(c.id))
+    .map(commentFinding);
 }
 
 function fixedFindings(assignment: FixAssignment, answers: Map<string, FindingAnswerRecord>): FixedFinding[] {

@@ -65,9 +65,23 @@ export function register(program: Command, runtime: CliRuntime): void {
             adversarial?: boolean;
           },
         ) => {
-          const { runPipeline } = await import('../../app/run-pipeline.js');
-          const progress = progressPrinter(ctx.io.interactive && !globals.json, (t) => ctx.io.err(t));
-          const result = await runPipeline(ctx, refs, opts, (update) => progress.update(update));
+          const [{ runPipeline }, { startNotifications }] = await Promise.all([
+            import('../../app/run-pipeline.js'),
+            import('../../app/ui/notify.js'),
+          ]);
+          const live = ctx.io.interactive && !globals.json;
+          const progress = progressPrinter(live, (t) => ctx.io.err(t));
+          // A lane that finished, failed, needs you or was approved: a bell and a line on a terminal
+          // (the summary says it all elsewhere), and the notify.command hook wherever it runs.
+          const notifications = await startNotifications(ctx, (event) => {
+            if (live) progress.note(`\x07lanes: ${event.message}`);
+          });
+          let result: PipelineResult;
+          try {
+            result = await runPipeline(ctx, refs, opts, (update) => progress.update(update));
+          } finally {
+            notifications.stop();
+          }
           progress.done();
           if (globals.json) printJson(ctx.io, result);
           else ctx.io.out(summary(result));
@@ -99,6 +113,15 @@ function progressPrinter(live: boolean, write: (text: string) => void) {
         lines.set(event.lane, line);
         redraw();
       } else write(`[${seconds}s] ${line}`);
+    },
+    /** A line above the live block (a notification); the bell goes through, nothing else does. */
+    note(text: string) {
+      const bell = text.startsWith('\x07');
+      const line = stripTerminalControls(bell ? text.slice(1) : text, { keepLayout: false });
+      if (!live) return write(line);
+      process.stderr.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}\x1b[0J${bell ? '\x07' : ''}${line}\n`);
+      drawn = 0;
+      redraw();
     },
     done() {
       drawn = 0;
