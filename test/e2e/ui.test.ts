@@ -239,6 +239,31 @@ describe.skipIf(skip)('lanes ui in Chromium', () => {
       .toContainEqual('issue-3: the implement run finished');
     await page.close();
 
+    // A rule lanes heal applied (as heal stores it) is listed on the stats page with what it stands on.
+    const rules = openStore(repo);
+    const at = new Date().toISOString();
+    rules.rules.put({
+      id: 'H-test0001',
+      status: 'active',
+      direction: 'implementer',
+      category: 'missing-test',
+      text: 'Add a regression test with every bug fix.',
+      scope: [],
+      group: 'g1',
+      citations: [
+        { key: '1:R1-1', lane: 'issue-1', round: 1, id: 'R1-1', file: null, line: null, message: 'no test' },
+        { key: '2:R1-1', lane: 'issue-2', round: 1, id: 'R1-1', file: null, line: null, message: 'no test either' },
+      ],
+      runId: null,
+      createdAt: at,
+      activatedAt: at,
+      retiredAt: null,
+      retiredWhy: null,
+      applied: null,
+      removed: null,
+    });
+    rules.close();
+
     // The stats page charts what lanes stats reports: the run's model under cost per model.
     const stats = await browser!.newPage({ viewport: { width: 1400, height: 800 } });
     await stats.goto(url);
@@ -246,6 +271,9 @@ describe.skipIf(skip)('lanes ui in Chromium', () => {
     await stats.locator('.tiles').waitFor();
     expect(await stats.locator('.tiles').textContent()).toContain('first-review pass rate');
     await expect.poll(() => stats.locator('.bar-label').allTextContents()).toContain('claude-sonnet-4-5');
+    expect(await stats.locator('[data-testid="healed-rules"]').textContent()).toMatch(
+      /H-test0001\s*active\s*Add a regression test with every bug fix\. \(implementer · missing-test · 2 findings in 2 lanes\)/,
+    );
     if (screenshots) await stats.screenshot({ path: join(ROOT, 'docs', 'ui-stats.png') });
     await stats.close();
     if (screenshots) {

@@ -34,6 +34,17 @@ interface Stats {
     savingUsd: number | null;
     savingPercent: number | null;
   };
+  /** Rules lanes heal applied (active) or retired, newest first. */
+  rules: {
+    id: string;
+    status: string;
+    category: string;
+    direction: string;
+    text: string;
+    findings: number;
+    lanes: number;
+    url: string | null;
+  }[];
 }
 
 function Bars({ rows, format }: { rows: [string, number][]; format: (n: number) => string }) {
@@ -129,7 +140,30 @@ export function StatsPage({ feed }: { feed: Feed }) {
         <section class="panel">
           <h2>Findings by severity</h2>
           <Bars rows={Object.entries(stats.findings.bySeverity)} format={String} />
-          <p class="muted">Rules that healing applied show here once lanes heal is part of this build.</p>
+        </section>
+        <section class="panel" data-testid="healed-rules">
+          <h2>Rules healing applied</h2>
+          {stats.rules.length === 0 ? (
+            <p class="muted">None yet: lanes heal proposes rules from findings that recur.</p>
+          ) : (
+            <ul class="rules">
+              {stats.rules.map((r) => (
+                <li key={r.id}>
+                  <code>{r.id}</code> <span class="muted">{r.status}</span> {r.text}{' '}
+                  <span class="muted">
+                    ({r.direction} · {r.category} · {r.findings} finding{r.findings === 1 ? '' : 's'} in {r.lanes} lane
+                    {r.lanes === 1 ? '' : 's'})
+                  </span>
+                  {r.url ? (
+                    <>
+                      {' '}
+                      <a href={r.url}>change</a>
+                    </>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          )}
         </section>
       </div>
     </div>

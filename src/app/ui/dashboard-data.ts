@@ -195,3 +195,33 @@ export class LogTail {
     return out;
   }
 }
+
+/** A rule healing applied or retired, as the stats page lists it: what it says and what it stands on. */
+export interface HealedRuleView {
+  id: string;
+  status: string;
+  category: string;
+  direction: string;
+  text: string;
+  findings: number;
+  lanes: number;
+  url: string | null;
+}
+
+/** The rules `lanes heal` applied (active) and retired, newest first. */
+export function healedRules(store: Awaited<ReturnType<Context['store']>>): HealedRuleView[] {
+  return store.rules
+    .list()
+    .filter((r) => r.status !== 'proposed')
+    .reverse()
+    .map((r) => ({
+      id: r.id,
+      status: r.status,
+      category: r.category,
+      direction: r.direction,
+      text: r.text,
+      findings: r.citations.length,
+      lanes: new Set(r.citations.map((c) => c.lane)).size,
+      url: r.applied?.url ?? null,
+    }));
+}

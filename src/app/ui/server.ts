@@ -25,7 +25,7 @@ import type { LaneEvent } from '../../domain/lane-events.js';
 import type { Context } from '../context.js';
 import { laneStats } from '../stats.js';
 import { addComment, isUiAction, runUiAction, type ActionOutcome } from './actions.js';
-import { boardData, laneDetail, laneDiffFiles, LogTail } from './dashboard-data.js';
+import { boardData, healedRules, laneDetail, laneDiffFiles, LogTail } from './dashboard-data.js';
 import { watchState, WATCH_INTERVAL_MS } from './state-watch.js';
 
 export interface UiServerOptions {
@@ -169,7 +169,8 @@ export async function startUiServer(ctx: Context, opts: UiServerOptions): Promis
           lanes: await boardData(ctx),
         });
       if (path === '/api/events') return openEvents(req, res, url.searchParams.get('lane'));
-      if (path === '/api/stats') return json(res, 200, await laneStats(ctx));
+      if (path === '/api/stats')
+        return json(res, 200, { ...(await laneStats(ctx)), rules: healedRules(await ctx.store()) });
       const m = /^\/api\/lanes\/([^/]+)(\/diff)?$/.exec(path);
       if (m) {
         const name = laneFrom(url, '/api/lanes/');
