@@ -1,7 +1,8 @@
 /** The remote executors by runner type: adding one is a folder and one line here. */
 import type { RemoteExecutor, RemoteExecutors } from '../../contracts/executor.js';
+import { kubernetesExecutor } from './kubernetes/index.js';
 
-const EXECUTORS: readonly RemoteExecutor[] = [];
+const EXECUTORS: readonly RemoteExecutor[] = [kubernetesExecutor];
 
 export const remoteExecutors: RemoteExecutors = {
   types: EXECUTORS.map((e) => e.type),

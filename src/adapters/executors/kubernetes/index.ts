@@ -1,0 +1,335 @@
+/**
+ * The Kubernetes executor: one agent run as one batch/v1 Job (see ./manifest.ts, ./script.ts).
+ *
+ * Order: check the cluster answers (and the Secret exists), push the lane's branch to the runner's
+ * remote (never forced), create the ConfigMap and the Job, follow the pod's log into the adapter's
+ * parser, map the Job's end (deadline → timed-out, image pull error, eviction, a Job deleted behind
+ * lanes' back → spawn-failed with one line), bring the Job's commits back into the lane, and delete
+ * what it created. Abort (`lanes stop`) deletes the Job with Foreground propagation: the script's
+ * SIGTERM trap pushes what the agent committed, which is then fetched like any other end.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { appendFileSync, readFileSync } from 'node:fs';
+import type { RemoteExecutor, RemoteRun, RemoteRunEvents } from '../../../contracts/executor.js';
+import { KubernetesRunnerSchema } from '../../../infra/config-schema.js';
+import type { SupervisedExit } from '../../../infra/exec.js';
+import { connectKube, KubeError, type KubeApi } from './api.js';
+import { bringBack, identity, pushBranch, remoteUrl, tipOf } from './git-sync.js';
+import { planJob, withoutCredentials, type KubernetesSettings } from './manifest.js';
+import { CONTAINER, repoLabel } from './names.js';
+import { NOTE, STDERR_NOTE } from './script.js';
+import { jobState, type JobState } from './status.js';
+
+/** How often the Job and its pod are read; a test may make it shorter. */
+const POLL_MS = Number(process.env.LANES_K8S_POLL_MS) || 1000;
+/** How long a deleted Job may take to go (its pod's grace period, the push of what was committed). */
+const GONE_WAIT_MS = 60_000;
+
+export const kubernetesExecutor: RemoteExecutor = {
+  type: 'kubernetes',
+  run: (run, events) => new KubernetesRun(run, events).run(),
+};
+
+class KubernetesRun {
+  private readonly settings: KubernetesSettings;
+  private readonly say: (line: string) => void;
+  private api: KubeApi | undefined;
+  private readonly notes: string[] = [];
+
+  constructor(
+    private readonly r: RemoteRun,
+    private readonly events: RemoteRunEvents,
+  ) {
+    this.settings = KubernetesRunnerSchema.parse(r.settings);
+    this.say = (line) => appendFileSync(events.stderrFile, `lanes: ${line}\n`);
+  }
+
+  private failed(message: string): SupervisedExit {
+    this.say(message);
+    return { kind: 'spawn-failed', message: `runner ${this.r.runner}: ${message}` };
+  }
+
+  async run(): Promise<SupervisedExit> {
+    try {
+      return await this.runChecked();
+    } catch (err) {
+      if (err instanceof KubeError) return this.failed(`${err.message}; lanes start ${this.r.lane} resumes the lane`);
+      throw err;
+    }
+  }
+
+  private async runChecked(): Promise<SupervisedExit> {
+    const { r, settings } = this;
+    const ns = settings.namespace;
+    if (!r.branch) return this.failed('a Kubernetes run needs the lane to have a branch');
+    const start = await tipOf(r.worktree, r.branch);
+    if (!start) return this.failed(`branch ${r.branch} does not exist in ${r.worktree}`);
+    const url = await remoteUrl(r.worktree, settings.remote);
+    if (!url)
+      return this.failed(
+        `the repository has no remote ${JSON.stringify(settings.remote)}, which the Job clones from and pushes to: add one (git remote add ${settings.remote} <url>) or set runners.${r.runner}.remote`,
+      );
+
+    this.api = await connectKube({ context: settings.context });
+    const api = this.api;
+    if (settings.secretName && !(await api.secretExists(ns, settings.secretName)))
+      return this.failed(
+        `the Secret ${settings.secretName} does not exist in namespace ${ns}: create it with kubectl create secret generic ${settings.secretName} -n ${ns} --from-literal=ANTHROPIC_API_KEY=… (see the README, "Running agents on Kubernetes")`,
+      );
+    if (this.events.signal.aborted) return { kind: 'aborted' };
+
+    const pushed = await pushBranch(r.worktree, settings.remote, r.branch, this.events.signal);
+    if (pushed !== undefined)
+      return this.failed(
+        `could not push ${r.branch} to ${settings.remote} (${pushed}); the Job starts from the lane's commit there: if ${settings.remote} has commits the lane lacks, merge them into the lane first`,
+      );
+
+    const stdin = r.launch.stdin;
+    const plan = planJob({
+      settings,
+      repo: repoLabel(r.commonDir),
+      runId: r.runId,
+      lane: r.lane,
+      phase: r.phase,
+      branch: r.branch,
+      worktree: r.worktree,
+      runDir: r.runDir,
+      launch: r.launch,
+      timeoutMs: r.timeoutMs,
+      start,
+      url: withoutCredentials(url),
+      prompt: stdin === 'closed' ? undefined : readFileSync(stdin.file, 'utf8'),
+      identity: await identity(r.worktree),
+    });
+    if (plan.withheld.length > 0)
+      this.say(
+        `not sent in the Job spec (the Secret${settings.secretName ? ` ${settings.secretName}` : ''} must supply them): ${plan.withheld.join(', ')}`,
+      );
+    const name = plan.job.metadata!.name!;
+    const mapName = plan.configMap.metadata!.name!;
+    await api.createConfigMap(plan.configMap);
+    try {
+      await api.createJob(plan.job);
+      this.say(`created Job ${name} in namespace ${ns} (context ${api.context}, start ${start.slice(0, 12)})`);
+      this.events.onStart?.(`job/${name}`);
+      const exit = await this.watch(api, name, start);
+      return exit;
+    } finally {
+      await api
+        .deleteConfigMap(ns, mapName)
+        .catch((err: unknown) => this.say(`could not delete ConfigMap ${mapName}: ${String(err)}`));
+    }
+  }
+
+  /** Follows the Job to its end; every path out brings back what the Job pushed. */
+  private async watch(api: KubeApi, name: string, start: string): Promise<SupervisedExit> {
+    const { r, settings } = this;
+    const ns = settings.namespace;
+    const selector = `job-name=${name}`;
+    const logs = new LogFollower(api, ns, (line) => this.line(line));
+    const backstop = Date.now() + r.timeoutMs + 60_000;
+    const aborted = () => this.events.signal.aborted;
+    try {
+      for (;;) {
+        if (aborted()) {
+          this.say(`stopping: deleting Job ${name} (propagation Foreground)`);
+          await api.deleteJob(ns, name, 'Foreground');
+          await this.waitGone(api, name);
+          await logs.finish();
+          await this.sync(start);
+          return { kind: 'aborted' };
+        }
+        if (Date.now() > backstop) {
+          this.say(`the cluster did not end Job ${name} at its deadline: lanes deletes it`);
+          await api.deleteJob(ns, name, 'Foreground');
+          await this.waitGone(api, name);
+          await this.sync(start);
+          return { kind: 'timed-out' };
+        }
+        const job = await api.readJob(ns, name);
+        if (!job) {
+          await logs.finish();
+          const sync = await this.sync(start);
+          return this.failed(
+            `Job ${name} was deleted outside lanes (kubectl delete, a namespace cleanup); ${sync}; lanes start ${r.lane} resumes the lane`,
+          );
+        }
+        const pods = await api.listPods(ns, selector);
+        const state: JobState = jobState(job, pods);
+        if (state.kind === 'running' || ('pod' in state && state.pod)) logs.follow((state as { pod: string }).pod);
+        switch (state.kind) {
+          case 'pending':
+          case 'running':
+            break;
+          case 'image-pull':
+            await api.deleteJob(ns, name, 'Foreground');
+            return this.failed(
+              `the cluster cannot pull image ${settings.image} (${state.reason}${state.message ? `: ${state.message}` : ''}): fix runners.${r.runner}.image or the namespace's image pull secrets, then lanes start ${r.lane}`,
+            );
+          case 'config-error':
+            await api.deleteJob(ns, name, 'Foreground');
+            return this.failed(
+              `the agent's container could not be created: ${state.message}; check runners.${r.runner}.secretName and serviceAccount`,
+            );
+          case 'evicted': {
+            await this.waitPodsDone(api, selector);
+            await logs.finish();
+            const sync = await this.sync(start);
+            await api.deleteJob(ns, name, 'Background');
+            return this.failed(
+              `pod ${state.pod} was evicted (${state.message}); ${sync}; raise runners.${r.runner}.resources or pick another node, then lanes start ${r.lane} resumes the lane`,
+            );
+          }
+          case 'deadline':
+            await this.waitPodsDone(api, selector);
+            await logs.finish();
+            this.say(`Job ${name} passed its activeDeadlineSeconds`);
+            await this.sync(start);
+            await api.deleteJob(ns, name, 'Background');
+            return { kind: 'timed-out' };
+          case 'succeeded':
+          case 'failed': {
+            await logs.finish();
+            const pushFailed = this.notes.find((n) => /^push failed/.test(n));
+            const cloneFailed = this.notes.find((n) => /^(clone|checkout|setup) failed/.test(n));
+            const sync = await this.sync(start);
+            await api.deleteJob(ns, name, 'Background');
+            if (cloneFailed)
+              return this.failed(
+                `the Job could not get the lane's branch (${cloneFailed}): the image needs git, and the Secret GIT_CREDENTIALS when ${settings.remote} needs a login`,
+              );
+            if (pushFailed)
+              return this.failed(
+                `the Job could not push its commits back (${pushFailed}): the Secret needs GIT_CREDENTIALS with write access; ${sync}`,
+              );
+            if (state.kind === 'succeeded') return { kind: 'exited', exitCode: 0 };
+            const code = state.exitCode ?? this.agentExit();
+            if (code === undefined) return this.failed(`Job ${name} failed: ${state.message}`);
+            return { kind: 'exited', exitCode: code };
+          }
+        }
+        await sleep(POLL_MS, this.events.signal);
+      }
+    } finally {
+      logs.stop();
+    }
+  }
+
+  /** A log line: the script's notes and the agent's stderr go to stderr.log, the agent's stdout to the parser. */
+  private line(line: string): void {
+    if (line.startsWith(STDERR_NOTE)) {
+      appendFileSync(this.events.stderrFile, `${line.slice(STDERR_NOTE.length)}\n`);
+    } else if (line.startsWith(NOTE)) {
+      const note = line.slice(NOTE.length);
+      this.notes.push(note);
+      appendFileSync(this.events.stderrFile, `job: ${note}\n`);
+    } else {
+      this.events.onStdoutLine(line);
+    }
+  }
+
+  private agentExit(): number | undefined {
+    const exit = this.notes.map((n) => /^exit (\d+)$/.exec(n)).find(Boolean);
+    return exit ? Number(exit[1]) : undefined;
+  }
+
+  private async waitGone(api: KubeApi, name: string): Promise<void> {
+    const until = Date.now() + GONE_WAIT_MS;
+    while (Date.now() < until && (await api.readJob(this.settings.namespace, name))) await sleep(POLL_MS);
+  }
+
+  /** The cluster stops a Job's pods on its own (deadline, eviction): their SIGTERM trap pushes first. */
+  private async waitPodsDone(api: KubeApi, selector: string): Promise<void> {
+    const until = Date.now() + GONE_WAIT_MS;
+    const live = (pods: V1Pod[]) =>
+      pods.some((p) => p.status?.containerStatuses?.some((c) => c.state?.running) ?? false);
+    while (Date.now() < until && live(await api.listPods(this.settings.namespace, selector))) await sleep(POLL_MS);
+  }
+
+  /** Brings the Job's commits back; returns what happened, also written to stderr.log. */
+  private async sync(start: string): Promise<string> {
+    const { r, settings } = this;
+    const result = await bringBack({
+      worktree: r.worktree,
+      remote: settings.remote,
+      branch: r.branch,
+      start,
+      runId: r.runId,
+    });
+    this.say(result.note);
+    return result.note;
+  }
+}
+
+/**
+ * Follows one pod's log once it runs. A stream the server closes early is reopened and the lines
+ * already seen are skipped, so the parser gets every line once.
+ */
+class LogFollower {
+  private pod: string | undefined;
+  private seen = 0;
+  private running: Promise<void> | undefined;
+  private readonly controller = new AbortController();
+  private done = false;
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly namespace: string,
+    private readonly onLine: (line: string) => void,
+  ) {}
+
+  follow(pod: string): void {
+    if (this.pod === pod && this.running) return;
+    if (this.pod !== pod) this.seen = 0;
+    this.pod = pod;
+    this.running = this.once(pod).finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  private async once(pod: string): Promise<void> {
+    let index = 0;
+    try {
+      await this.api.followLog(
+        this.namespace,
+        pod,
+        CONTAINER,
+        (line) => {
+          if (index++ >= this.seen) {
+            this.seen++;
+            this.onLine(line);
+          }
+        },
+        this.controller.signal,
+      );
+    } catch {
+      // Not ready yet (ContainerCreating) or a broken stream: the next poll follows again.
+    }
+  }
+
+  /** After the container ended: read to the end of its log (one more pass for lines a broken stream lost). */
+  async finish(): Promise<void> {
+    if (this.done || !this.pod) return;
+    const bounded = (p: Promise<void>) => Promise.race([p, sleep(15_000)]);
+    if (this.running) await bounded(this.running);
+    this.running = this.once(this.pod);
+    await bounded(this.running);
+    this.done = true;
+  }
+
+  stop(): void {
+    this.controller.abort();
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
