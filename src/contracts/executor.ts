@@ -48,10 +48,28 @@ export interface RemoteRunEvents {
   signal: AbortSignal;
 }
 
+/** Something a run left on a runner (a Kubernetes Job), found by `lanes doctor`. */
+export interface RemoteLeftover {
+  /** For messages: "Job lanes-… in namespace agents (pod Running)". */
+  description: string;
+  /** The lane and run it was made for, as its labels say. */
+  lane: string | undefined;
+  runId: number | undefined;
+  remove(): Promise<void>;
+}
+
 export interface RemoteExecutor {
   /** The `type` of `runners.<name>` it serves: "kubernetes", "ssh". */
   readonly type: string;
   run(run: RemoteRun, events: RemoteRunEvents): Promise<SupervisedExit>;
+  /** What `run` would create for this run (Kubernetes: the objects as YAML), creating nothing. */
+  preview?(run: RemoteRun): Promise<string>;
+  /** What this repository's runs left on the runner; the caller decides which are orphans. */
+  leftovers?(where: {
+    runner: string;
+    settings: Readonly<Record<string, unknown>>;
+    commonDir: string;
+  }): Promise<RemoteLeftover[]>;
 }
 
 /** The executors a supervisor can use, by type (built by src/cli/compose.ts). */

@@ -261,6 +261,8 @@ export async function startFakeKube(opts: FakeKubeOptions): Promise<FakeKube> {
     const home = join(scratch, `${j.job.metadata.name}-home`);
     mkdirSync(home, { recursive: true });
     env.HOME ??= home;
+    env.TMPDIR ??= join(scratch, 'tmp');
+    mkdirSync(env.TMPDIR, { recursive: true });
     const [file, ...args] = [...(container.command ?? []), ...(container.args ?? [])];
     const child = spawn(file, args, { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     j.child = child;
@@ -524,7 +526,8 @@ export async function startFakeKube(opts: FakeKubeOptions): Promise<FakeKube> {
         JSON.stringify({
           apiVersion: 'v1',
           kind: 'Config',
-          clusters: [{ name: 'fake-cluster', cluster: { server: url } }],
+          // client-node speaks plain HTTP only to a cluster marked insecure-skip-tls-verify.
+          clusters: [{ name: 'fake-cluster', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
           users: [{ name: 'fake-user', user: { token } }],
           contexts: [
             {

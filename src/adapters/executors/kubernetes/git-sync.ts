@@ -27,14 +27,18 @@ export async function identity(cwd: string): Promise<{ name?: string; email?: st
   return { ...(m[1] ? { name: m[1] } : {}), ...(m[2] ? { email: m[2] } : {}) };
 }
 
-/** Pushes the branch as it is; undefined when done, else git's last line (a rejected non-fast-forward). */
+/**
+ * Pushes the commit the run starts from to the remote's branch, never forced; undefined when done,
+ * else git's last line (a rejected non-fast-forward).
+ */
 export async function pushBranch(
   cwd: string,
   remote: string,
   branch: string,
+  commit: string,
   signal: AbortSignal,
 ): Promise<string | undefined> {
-  const res = await git(cwd, ['push', '--quiet', '--', remote, `refs/heads/${branch}:refs/heads/${branch}`], {
+  const res = await git(cwd, ['push', '--quiet', '--', remote, `${commit}:refs/heads/${branch}`], {
     check: false,
     signal,
     timeoutMs: 300_000,

@@ -10,13 +10,15 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { appendFileSync, readFileSync } from 'node:fs';
-import type { RemoteExecutor, RemoteRun, RemoteRunEvents } from '../../../contracts/executor.js';
+import { stringify } from 'yaml';
+import type { RemoteExecutor, RemoteLeftover, RemoteRun, RemoteRunEvents } from '../../../contracts/executor.js';
+import { ToolError } from '../../../domain/errors.js';
 import { KubernetesRunnerSchema } from '../../../infra/config-schema.js';
 import type { SupervisedExit } from '../../../infra/exec.js';
 import { connectKube, KubeError, type KubeApi } from './api.js';
 import { bringBack, identity, pushBranch, remoteUrl, tipOf } from './git-sync.js';
-import { planJob, withoutCredentials, type KubernetesSettings } from './manifest.js';
-import { CONTAINER, repoLabel } from './names.js';
+import { planJob, withoutCredentials, type JobPlan, type KubernetesSettings } from './manifest.js';
+import { CONTAINER, LABELS, LANE_ANNOTATION, repoLabel, repoSelector } from './names.js';
 import { NOTE, STDERR_NOTE } from './script.js';
 import { jobState, type JobState } from './status.js';
 
@@ -28,7 +30,71 @@ const GONE_WAIT_MS = 60_000;
 export const kubernetesExecutor: RemoteExecutor = {
   type: 'kubernetes',
   run: (run, events) => new KubernetesRun(run, events).run(),
+  preview: async (run) => {
+    const settings = KubernetesRunnerSchema.parse(run.settings);
+    const prepared = await prepare(run, settings);
+    if (typeof prepared === 'string') throw new ToolError(`runner ${run.runner}: ${prepared}`);
+    const { configMap, job } = prepared.plan;
+    // Plain data (no undefined), in the order kubectl applies them: the ConfigMap the Job mounts first.
+    return [configMap, job].map((o) => stringify(JSON.parse(JSON.stringify(o)), { lineWidth: 0 })).join('---\n');
+  },
+  leftovers: async ({ settings: raw, commonDir }) => {
+    const settings = KubernetesRunnerSchema.parse(raw);
+    const ns = settings.namespace;
+    const api = await connectKube({ context: settings.context });
+    const jobs = await api.listJobs(ns, repoSelector(repoLabel(commonDir)));
+    return Promise.all(
+      jobs.map(async (job): Promise<RemoteLeftover> => {
+        const name = job.metadata!.name!;
+        const pods = await api.listPods(ns, `job-name=${name}`);
+        const phase = pods.map((p) => p.status?.phase ?? 'Unknown').join(', ') || 'no pod';
+        const run = Number(job.metadata?.labels?.[LABELS.run]);
+        return {
+          description: `Job ${name} in namespace ${ns} (pod: ${phase})`,
+          lane: job.metadata?.annotations?.[LANE_ANNOTATION] ?? job.metadata?.labels?.[LABELS.lane],
+          runId: Number.isInteger(run) ? run : undefined,
+          remove: async () => {
+            await api.deleteJob(ns, name, 'Foreground');
+            await api.deleteConfigMap(ns, `${name}-input`);
+          },
+        };
+      }),
+    );
+  },
 };
+
+interface Prepared {
+  start: string;
+  plan: JobPlan;
+}
+
+/** The facts a Job needs from the repository, and the Job; a string says what is missing. */
+async function prepare(r: RemoteRun, settings: KubernetesSettings): Promise<Prepared | string> {
+  if (!r.branch) return 'a Kubernetes run needs the lane to have a branch';
+  const start = await tipOf(r.worktree, r.branch);
+  if (!start) return `branch ${r.branch} does not exist in ${r.worktree}`;
+  const url = await remoteUrl(r.worktree, settings.remote);
+  if (!url)
+    return `the repository has no remote ${JSON.stringify(settings.remote)}, which the Job clones from and pushes to: add one (git remote add ${settings.remote} <url>) or set runners.${r.runner}.remote`;
+  const stdin = r.launch.stdin;
+  const plan = planJob({
+    settings,
+    repo: repoLabel(r.commonDir),
+    runId: r.runId,
+    lane: r.lane,
+    phase: r.phase,
+    branch: r.branch,
+    worktree: r.worktree,
+    runDir: r.runDir,
+    launch: r.launch,
+    timeoutMs: r.timeoutMs,
+    start,
+    url: withoutCredentials(url),
+    prompt: stdin === 'closed' ? undefined : readFileSync(stdin.file, 'utf8'),
+    identity: await identity(r.worktree),
+  });
+  return { start, plan };
+}
 
 class KubernetesRun {
   private readonly settings: KubernetesSettings;
@@ -61,14 +127,9 @@ class KubernetesRun {
   private async runChecked(): Promise<SupervisedExit> {
     const { r, settings } = this;
     const ns = settings.namespace;
-    if (!r.branch) return this.failed('a Kubernetes run needs the lane to have a branch');
-    const start = await tipOf(r.worktree, r.branch);
-    if (!start) return this.failed(`branch ${r.branch} does not exist in ${r.worktree}`);
-    const url = await remoteUrl(r.worktree, settings.remote);
-    if (!url)
-      return this.failed(
-        `the repository has no remote ${JSON.stringify(settings.remote)}, which the Job clones from and pushes to: add one (git remote add ${settings.remote} <url>) or set runners.${r.runner}.remote`,
-      );
+    const prepared = await prepare(r, settings);
+    if (typeof prepared === 'string') return this.failed(prepared);
+    const { start, plan } = prepared;
 
     this.api = await connectKube({ context: settings.context });
     const api = this.api;
@@ -78,29 +139,12 @@ class KubernetesRun {
       );
     if (this.events.signal.aborted) return { kind: 'aborted' };
 
-    const pushed = await pushBranch(r.worktree, settings.remote, r.branch, this.events.signal);
+    const pushed = await pushBranch(r.worktree, settings.remote, r.branch, start, this.events.signal);
     if (pushed !== undefined)
       return this.failed(
         `could not push ${r.branch} to ${settings.remote} (${pushed}); the Job starts from the lane's commit there: if ${settings.remote} has commits the lane lacks, merge them into the lane first`,
       );
 
-    const stdin = r.launch.stdin;
-    const plan = planJob({
-      settings,
-      repo: repoLabel(r.commonDir),
-      runId: r.runId,
-      lane: r.lane,
-      phase: r.phase,
-      branch: r.branch,
-      worktree: r.worktree,
-      runDir: r.runDir,
-      launch: r.launch,
-      timeoutMs: r.timeoutMs,
-      start,
-      url: withoutCredentials(url),
-      prompt: stdin === 'closed' ? undefined : readFileSync(stdin.file, 'utf8'),
-      identity: await identity(r.worktree),
-    });
     if (plan.withheld.length > 0)
       this.say(
         `not sent in the Job spec (the Secret${settings.secretName ? ` ${settings.secretName}` : ''} must supply them): ${plan.withheld.join(', ')}`,

@@ -81,6 +81,8 @@ export function jobScript(input: JobScriptInput): string {
     // Notes and the agent's stderr go to the container's stderr: its stdout is the agent's alone.
     `note() { printf '${NOTE}%s\\n' "$*" >&2; }`,
     `R=$(mktemp -d "\${TMPDIR:-/tmp}/lanes-job.XXXXXX") || { note "setup failed: mktemp"; exit ${SCRIPT_EXIT.setup}; }`,
+    // The clone and the credentials file go with the script (a pod's filesystem goes anyway).
+    `trap 'cd / && rm -rf "$R"' EXIT`,
     `W="$R"/${shellQuote(input.dirName)}`,
     'RUN="$R/run"',
     `IN="\${LANES_INPUT:-${'/var/run/lanes'}}"`,

@@ -1,0 +1,181 @@
+// The Kubernetes runner through the built CLI: a fake API server (test/fakes/kubernetes-server.ts)
+// that checks the Job lanes sends and runs its container command as a local process, so the real
+// Claude Code CLI (against the fake model server) commits in a clone and pushes to a local bare
+// remote; lanes brings the commit back into the lane. Stop, timeout and each fault end with one clear
+// line and a lane that `lanes start` resumes.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { startFakeKube, type FakeKube } from '../fakes/kubernetes-server.js';
+import {
+  AGENTS_BIN,
+  makeAgentRepo,
+  startModelEndpoint,
+  until,
+  writeAndCommit,
+  type AgentRepo,
+  type ModelEndpoint,
+} from '../helpers/agents.js';
+import { agentsMissing } from '../helpers/requirements.js';
+
+const withoutAgents = agentsMissing();
+const IMAGE = 'registry.example/lanes-agent:1';
+const SECRET_VALUE = 'sk-ant-very-secret-value';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+let repo: AgentRepo | undefined;
+let endpoint: ModelEndpoint | undefined;
+let kube: FakeKube | undefined;
+afterEach(async () => {
+  await kube?.close();
+  await repo?.dispose();
+  await endpoint?.close();
+  repo = endpoint = kube = undefined;
+});
+
+interface RunJson {
+  id: number;
+  status: string;
+  reason: string | null;
+  runner: string;
+}
+
+async function setup(opts: { image?: string; timeoutMinutes?: number; delayMs?: number } = {}) {
+  endpoint = await startModelEndpoint(writeAndCommit(opts.delayMs ? { delayMs: opts.delayMs } : {}));
+  kube = await startFakeKube({
+    namespace: 'agents',
+    secrets: { 'agent-keys': { ANTHROPIC_API_KEY: SECRET_VALUE } },
+    images: { [IMAGE]: { PATH: `${AGENTS_BIN}:${process.env.PATH}` } },
+    gracePeriodSeconds: 5,
+  });
+  repo = makeAgentRepo({
+    endpoint,
+    issues: 1,
+    config: {
+      agent: 'claude',
+      phases: {
+        implement: {
+          model: 'claude-sonnet-4-5',
+          runner: 'k8s',
+          ...(opts.timeoutMinutes ? { timeoutMinutes: opts.timeoutMinutes } : {}),
+        },
+      },
+      runners: {
+        k8s: {
+          type: 'kubernetes',
+          namespace: 'agents',
+          image: opts.image ?? IMAGE,
+          secretName: 'agent-keys',
+          resources: { cpu: '1', memory: '1Gi' },
+        },
+      },
+    },
+  });
+  const bare = join(repo.parent, 'remote.git');
+  execFileSync('git', ['init', '-q', '--bare', bare], { env: repo.env });
+  repo.git('remote', 'add', 'origin', bare);
+  repo.git('push', '-q', 'origin', 'HEAD:refs/heads/main');
+  const kubeDir = join(repo.parent, 'kube');
+  mkdirSync(kubeDir);
+  kube.writeKubeconfig(join(kubeDir, 'config'));
+  repo.agentEnv.KUBECONFIG = join(kubeDir, 'config');
+  repo.agentEnv.LANES_K8S_POLL_MS = '150';
+  expect((await repo.run(['new', '1', '--no-agent'])).code).toBe(0);
+  return { repo, kube, bare };
+}
+
+function runsOf(r: AgentRepo): RunJson[] {
+  return r.runs() as unknown as RunJson[];
+}
+
+async function ended(r: AgentRepo): Promise<RunJson> {
+  return until(
+    'the run to end',
+    () => {
+      const run = runsOf(r).at(-1);
+      return run && !['starting', 'running'].includes(run.status) ? run : undefined;
+    },
+    60_000,
+  );
+}
+
+describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)', () => {
+  it('runs Claude Code in a Job; the commit comes back into the lane; logs show the transcript', async () => {
+    const { repo, kube, bare } = await setup();
+    const start = await repo.run(['start', 'issue-1']);
+    expect(start.code, start.stderr).toBe(0);
+    const run = await ended(repo);
+    expect(run, readFileSync(join(repo.runs()[0]!.runDir, 'stderr.log'), 'utf8')).toMatchObject({
+      status: 'done',
+      runner: 'k8s',
+    });
+    expect(kube.problems).toEqual([]);
+    // The commit was made in the "pod", pushed to the remote and fast-forwarded into the lane.
+    expect(repo.git('log', '--format=%s', 'main..issue-1')).toBe('Add issue-1.txt');
+    expect(
+      execFileSync('git', ['--git-dir', bare, 'log', '--format=%s', '-1', 'issue-1'], { encoding: 'utf8' }).trim(),
+    ).toBe('Add issue-1.txt');
+    const worktree = repo
+      .git('worktree', 'list', '--porcelain')
+      .split('\n')
+      .filter((l) => l.startsWith('worktree '))
+      .map((l) => l.slice(9))
+      .find((p) => p.endsWith('issue-1'))!;
+    expect(readFileSync(join(worktree, 'issue-1.txt'), 'utf8')).toBe('written by the scripted model\n');
+
+    const logs = await repo.run(['logs', 'issue-1']);
+    expect(logs.stdout).toContain('→ Write');
+    expect(logs.stdout).toContain('Committed the work.');
+
+    // The Job as sent: labels, image, the Secret as envFrom, the deadline, no key in plain env.
+    const [job] = [...kube.created.values()];
+    expect(job!.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'lanes',
+      'lanes.dev/lane': 'issue-1',
+      'lanes.dev/run': String(run.id),
+      'lanes.dev/phase': 'implement',
+    });
+    const container = job!.spec.template.spec.containers[0];
+    expect(container.image).toBe(IMAGE);
+    expect(container.envFrom).toEqual([{ secretRef: { name: 'agent-keys' } }]);
+    expect(container.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } });
+    expect(job!.spec.activeDeadlineSeconds).toBe(60 * 60);
+    expect(job!.spec.backoffLimit).toBe(0);
+    const names = (container.env as { name: string }[]).map((e) => e.name);
+    expect(names).toContain('ANTHROPIC_BASE_URL');
+    expect(names).not.toContain('ANTHROPIC_API_KEY');
+    expect(JSON.stringify(job)).not.toContain('lanes-offline-key');
+    // The prompt travels in the ConfigMap, not in the command.
+    const [map] = [...kube.configMapsCreated.values()];
+    expect(map!.data.prompt).toContain('Make lane 1 write its file.');
+    expect(JSON.stringify(container.command)).not.toContain('Make lane 1 write its file.');
+    // Lanes cleaned up after itself.
+    expect(kube.jobNames()).toEqual([]);
+    expect(readFileSync(join(repo.runs()[0]!.runDir, 'stderr.log'), 'utf8')).toMatch(
+      /fast-forwarded issue-1 to [0-9a-f]{40}/,
+    );
+
+    // `lanes runner manifest` prints the objects lanes creates (the run-specific parts aside).
+    const manifest = await repo.run(['runner', 'manifest', 'k8s', 'issue-1']);
+    expect(manifest.code, manifest.stderr).toBe(0);
+    const docs = parseAllDocuments(manifest.stdout).map((d) => d.toJS() as Json);
+    expect(docs.map((d) => d.kind)).toEqual(['ConfigMap', 'Job']);
+    const [printedMap, printedJob] = docs as [Json, Json];
+    // Names and the run label carry the run's number (0 in a manifest); the script names the start commit.
+    const normal = (o: Json) => {
+      const copy = JSON.parse(JSON.stringify(o).replaceAll(o.metadata.name.replace(/-input$/, ''), 'NAME')) as Json;
+      delete copy.metadata.labels['lanes.dev/run'];
+      if (copy.spec) {
+        delete copy.spec.template.metadata.labels['lanes.dev/run'];
+        delete copy.spec.template.spec.containers[0].command;
+      }
+      return copy;
+    };
+    expect(normal(printedJob)).toEqual(normal(job!));
+    expect(normal(printedMap)).toEqual(normal(map!));
+    expect(printedJob.spec.template.spec.containers[0].command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+  });
+});
