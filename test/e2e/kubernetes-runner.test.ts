@@ -178,4 +178,154 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
     expect(normal(printedMap)).toEqual(normal(map!));
     expect(printedJob.spec.template.spec.containers[0].command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
   });
+
+  it('lanes stop deletes the Job with foreground propagation; the lane resumes', async () => {
+    const { repo, kube } = await setup({ delayMs: 20_000 });
+    expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
+    await until(
+      'the Job to run',
+      () => kube.jobNames().length === 1 && kube.requests.some((r) => r.path.endsWith('/log')),
+    );
+    const [name] = kube.jobNames();
+    const stop = await repo.run(['stop', 'issue-1']);
+    expect(stop.code, stop.stderr).toBe(0);
+    const run = await ended(repo);
+    expect(run).toMatchObject({ status: 'stopped', reason: 'stopped; lanes start resumes the lane' });
+    expect(kube.deletions).toContainEqual({ name, propagationPolicy: 'Foreground' });
+    expect(kube.jobNames()).toEqual([]);
+    expect(kube.problems).toEqual([]);
+    await resumes(repo, 'stopped');
+  });
+
+  it('a run past its timeout is ended by activeDeadlineSeconds and recorded as timed out', async () => {
+    const { repo, kube } = await setup({ delayMs: 20_000, timeoutMinutes: 0.05 });
+    expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
+    const run = await ended(repo);
+    expect([...kube.created.values()][0]!.spec.activeDeadlineSeconds).toBe(3);
+    expect(run.status).toBe('failed');
+    expect(run.reason).toMatch(/^timed out after 3 s/);
+    expect(kube.jobNames()).toEqual([]);
+  });
+
+  it('an image the cluster cannot pull fails fast with one clear line; the lane resumes', async () => {
+    const { repo, kube } = await setup({ image: 'registry.example/missing:0' });
+    expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
+    const run = await ended(repo);
+    expect(run.status).toBe('failed');
+    expect(run.reason).toMatch(
+      /runner k8s: the cluster cannot pull image registry\.example\/missing:0 \((ErrImagePull|ImagePullBackOff): .*\): fix runners\.k8s\.image/,
+    );
+    expect(kube.jobNames()).toEqual([]);
+    await resumes(repo);
+  });
+
+  it("an evicted pod and a Job deleted behind lanes' back each end the run with a clear line", async () => {
+    const { repo, kube } = await setup({ delayMs: 20_000 });
+    expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
+    const running = async () =>
+      until('the Job to run', () =>
+        kube.requests.some((r) => r.path.endsWith('/log')) ? kube.jobNames()[0] : undefined,
+      );
+    kube.evict(await running());
+    let run = await ended(repo);
+    expect(run.reason).toMatch(
+      /runner k8s: pod .* was evicted \(The node was low on resource: memory\.\); .*lanes start issue-1 resumes the lane/,
+    );
+
+    const before = kube.requests.length;
+    expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
+    await until('the second Job to run', () =>
+      kube.requests.slice(before).some((r) => r.path.endsWith('/log')) ? true : undefined,
+    );
+    kube.deleteBehindBack(kube.jobNames()[0]!);
+    run = await ended(repo);
+    expect(run.reason).toMatch(
+      /runner k8s: Job lanes-.* was deleted outside lanes .*lanes start issue-1 resumes the lane/,
+    );
+  });
+
+  it.each([
+    [
+      401,
+      /refused lanes' credentials \(401 Unauthorized\) to read Secret agent-keys in namespace agents: renew the login/,
+    ],
+    [
+      403,
+      /forbidden \(403\) to create Job lanes-.* in namespace agents: injected 403 .*: the user of kubeconfig context fake needs create/,
+    ],
+    [409, /conflict \(409\) trying to create Job lanes-.*: an object of that name already exists; lanes doctor --fix/],
+    [429, /kept answering 429 Too Many Requests to create Job .* \(4 tries\)/],
+    [500, /failed \(500\) to create Job .* after 4 tries: injected 500/],
+  ])('API answer %i: one clear line, a spawn failure, the lane resumable', async (code, message) => {
+    const { repo, kube } = await setup();
+    kube.fail(
+      code === 401
+        ? { status: 401, method: 'GET', path: /secrets/ }
+        : { status: code, method: 'POST', path: /jobs$/, times: 10 },
+    );
+    expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
+    const run = await ended(repo);
+    expect(run.status).toBe('failed');
+    expect(run.reason).toMatch(/^could not start Claude Code: runner k8s: /);
+    expect(run.reason).toMatch(message);
+    expect(run.reason).toMatch(/lanes start issue-1 resumes the lane$/);
+    expect(kube.jobNames()).toEqual([]);
+    // 429 and 500 were retried, a bounded number of times; the others not at all.
+    const posts = kube.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs')).length;
+    expect(posts).toBe(code === 429 || code === 500 ? 4 : code === 401 ? 0 : 1);
+  });
+
+  it('a 429 that clears within the retries does not fail the run', async () => {
+    const { repo, kube } = await setup();
+    kube.fail({ status: 429, method: 'POST', path: /jobs$/, times: 2 });
+    expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
+    expect((await ended(repo)).status).toBe('done');
+    expect(repo.git('log', '--format=%s', 'main..issue-1')).toBe('Add issue-1.txt');
+  });
+
+  it('lanes doctor lists Jobs of this repository whose run is over; --fix deletes them', async () => {
+    const { repo, kube } = await setup({ delayMs: 20_000 });
+    expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
+    await until('the Job to run', () => kube.jobNames()[0]);
+    // A running run's Job is no orphan.
+    let doctor = await repo.run(['doctor', '--json']);
+    expect(JSON.stringify(JSON.parse(doctor.stdout))).not.toContain('remote-leftover');
+    // The supervisor dies without cleaning up (kill -9): its Job is left behind.
+    const run = repo.runs()[0]!;
+    process.kill(run.supervisorPid!, 'SIGKILL');
+    await until('the run to be seen as dead', async () => {
+      const ls = await repo.run(['ls', '--json']);
+      return /"agentState":\s*"(failed|stopped|none)"/.test(ls.stdout) || !ls.stdout.includes('"running"')
+        ? true
+        : undefined;
+    });
+    doctor = await repo.run(['doctor', '--json']);
+    const found = (JSON.parse(doctor.stdout) as { problems: { kind: string; detail: string; fixed: boolean }[] })
+      .problems;
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        kind: 'remote-leftover',
+        fixed: false,
+        detail: expect.stringMatching(/^runner k8s: Job lanes-.* in namespace agents/),
+      }),
+    );
+    const fixed = await repo.run(['doctor', '--fix', '--json']);
+    expect(fixed.stdout).toMatch(/"remote-leftover"/);
+    // Foreground deletion: the Job goes once its pod has stopped.
+    await until('the Job to go', () => kube.jobNames().length === 0);
+    const again = await repo.run(['doctor', '--json']);
+    expect(again.stdout).not.toMatch(/remote-leftover/);
+    expect(kube.deletions.at(-1)).toMatchObject({ propagationPolicy: 'Foreground' });
+  });
 });
+
+/** After a failure or a stop, `lanes start` takes the lane up again (a new run), then it is stopped. */
+async function resumes(r: AgentRepo, was = 'failed'): Promise<void> {
+  const runs = r.runs();
+  expect(runs.at(-1)!.status).toBe(was);
+  const again = await r.run(['start', 'issue-1']);
+  expect(again.code, again.stderr).toBe(0);
+  expect(r.runs().length).toBe(runs.length + 1);
+  await r.run(['stop', 'issue-1']);
+  await ended(r);
+}

@@ -42,7 +42,10 @@ export const kubernetesExecutor: RemoteExecutor = {
     const settings = KubernetesRunnerSchema.parse(raw);
     const ns = settings.namespace;
     const api = await connectKube({ context: settings.context });
-    const jobs = await api.listJobs(ns, repoSelector(repoLabel(commonDir)));
+    // A Job already being deleted is on its way out: not a leftover.
+    const jobs = (await api.listJobs(ns, repoSelector(repoLabel(commonDir)))).filter(
+      (j) => !j.metadata?.deletionTimestamp,
+    );
     return Promise.all(
       jobs.map(async (job): Promise<RemoteLeftover> => {
         const name = job.metadata!.name!;
