@@ -88,7 +88,7 @@ async function setup(opts: { image?: string; timeoutMinutes?: number; delayMs?: 
 }
 
 function runsOf(r: AgentRepo): RunJson[] {
-  return r.runs() as unknown as RunJson[];
+  return r.runs();
 }
 
 async function ended(r: AgentRepo): Promise<RunJson> {
@@ -166,7 +166,9 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
     const [printedMap, printedJob] = docs as [Json, Json];
     // Names and the run label carry the run's number (0 in a manifest); the script names the start commit.
     const normal = (o: Json) => {
-      const copy = JSON.parse(JSON.stringify(o).replaceAll(o.metadata.name.replace(/-input$/, ''), 'NAME')) as Json;
+      const copy = JSON.parse(
+        JSON.stringify(o).replaceAll(String(o.metadata.name).replace(/-input$/, ''), 'NAME'),
+      ) as Json;
       delete copy.metadata.labels['lanes.dev/run'];
       if (copy.spec) {
         delete copy.spec.template.metadata.labels['lanes.dev/run'];
@@ -176,7 +178,7 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
     };
     expect(normal(printedJob)).toEqual(normal(job!));
     expect(normal(printedMap)).toEqual(normal(map!));
-    expect(printedJob.spec.template.spec.containers[0].command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect((printedJob.spec.template.spec.containers[0].command as string[]).slice(0, 2)).toEqual(['/bin/sh', '-c']);
   });
 
   it('lanes stop deletes the Job with foreground propagation; the lane resumes', async () => {
