@@ -89,7 +89,8 @@ export function jobScript(input: JobScriptInput): string {
     `BRANCH=${shellQuote(input.branch)}`,
     `START=${shellQuote(input.start)}`,
     `URL=${shellQuote(input.url)}`,
-    'gitfail() { note "$1 failed: $(tail -n 1 "$R/git.err")"; exit "$2"; }',
+    // git's most telling line: ` ! [rejected] … (stale info)` before the generic `error: failed to push`.
+    `gitfail() { note "$1 failed: $( (grep -E '^ ! |^fatal|^error' "$R/git.err" || cat "$R/git.err") | head -n 1)"; exit "$2"; }`,
     '# Git credentials, when the Secret has them, stay in a file in the pod.',
     'if [ -n "${GIT_CREDENTIALS:-}" ]; then',
     `  (umask 077; printf '%s\\n' "$GIT_CREDENTIALS" > "$R/.git-credentials")`,
@@ -107,7 +108,9 @@ export function jobScript(input: JobScriptInput): string {
     ...input.exports.map((e) => `export ${e.name}=${word(e.value)}`),
     `cd ${word(input.cwd)} || exit ${SCRIPT_EXIT.setup}`,
     '# The agent runs in the background so that SIGTERM (Job deleted, deadline) reaches this script.',
-    `mkfifo "$R/stderr" && sed 's/^/${STDERR_NOTE}/' < "$R/stderr" >&2 &`,
+    // The fifo exists before either end opens it (else the agent's `2>` would make a plain file).
+    `mkfifo "$R/stderr" || exit ${SCRIPT_EXIT.setup}`,
+    `sed 's/^/${STDERR_NOTE}/' < "$R/stderr" >&2 &`,
     'errpid=$!',
     `${command} < ${stdin} 2> "$R/stderr" &`,
     'agent=$!',
@@ -115,7 +118,9 @@ export function jobScript(input: JobScriptInput): string {
     `trap 'stopping=1; kill -TERM "$agent" 2>/dev/null' TERM INT`,
     'wait "$agent"; code=$?',
     'while kill -0 "$agent" 2>/dev/null; do wait "$agent"; code=$?; done',
-    'wait "$errpid" 2>/dev/null',
+    // Something the agent left running may hold its stderr open: the notes stop 2 s after the agent.
+    '( sleep 2; kill "$errpid" 2>/dev/null ) >/dev/null 2>&1 & killer=$!',
+    'wait "$errpid" 2>/dev/null; kill "$killer" 2>/dev/null',
     'note "exit $code"',
     'cd "$W" || exit $code',
     'left=$(git status --porcelain | wc -l | tr -d " ")',
