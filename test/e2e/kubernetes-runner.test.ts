@@ -43,7 +43,7 @@ interface RunJson {
   runner: string;
 }
 
-async function setup(opts: { image?: string; timeoutMinutes?: number; delayMs?: number } = {}) {
+async function setup(opts: { image?: string; timeoutMinutes?: number; delayMs?: number; phaseRunner?: boolean } = {}) {
   endpoint = await startModelEndpoint(writeAndCommit(opts.delayMs ? { delayMs: opts.delayMs } : {}));
   kube = await startFakeKube({
     namespace: 'agents',
@@ -59,7 +59,7 @@ async function setup(opts: { image?: string; timeoutMinutes?: number; delayMs?: 
       phases: {
         implement: {
           model: 'claude-sonnet-4-5',
-          runner: 'k8s',
+          ...(opts.phaseRunner === false ? {} : { runner: 'k8s' }),
           ...(opts.timeoutMinutes ? { timeoutMinutes: opts.timeoutMinutes } : {}),
         },
       },
@@ -104,8 +104,11 @@ async function ended(r: AgentRepo): Promise<RunJson> {
 
 describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)', () => {
   it('runs Claude Code in a Job; the commit comes back into the lane; logs show the transcript', async () => {
-    const { repo, kube, bare } = await setup();
-    const start = await repo.run(['start', 'issue-1']);
+    const { repo, kube, bare } = await setup({ phaseRunner: false });
+    // The agent runs in the image: this machine's PATH need not have its CLI.
+    const start = await repo.run(['start', 'issue-1', '--runner', 'k8s'], {
+      env: { PATH: repo.env.PATH! },
+    });
     expect(start.code, start.stderr).toBe(0);
     const run = await ended(repo);
     expect(run, readFileSync(join(repo.runs()[0]!.runDir, 'stderr.log'), 'utf8')).toMatchObject({
