@@ -184,6 +184,18 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
     expect((printedJob.spec.template.spec.containers[0].command as string[]).slice(0, 2)).toEqual(['/bin/sh', '-c']);
   });
 
+  it('lanes runner manifest names what it accepts when the runner or lane is unknown', async () => {
+    const { repo, kube } = await setup();
+    const unknown = await repo.run(['runner', 'manifest', 'k9s', 'issue-1']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/runner "k9s" is not configured.*\(configured: k8s\)/);
+    const noLane = await repo.run(['runner', 'manifest', 'k8s', 'issue-9']);
+    expect(noLane.code).toBe(2);
+    expect(noLane.stderr).toMatch(/unknown lane "issue-9"; existing lanes: issue-1/);
+    // Printing a manifest contacts no cluster.
+    expect(kube.requests).toEqual([]);
+  });
+
   it('lanes stop deletes the Job with foreground propagation; the lane resumes', async () => {
     const { repo, kube } = await setup({ delayMs: 20_000 });
     expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
