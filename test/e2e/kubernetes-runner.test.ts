@@ -292,11 +292,16 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
     expect(posts).toBe(code === 429 || code === 500 ? 4 : code === 401 ? 0 : 1);
   });
 
-  it('a 429 that clears within the retries does not fail the run', async () => {
+  it('a 429 that clears within the retries, or a Secret lanes may not read, does not fail the run', async () => {
     const { repo, kube } = await setup();
     kube.fail({ status: 429, method: 'POST', path: /jobs$/, times: 2 });
+    // A user who may not read Secrets: the check is skipped, the run goes on.
+    kube.fail({ status: 403, method: 'GET', path: /secrets/ });
     expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
     expect((await ended(repo)).status).toBe('done');
+    expect(readFileSync(join(repo.runs()[0]!.runDir, 'stderr.log'), 'utf8')).toContain(
+      'not allowed to read Secret agent-keys in namespace agents (403): not checked',
+    );
     expect(repo.git('log', '--format=%s', 'main..issue-1')).toBe('Add issue-1.txt');
   });
 

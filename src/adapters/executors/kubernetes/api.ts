@@ -23,7 +23,8 @@ export interface KubeApi {
   /** The API server's URL and the context in use, for messages. */
   readonly server: string;
   readonly context: string;
-  secretExists(namespace: string, name: string): Promise<boolean>;
+  /** undefined when lanes may not read Secrets there (403): then it is not checked. */
+  secretExists(namespace: string, name: string): Promise<boolean | undefined>;
   createConfigMap(map: V1ConfigMap): Promise<void>;
   deleteConfigMap(namespace: string, name: string): Promise<void>;
   createJob(job: V1Job): Promise<void>;
@@ -114,15 +115,22 @@ export async function connectKube(opts: ConnectOptions = {}): Promise<KubeApi> {
   return {
     server,
     context,
-    secretExists: (namespace, name) =>
-      notFoundAs(
-        `read Secret ${name} in namespace ${namespace}`,
-        async () => {
-          await core.readNamespacedSecret({ namespace, name });
-          return true;
-        },
-        false,
-      ),
+    secretExists: async (namespace, name) => {
+      try {
+        return await notFoundAs<boolean | undefined>(
+          `read Secret ${name} in namespace ${namespace}`,
+          async () => {
+            // Only whether it exists: its data is dropped here, never kept or logged.
+            await core.readNamespacedSecret({ namespace, name });
+            return true;
+          },
+          false,
+        );
+      } catch (err) {
+        if (err instanceof KubeError && err.status === 403) return undefined;
+        throw err;
+      }
+    },
     createConfigMap: async (map) => {
       const namespace = map.metadata!.namespace!;
       await call(`create ConfigMap ${map.metadata!.name} in namespace ${namespace}`, () =>

@@ -19,7 +19,7 @@ import { connectKube, KubeError, type KubeApi } from './api.js';
 import { bringBack, identity, pushBranch, remoteUrl, tipOf } from './git-sync.js';
 import { planJob, withoutCredentials, type JobPlan, type KubernetesSettings } from './manifest.js';
 import { CONTAINER, LABELS, LANE_ANNOTATION, repoLabel, repoSelector } from './names.js';
-import { NOTE, STDERR_NOTE } from './script.js';
+import { NOTE, SCRIPT_EXIT, STDERR_NOTE } from './script.js';
 import { jobState, type JobState } from './status.js';
 
 /** How often the Job and its pod are read; a test may make it shorter. */
@@ -123,7 +123,10 @@ class KubernetesRun {
       return await this.runChecked();
     } catch (err) {
       if (err instanceof KubeError) return this.failed(`${err.message}; lanes start ${this.r.lane} resumes the lane`);
-      throw err;
+      // The contract: an executor resolves, it never throws (a git push cut short by lanes stop …).
+      if (this.events.signal.aborted) return { kind: 'aborted' };
+      const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+      return this.failed(`${message}; lanes start ${this.r.lane} resumes the lane`);
     }
   }
 
@@ -136,7 +139,10 @@ class KubernetesRun {
 
     this.api = await connectKube({ context: settings.context });
     const api = this.api;
-    if (settings.secretName && !(await api.secretExists(ns, settings.secretName)))
+    const secret = settings.secretName ? await api.secretExists(ns, settings.secretName) : true;
+    if (secret === undefined)
+      this.say(`not allowed to read Secret ${settings.secretName} in namespace ${ns} (403): not checked`);
+    if (secret === false)
       return this.failed(
         `the Secret ${settings.secretName} does not exist in namespace ${ns}: create it with kubectl create secret generic ${settings.secretName} -n ${ns} --from-literal=ANTHROPIC_API_KEY=… (see the README, "Running agents on Kubernetes")`,
       );
@@ -252,6 +258,11 @@ class KubernetesRun {
             if (state.kind === 'succeeded') return { kind: 'exited', exitCode: 0 };
             const code = state.exitCode ?? this.agentExit();
             if (code === undefined) return this.failed(`Job ${name} failed: ${state.message}`);
+            // The script's own steps failed before the agent ran (no "exit" note from it).
+            if (this.agentExit() === undefined && (code === SCRIPT_EXIT.setup || code === SCRIPT_EXIT.clone))
+              return this.failed(
+                `the Job's setup failed (exit ${code}) before the agent ran: its log is in stderr.log`,
+              );
             return { kind: 'exited', exitCode: code };
           }
         }
