@@ -48,6 +48,19 @@ export interface RemoteRunEvents {
   signal: AbortSignal;
 }
 
+/**
+ * What an executor last saw of its remote agent, written to `<runDir>/remote.json` whenever it
+ * changes, so that `lanes ls` shows it without contacting the runner.
+ */
+export const REMOTE_STATUS_FILE = 'remote.json';
+export interface RemoteStatus {
+  /** "job/lanes-…-7 in namespace agents". */
+  handle: string;
+  /** "Job active, pod Running"; "Job active, pod Pending (ImagePullBackOff)". */
+  phase: string;
+  updatedAt: string;
+}
+
 /** Something a run left on a runner (a Kubernetes Job), found by `lanes doctor`. */
 export interface RemoteLeftover {
   /** For messages: "Job lanes-… in namespace agents (pod Running)". */

@@ -204,6 +204,15 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
       () => kube.jobNames().length === 1 && kube.requests.some((r) => r.path.endsWith('/log')),
     );
     const [name] = kube.jobNames();
+    // lanes ls shows the Job's and pod's phase, as the supervisor last saw it (no cluster call).
+    const ls = await repo.run(['ls', '--json']);
+    const [lane] = JSON.parse(ls.stdout) as { agent: { remote: unknown } }[];
+    expect(lane!.agent.remote).toEqual({
+      runner: 'k8s',
+      handle: `job/${name} in namespace agents`,
+      phase: 'Job active, pod Running',
+    });
+    expect((await repo.run(['ls'])).stdout).toMatch(/claude:running \d+s k8s: Job active, pod Running/);
     const stop = await repo.run(['stop', 'issue-1']);
     expect(stop.code, stop.stderr).toBe(0);
     const run = await ended(repo);

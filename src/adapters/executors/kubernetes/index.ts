@@ -8,10 +8,18 @@
  * what it created. Abort (`lanes stop`) deletes the Job with Foreground propagation: the script's
  * SIGTERM trap pushes what the agent committed, which is then fetched like any other end.
  */
-import type { V1Pod } from '@kubernetes/client-node';
-import { appendFileSync, readFileSync } from 'node:fs';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { RemoteExecutor, RemoteLeftover, RemoteRun, RemoteRunEvents } from '../../../contracts/executor.js';
+import {
+  REMOTE_STATUS_FILE,
+  type RemoteExecutor,
+  type RemoteLeftover,
+  type RemoteRun,
+  type RemoteRunEvents,
+  type RemoteStatus,
+} from '../../../contracts/executor.js';
 import { ToolError } from '../../../domain/errors.js';
 import { KubernetesRunnerSchema } from '../../../infra/config-schema.js';
 import type { SupervisedExit } from '../../../infra/exec.js';
@@ -209,6 +217,7 @@ class KubernetesRun {
         }
         const pods = await api.listPods(ns, selector);
         const state: JobState = jobState(job, pods);
+        this.status(name, describePhase(job, pods));
         if (state.kind === 'running' || ('pod' in state && state.pod)) logs.follow((state as { pod: string }).pod);
         switch (state.kind) {
           case 'pending':
@@ -270,6 +279,23 @@ class KubernetesRun {
       }
     } finally {
       logs.stop();
+    }
+  }
+
+  private lastPhase = '';
+  /** For `lanes ls`: the Job's and pod's phase, in the run's folder, when it changes. */
+  private status(name: string, phase: string): void {
+    if (phase === this.lastPhase) return;
+    this.lastPhase = phase;
+    const status: RemoteStatus = {
+      handle: `job/${name} in namespace ${this.settings.namespace}`,
+      phase,
+      updatedAt: new Date().toISOString(),
+    };
+    try {
+      writeFileSync(join(this.r.runDir, REMOTE_STATUS_FILE), `${JSON.stringify(status)}\n`);
+    } catch {
+      // Only a display: a run folder that cannot take it does not stop the run.
     }
   }
 
@@ -378,6 +404,21 @@ class LogFollower {
   stop(): void {
     this.controller.abort();
   }
+}
+
+/** "Job active, pod Running"; a waiting container's reason in brackets. */
+function describePhase(job: V1Job, pods: readonly V1Pod[]): string {
+  const conditions = job.status?.conditions ?? [];
+  const done = conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const jobPhase = job.metadata?.deletionTimestamp
+    ? 'deleting'
+    : done
+      ? `${done.type === 'Complete' ? 'complete' : 'failed'}${done.reason ? ` (${done.reason})` : ''}`
+      : 'active';
+  const pod = pods[pods.length - 1];
+  const waiting = pod?.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+  const podPhase = pod ? `pod ${pod.status?.phase ?? 'Unknown'}${waiting ? ` (${waiting})` : ''}` : 'no pod yet';
+  return `Job ${jobPhase}, ${podPhase}`;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
