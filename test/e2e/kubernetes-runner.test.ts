@@ -110,6 +110,11 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
       env: { PATH: repo.env.PATH! },
     });
     expect(start.code, start.stderr).toBe(0);
+    // lanes logs -f follows the pod's log (through the supervisor) to the run's end.
+    const follow = await repo.run(['logs', 'issue-1', '-f']);
+    expect(follow.code, follow.stderr).toBe(0);
+    expect(follow.stdout).toContain('→ Write');
+    expect(follow.stdout).toMatch(/# done\s*$/);
     const run = await ended(repo);
     expect(run, readFileSync(join(repo.runs()[0]!.runDir, 'stderr.log'), 'utf8')).toMatchObject({
       status: 'done',
