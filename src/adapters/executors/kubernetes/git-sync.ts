@@ -118,6 +118,33 @@ export async function bringBack(p: {
   }
 }
 
+/**
+ * Before a run: when the remote's branch is ahead of the lane (an earlier Job pushed after its
+ * supervisor was gone, e.g. a `lanes stop` that outlasted its wait), the lane takes those commits
+ * first, so the new run starts from them and nothing is lost. Returns what happened, or undefined.
+ */
+export async function catchUp(p: {
+  worktree: string;
+  remote: string;
+  branch: string;
+  runId: number;
+}): Promise<SyncResult | undefined> {
+  const local = await tipOf(p.worktree, p.branch);
+  const listed = await git(p.worktree, ['ls-remote', '--heads', '--', p.remote, `refs/heads/${p.branch}`], {
+    check: false,
+    timeoutMs: 120_000,
+  });
+  const theirs = listed.exitCode === 0 ? listed.stdout.split(/\s/)[0] : undefined;
+  if (!local || !theirs || theirs === local) return undefined;
+  const fetched = await git(p.worktree, ['fetch', '--quiet', '--no-tags', '--', p.remote, theirs], {
+    check: false,
+    timeoutMs: 300_000,
+  });
+  // Not fetchable, or not a descendant of the lane (someone else's history): the push says so.
+  if (fetched.exitCode !== 0 || !(await isAncestor(p.worktree, local, theirs))) return undefined;
+  return bringBack({ ...p, start: local });
+}
+
 async function keep(worktree: string, branch: string, commit: string, runId: number, why: string): Promise<SyncResult> {
   const name = `${branch}-run${runId}`;
   await git(worktree, ['branch', '--', name, commit], { check: false, timeoutMs: 30_000 });

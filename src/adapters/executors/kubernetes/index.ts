@@ -24,7 +24,7 @@ import { ToolError } from '../../../domain/errors.js';
 import { KubernetesRunnerSchema } from '../../../infra/config-schema.js';
 import type { SupervisedExit } from '../../../infra/exec.js';
 import { connectKube, KubeError, type KubeApi } from './api.js';
-import { bringBack, identity, pushBranch, remoteUrl, tipOf } from './git-sync.js';
+import { bringBack, catchUp, identity, pushBranch, remoteUrl, tipOf } from './git-sync.js';
 import { planJob, withoutCredentials, type JobPlan, type KubernetesSettings } from './manifest.js';
 import { CONTAINER, LABELS, LANE_ANNOTATION, repoLabel, repoSelector } from './names.js';
 import { NOTE, SCRIPT_EXIT, STDERR_NOTE } from './script.js';
@@ -34,6 +34,8 @@ import { jobState, type JobState } from './status.js';
 const POLL_MS = Number(process.env.LANES_K8S_POLL_MS) || 1000;
 /** How long a deleted Job may take to go (its pod's grace period, the push of what was committed). */
 const GONE_WAIT_MS = 60_000;
+/** How long the API may fail while a Job runs before lanes gives the run up. */
+const UNREACHABLE_MS = 60_000;
 
 export const kubernetesExecutor: RemoteExecutor = {
   type: 'kubernetes',
@@ -141,6 +143,10 @@ class KubernetesRun {
   private async runChecked(): Promise<SupervisedExit> {
     const { r, settings } = this;
     const ns = settings.namespace;
+    if (r.branch) {
+      const caught = await catchUp({ worktree: r.worktree, remote: settings.remote, branch: r.branch, runId: r.runId });
+      if (caught) this.say(`${settings.remote}/${r.branch} had commits of an earlier run: ${caught.note}`);
+    }
     const prepared = await prepare(r, settings);
     if (typeof prepared === 'string') return this.failed(prepared);
     const { start, plan } = prepared;
@@ -190,12 +196,17 @@ class KubernetesRun {
     const logs = new LogFollower(api, ns, (line) => this.line(line));
     const backstop = Date.now() + r.timeoutMs + 60_000;
     const aborted = () => this.events.signal.aborted;
+    let unreachableSince: number | undefined;
     try {
       for (;;) {
         if (aborted()) {
           this.say(`stopping: deleting Job ${name} (propagation Foreground)`);
-          await api.deleteJob(ns, name, 'Foreground');
-          await this.waitGone(api, name);
+          try {
+            await api.deleteJob(ns, name, 'Foreground');
+            await this.waitGone(api, name);
+          } catch (err) {
+            this.say(`${errorLine(err)}; the Job may still run: lanes doctor --fix deletes it`);
+          }
           await logs.finish();
           await this.sync(start);
           return { kind: 'aborted' };
@@ -207,7 +218,23 @@ class KubernetesRun {
           await this.sync(start);
           return { kind: 'timed-out' };
         }
-        const job = await api.readJob(ns, name);
+        let job: V1Job | undefined;
+        let pods: V1Pod[];
+        try {
+          job = await api.readJob(ns, name);
+          pods = job ? await api.listPods(ns, selector) : [];
+          unreachableSince = undefined;
+        } catch (err) {
+          // A blip (a network hiccup, an API server restart) does not end a run that goes on in the
+          // cluster; a minute of it does, and lanes then deletes the Job it can no longer watch.
+          unreachableSince ??= Date.now();
+          if (Date.now() - unreachableSince < UNREACHABLE_MS) {
+            await sleep(POLL_MS, this.events.signal);
+            continue;
+          }
+          await api.deleteJob(ns, name, 'Foreground').catch(() => undefined);
+          throw err;
+        }
         if (!job) {
           await logs.finish();
           const sync = await this.sync(start);
@@ -215,7 +242,6 @@ class KubernetesRun {
             `Job ${name} was deleted outside lanes (kubectl delete, a namespace cleanup); ${sync}; lanes start ${r.lane} resumes the lane`,
           );
         }
-        const pods = await api.listPods(ns, selector);
         const state: JobState = jobState(job, pods);
         this.status(name, describePhase(job, pods));
         if (state.kind === 'running' || ('pod' in state && state.pod)) logs.follow((state as { pod: string }).pod);
@@ -404,6 +430,10 @@ class LogFollower {
   stop(): void {
     this.controller.abort();
   }
+}
+
+function errorLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
 /** "Job active, pod Running"; a waiting container's reason in brackets. */

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentLaunch } from '../../../contracts/agent-adapter.js';
 import { KubernetesRunnerSchema } from '../../../infra/config-schema.js';
 import { describe as describeError } from './api.js';
-import { bringBack } from './git-sync.js';
+import { bringBack, catchUp } from './git-sync.js';
 import { planJob, withoutCredentials, type JobPlanInput } from './manifest.js';
 import { holdsSecret, jobName, labelValue, repoLabel } from './names.js';
 import { jobScript, remoteWord, shellQuote } from './script.js';
@@ -353,5 +353,29 @@ describe('with real git', () => {
     expect(git(work, 'rev-parse', 'HEAD')).toBe(jobCommit);
     expect(git(work, 'status', '--porcelain')).toBe('M a.txt');
     expect(git(work, 'for-each-ref', 'refs/lanes')).toBe('');
+  });
+
+  it('before a run, takes commits an earlier Job pushed late; leaves a diverged remote to the push', async () => {
+    const { bare, work, start } = repos();
+    const args = { worktree: work, remote: 'origin', branch: 'issue-1', runId: 9 };
+    expect(await catchUp(args)).toBeUndefined();
+    const other = join(dir!, 'late-job');
+    git(dir!, 'clone', '-q', '-b', 'issue-1', bare, other);
+    writeFileSync(join(other, 'late.txt'), 'late\n');
+    git(other, 'add', '-A');
+    git(other, 'commit', '-q', '-m', 'late');
+    git(other, 'push', '-q', 'origin', 'issue-1');
+    const late = git(other, 'rev-parse', 'HEAD');
+    expect(await catchUp(args)).toEqual({ keptAside: false, note: `fast-forwarded issue-1 to ${late}` });
+    expect(git(work, 'rev-parse', 'HEAD')).toBe(late);
+
+    // Diverged: the lane has its own commit; nothing is taken or moved.
+    git(other, 'reset', '-q', '--hard', start);
+    writeFileSync(join(other, 'x.txt'), 'x\n');
+    git(other, 'add', '-A');
+    git(other, 'commit', '-q', '-m', 'x');
+    git(other, 'push', '-q', '--force', 'origin', 'issue-1');
+    expect(await catchUp(args)).toBeUndefined();
+    expect(git(work, 'rev-parse', 'HEAD')).toBe(late);
   });
 });
