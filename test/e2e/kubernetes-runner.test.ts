@@ -304,6 +304,7 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
     // 429 and 500 were retried, a bounded number of times; the others not at all.
     const posts = kube.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs')).length;
     expect(posts).toBe(code === 429 || code === 500 ? 4 : code === 401 ? 0 : 1);
+    await resumes(repo);
   });
 
   it('a 429 that clears within the retries, or a Secret lanes may not read, does not fail the run', async () => {
