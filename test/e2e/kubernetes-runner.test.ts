@@ -330,6 +330,19 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
     // The supervisor dies without cleaning up (kill -9): its Job is left behind.
     const run = repo.runs()[0]!;
     process.kill(run.supervisorPid!, 'SIGKILL');
+    // A ConfigMap of this clone whose Job never came (lanes stopped between the two), and one of another clone.
+    const labels = (repo: string) => ({
+      'app.kubernetes.io/managed-by': 'lanes',
+      'lanes.dev/repo': repo,
+      'lanes.dev/lane': 'issue-1',
+      'lanes.dev/run': '99',
+    });
+    const ours = kube.created.values().next().value!.metadata.labels['lanes.dev/repo'] as string;
+    kube.addConfigMap('agents', { metadata: { name: 'lanes-x-issue-1-99-input', labels: labels(ours) }, data: {} });
+    kube.addConfigMap('agents', {
+      metadata: { name: 'lanes-y-issue-1-1-input', labels: labels('someone-else') },
+      data: {},
+    });
     await until('the run to be seen as dead', async () => {
       const ls = await repo.run(['ls', '--json']);
       return /"agentState":\s*"(failed|stopped|none)"/.test(ls.stdout) || !ls.stdout.includes('"running"')
@@ -346,10 +359,20 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
         detail: expect.stringMatching(/^runner k8s: Job lanes-.* in namespace agents/),
       }),
     );
+    expect(found).toContainEqual(
+      expect.objectContaining({
+        kind: 'remote-leftover',
+        detail:
+          'runner k8s: ConfigMap lanes-x-issue-1-99-input in namespace agents (its Job is gone): run 99 of lane issue-1 is not recorded',
+      }),
+    );
+    expect(JSON.stringify(found)).not.toContain('lanes-y-');
     const fixed = await repo.run(['doctor', '--fix', '--json']);
     expect(fixed.stdout).toMatch(/"remote-leftover"/);
     // Foreground deletion: the Job goes once its pod has stopped.
     await until('the Job to go', () => kube.jobNames().length === 0);
+    // Another clone's objects are not this clone's to delete.
+    expect(kube.configMapNames()).toEqual(['lanes-y-issue-1-1-input']);
     const again = await repo.run(['doctor', '--json']);
     expect(again.stdout).not.toMatch(/remote-leftover/);
     expect(kube.deletions.at(-1)).toMatchObject({ propagationPolicy: 'Foreground' });

@@ -75,6 +75,9 @@ export interface FakeKube {
   fail(fault: ApiFault): void;
   evict(jobName: string): void;
   deleteBehindBack(jobName: string): void;
+  /** A ConfigMap put there by someone else (or a lanes that stopped between its ConfigMap and its Job). */
+  addConfigMap(namespace: string, map: Json): void;
+  configMapNames(): string[];
   writeKubeconfig(file: string, opts?: { context?: string }): void;
   close(): Promise<void>;
 }
@@ -445,6 +448,15 @@ export async function startFakeKube(opts: FakeKubeOptions): Promise<FakeKube> {
         configMapsCreated.set(map.metadata.name, structuredClone(map));
         return { status: 201, body: map };
       }
+      if (req.method === 'GET' && !name) {
+        const items = [...configMaps.entries()]
+          .filter(
+            ([k, map]) =>
+              k.startsWith(`${ns}/`) && selectorMatches(map.metadata?.labels, req.query.get('labelSelector')),
+          )
+          .map(([, map]) => map);
+        return { status: 200, body: { kind: 'ConfigMapList', apiVersion: 'v1', metadata: {}, items } };
+      }
       if (req.method === 'DELETE' && name) {
         if (!configMaps.delete(key(ns, name))) return status(404, 'NotFound', `configmaps "${name}" not found`);
         return { status: 200, body: { kind: 'Status', apiVersion: 'v1', status: 'Success', metadata: {} } };
@@ -505,6 +517,7 @@ export async function startFakeKube(opts: FakeKubeOptions): Promise<FakeKube> {
     configMapsCreated,
     deletions,
     jobNames: () => [...jobs.values()].map((j) => j.job.metadata.name as string),
+    configMapNames: () => [...configMaps.values()].map((m) => m.metadata.name as string),
     fail: (fault) => faults.push({ ...fault }),
     evict(jobName) {
       const j = [...jobs.values()].find((x) => x.job.metadata.name === jobName);
@@ -513,6 +526,9 @@ export async function startFakeKube(opts: FakeKubeOptions): Promise<FakeKube> {
       (j as { stopReason?: typeof why }).stopReason = why;
       if (j.child) kill(j.child, 'SIGKILL');
       else finish(j, 137, why);
+    },
+    addConfigMap(namespace, map) {
+      configMaps.set(key(namespace, map.metadata.name), map);
     },
     deleteBehindBack(jobName) {
       const j = [...jobs.values()].find((x) => x.job.metadata.name === jobName);

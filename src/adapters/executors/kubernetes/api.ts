@@ -33,6 +33,7 @@ export interface KubeApi {
   /** Deletes it and, with Foreground, its pods before the Job itself; a Job already gone is fine. */
   deleteJob(namespace: string, name: string, propagation: 'Foreground' | 'Background'): Promise<void>;
   listJobs(namespace: string, labelSelector: string): Promise<V1Job[]>;
+  listConfigMaps(namespace: string, labelSelector: string): Promise<V1ConfigMap[]>;
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
   /**
    * Follows a container's log, each line to `onLine`, until the stream ends (the container ended or
@@ -168,6 +169,12 @@ export async function connectKube(opts: ConnectOptions = {}): Promise<KubeApi> {
     listJobs: async (namespace, labelSelector) =>
       (await call(`list Jobs in namespace ${namespace}`, () => batch.listNamespacedJob({ namespace, labelSelector })))
         .items,
+    listConfigMaps: async (namespace, labelSelector) =>
+      (
+        await call(`list ConfigMaps in namespace ${namespace}`, () =>
+          core.listNamespacedConfigMap({ namespace, labelSelector }),
+        )
+      ).items,
     listPods: async (namespace, labelSelector) =>
       (await call(`list pods in namespace ${namespace}`, () => core.listNamespacedPod({ namespace, labelSelector })))
         .items,

@@ -53,10 +53,24 @@ export const kubernetesExecutor: RemoteExecutor = {
     const ns = settings.namespace;
     const api = await connectKube({ context: settings.context });
     // A Job already being deleted is on its way out: not a leftover.
-    const jobs = (await api.listJobs(ns, repoSelector(repoLabel(commonDir)))).filter(
-      (j) => !j.metadata?.deletionTimestamp,
+    const selector = repoSelector(repoLabel(commonDir));
+    const all = await api.listJobs(ns, selector);
+    const jobs = all.filter((j) => !j.metadata?.deletionTimestamp);
+    // A ConfigMap whose Job is gone (lanes stopped between creating the two): a leftover too.
+    const jobNames = new Set(all.map((j) => j.metadata?.name));
+    const maps = (await api.listConfigMaps(ns, selector)).filter(
+      (m) => !jobNames.has(m.metadata?.name?.replace(/-input$/, '')),
     );
-    return Promise.all(
+    const lonelyMaps = maps.map((m): RemoteLeftover => {
+      const run = Number(m.metadata?.labels?.[LABELS.run]);
+      return {
+        description: `ConfigMap ${m.metadata!.name!} in namespace ${ns} (its Job is gone)`,
+        lane: m.metadata?.annotations?.[LANE_ANNOTATION] ?? m.metadata?.labels?.[LABELS.lane],
+        runId: Number.isInteger(run) ? run : undefined,
+        remove: () => api.deleteConfigMap(ns, m.metadata!.name!),
+      };
+    });
+    const jobLeftovers = await Promise.all(
       jobs.map(async (job): Promise<RemoteLeftover> => {
         const name = job.metadata!.name!;
         const pods = await api.listPods(ns, `job-name=${name}`);
@@ -73,6 +87,7 @@ export const kubernetesExecutor: RemoteExecutor = {
         };
       }),
     );
+    return [...jobLeftovers, ...lonelyMaps];
   },
 };
 
