@@ -7,6 +7,7 @@ import { InputError } from '../domain/errors.js';
 import { forgeRemote } from '../domain/forge-remote.js';
 import type { AgentAdapters } from '../contracts/agent-adapter.js';
 import type { Adapters, Clock } from '../contracts/adapters.js';
+import type { RemoteExecutors } from '../contracts/executor.js';
 import type { DbBranches } from '../contracts/db-branches.js';
 import type { Forge } from '../contracts/forge.js';
 import type { IssueSource } from '../contracts/issue-source.js';
@@ -48,6 +49,8 @@ export interface Context {
   dbBranches(): Promise<DbBranches | undefined>;
   /** The agent adapters by name (loaded on first use). */
   agentAdapters(): Promise<AgentAdapters>;
+  /** Where runners configured under `runners` run agents (Kubernetes, SSH), loaded on first use. */
+  remoteExecutors(): Promise<RemoteExecutors>;
   /** Where pull requests go (config `forge`, a GitHub issue source, a github.com remote); undefined: local requests. */
   forge(): Promise<Forge | undefined>;
   /** Where agent runs' supervisors live: headless, tmux … by name. */
@@ -137,6 +140,7 @@ export function createContext(opts: ContextOptions): Context {
       );
       return dbBranches;
     },
+    remoteExecutors: () => adapters.executors(),
     agentAdapters() {
       return adapters.agents();
     },

@@ -44,6 +44,7 @@ export type ProblemKind =
   | 'leftover-trash'
   | 'review-checkout'
   | 'interrupted-land'
+  | 'remote-leftover'
   | 'check-failed';
 
 export interface Problem {
@@ -70,6 +71,7 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
     ['port leases', (r) => checkLeases(ctx, opts.fix, r)],
     ['left branches', (r) => checkLeftBranches(ctx, opts.fix, r)],
     ['database branches', (r) => checkDatabases(ctx, opts.fix, r)],
+    ['remote runners', (r) => checkRemoteLeftovers(ctx, opts.fix, r)],
   ];
   for (const [what, check] of checks) {
     try {
@@ -84,6 +86,48 @@ export async function doctor(ctx: Context, opts: { fix: boolean }): Promise<Prob
 }
 
 type Report = (kind: ProblemKind, lane: string | null, detail: string, fixed?: boolean) => void;
+
+/**
+ * What this repository's runs left on runners configured under `runners` (Kubernetes Jobs) whose
+ * lane is gone or whose run is not running; --fix deletes them. A repository with no such runner
+ * never contacts a cluster.
+ */
+async function checkRemoteLeftovers(ctx: Context, fix: boolean, report: Report): Promise<void> {
+  const config = await ctx.config();
+  const runners = Object.entries(config.runners);
+  if (runners.length === 0) return;
+  const [executors, store, repo] = await Promise.all([ctx.remoteExecutors(), ctx.store(), ctx.repo()]);
+  // Two runners on one cluster and namespace list the same Jobs: each is reported once.
+  const seen = new Set<string>();
+  for (const [runner, settings] of runners) {
+    const executor = executors.get(settings.type);
+    if (!executor?.leftovers) continue;
+    for (const left of await executor.leftovers({ runner, settings, commonDir: repo.commonDir, env: ctx.env })) {
+      if (seen.has(left.description)) continue;
+      seen.add(left.description);
+      const lane = left.lane === undefined ? undefined : store.getLane(left.lane);
+      // State of no particular run (an SSH host's worktree of the lane) is the lane's while it exists.
+      if (left.runId === undefined && lane) continue;
+      const run = left.runId === undefined ? undefined : store.getRun(left.runId);
+      const live = lane && run && run.lane === lane.name && (run.status === 'starting' || run.status === 'running');
+      if (live) continue;
+      const why = !lane
+        ? `lane ${left.lane ?? '?'} does not exist`
+        : `run ${left.runId ?? '?'} of lane ${lane.name} is ${run ? run.status : 'not recorded'}`;
+      let fixed = false;
+      if (fix) {
+        await left.remove();
+        fixed = true;
+      }
+      report(
+        'remote-leftover',
+        lane?.name ?? null,
+        `runner ${runner}: ${left.description}: ${why}${fixed ? '; deleted' : ''}`,
+        fixed,
+      );
+    }
+  }
+}
 
 /** Lanes whose creating or removing process died mid-way: the stale lock of lanes. */
 async function checkInterrupted(ctx: Context, fix: boolean, report: Report): Promise<void> {

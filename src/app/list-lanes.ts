@@ -2,7 +2,9 @@
  * `lanes ls`: every lane with its live git facts. The git calls of all lanes run in parallel,
  * bounded, so 50 lanes take little more than the slowest few.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REMOTE_STATUS_FILE, type RemoteStatus } from '../contracts/executor.js';
 import { availableParallelism } from 'node:os';
 import { mapLimit } from '../domain/concurrency.js';
 import { errorMessage } from '../domain/errors.js';
@@ -23,6 +25,8 @@ export interface AgentView {
   tokens: number;
   costUsd: number | null;
   reason: string | null;
+  /** A run on a runner configured under `runners`: where it runs and its last seen phase (Kubernetes: Job and pod). */
+  remote: { runner: string; handle: string; phase: string } | null;
 }
 
 /** Where the lane stands in validation, for ls: the latest verdict, its open findings, the request. */
@@ -80,6 +84,18 @@ export async function listLanes(ctx: Context): Promise<LaneView[]> {
   return mapLimit(lanes, limit, (lane) => inspectLane(ctx, lane, tips));
 }
 
+/** What the run's executor last wrote of its remote agent (no runner is contacted); only while it runs. */
+function remoteOf(runner: string, runDir: string, status: string): AgentView['remote'] {
+  if (!runDir || (status !== 'running' && status !== 'starting')) return null;
+  try {
+    const seen = JSON.parse(readFileSync(join(runDir, REMOTE_STATUS_FILE), 'utf8')) as Partial<RemoteStatus>;
+    if (typeof seen.handle !== 'string' || typeof seen.phase !== 'string') return null;
+    return { runner, handle: seen.handle, phase: seen.phase };
+  } catch {
+    return null;
+  }
+}
+
 export async function inspectLane(
   ctx: Context,
   lane: LaneRecord,
@@ -105,6 +121,7 @@ export async function inspectLane(
         ),
         costUsd: current.costUsd,
         reason: current.reason,
+        remote: remoteOf(current.runner, current.runDir, current.status),
       }
     : null;
   const fresh = current ? (store.getLane(lane.name) ?? lane) : lane;

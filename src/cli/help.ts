@@ -248,12 +248,22 @@ base branch: --apply and --retire commit on a new branch. No findings yet: a mes
     codes: [0, 1, 2, 3, 130],
     note: LANE_NOTE,
   },
+  'runner manifest': {
+    examples: [
+      ['lanes runner manifest k8s issue-123', 'the ConfigMap and Job a run of issue-123 on runner k8s would create'],
+      ['lanes runner manifest k8s 123 --phase fix', 'for a fix round'],
+      ['lanes runner manifest k8s 123 | kubectl apply --dry-run=server -f -', 'let the cluster check them'],
+    ],
+    codes: [0, 1, 2],
+    note: 'Nothing is pushed, created or recorded; the run number in names and labels is 0 (a real run has its own).',
+  },
   doctor: {
     examples: [
       ['lanes doctor', 'report orphans and interrupted operations'],
       ['lanes doctor --fix', 'repair what is safe to repair'],
     ],
     codes: [0, 1, 2],
+    note: "With a Kubernetes runner configured, it also lists Jobs labelled as this repository's whose lane or run is gone; --fix deletes them.",
   },
   ui: {
     examples: [

@@ -26,6 +26,7 @@ import * as prCommand from './commands/pr.js';
 import * as reviewCommand from './commands/review.js';
 import * as rmCommand from './commands/rm.js';
 import * as runCommand from './commands/run.js';
+import * as runnerCommand from './commands/runner.js';
 import * as shellInitCommand from './commands/shell-init.js';
 import * as uiCommand from './commands/ui.js';
 import * as statsCommands from './commands/stats.js';
@@ -135,6 +136,7 @@ export async function runCli(proc: Process): Promise<number> {
     runCommand,
     statsCommands,
     healCommand,
+    runnerCommand,
     rmCommand,
     doctorCommand,
     uiCommand,

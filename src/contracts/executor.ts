@@ -48,10 +48,43 @@ export interface RemoteRunEvents {
   signal: AbortSignal;
 }
 
+/**
+ * What an executor last saw of its remote agent, written to `<runDir>/remote.json` whenever it
+ * changes, so that `lanes ls` shows it without contacting the runner.
+ */
+export const REMOTE_STATUS_FILE = 'remote.json';
+export interface RemoteStatus {
+  /** "job/lanes-…-7 in namespace agents". */
+  handle: string;
+  /** "Job active, pod Running"; "Job active, pod Pending (ImagePullBackOff)". */
+  phase: string;
+  updatedAt: string;
+}
+
+/** Something a run left on a runner (a Kubernetes Job), found by `lanes doctor`. */
+export interface RemoteLeftover {
+  /** For messages: "Job lanes-… in namespace agents (pod Running)". */
+  description: string;
+  /** The lane and run it was made for, as its labels say. No run: state the lane keeps while it exists (an SSH host's worktree). */
+  lane: string | undefined;
+  runId: number | undefined;
+  remove(): Promise<void>;
+}
+
 export interface RemoteExecutor {
   /** The `type` of `runners.<name>` it serves: "kubernetes", "ssh". */
   readonly type: string;
   run(run: RemoteRun, events: RemoteRunEvents): Promise<SupervisedExit>;
+  /** What `run` would create for this run (Kubernetes: the objects as YAML), creating nothing. */
+  preview?(run: RemoteRun): Promise<string>;
+  /** What this repository's runs left on the runner; the caller decides which are orphans. */
+  leftovers?(where: {
+    runner: string;
+    settings: Readonly<Record<string, unknown>>;
+    commonDir: string;
+    /** lanes' environment (an SSH client config in LANES_SSH_CONFIG, a KUBECONFIG). */
+    env: Readonly<Record<string, string | undefined>>;
+  }): Promise<RemoteLeftover[]>;
 }
 
 /** The executors a supervisor can use, by type (built by src/cli/compose.ts). */

@@ -152,6 +152,22 @@ describe.skipIf(skip)('the SSH runner against a real sshd', () => {
     const logs = await r.run(['logs', 'issue-1']);
     expect(logs.code).toBe(0);
     expect(logs.stdout).toContain('Committed the work.');
+
+    // The host keeps the lane's worktree while the lane exists (a later run resumes there); once the
+    // lane is gone, doctor reports it and --fix removes it from the host.
+    const kinds = (res: { stdout: string }) =>
+      (
+        JSON.parse(res.stdout) as { problems: { kind: string; lane: string | null; fixed?: boolean }[] }
+      ).problems.filter((p) => p.kind === 'remote-leftover');
+    expect(kinds(await r.run(['doctor', '--json'], { env: env() }))).toEqual([]);
+    expect((await r.run(['rm', 'issue-1', '--force'], { env: env() })).code).toBe(0);
+    const found = kinds(await r.run(['doctor', '--json'], { env: env() }));
+    expect(found).toMatchObject([{ kind: 'remote-leftover', lane: null }]);
+    expect(existsSync(wt)).toBe(true);
+    const fixed = kinds(await r.run(['doctor', '--fix', '--json'], { env: env() }));
+    expect(fixed).toMatchObject([{ kind: 'remote-leftover', fixed: true }]);
+    expect(existsSync(wt)).toBe(false);
+    expect(kinds(await r.run(['doctor', '--json'], { env: env() }))).toEqual([]);
   }, 150_000);
 
   it('lanes stop ends the agent on the host and records the run stopped', async () => {

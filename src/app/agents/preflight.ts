@@ -32,6 +32,9 @@ export function requireAgentsReady(
   for (const agent of agents) {
     if (seen.has(agent.name)) continue;
     seen.add(agent.name);
+    // An agent on a runner configured under `runners` runs in the runner's image, with the runner's
+    // credentials (a Kubernetes Secret): this machine needs neither its CLI nor its key.
+    if (agent.runner !== undefined && config.runners[agent.runner]) continue;
     const problem = agentProblem(agent, env, opts.platform ?? process.platform);
     if (problem) problems.push(problem);
   }

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentRunRequest } from '../../contracts/agent-adapter.js';
+import type { IssueSource } from '../../contracts/issue-source.js';
 import { InputError } from '../../domain/errors.js';
 import type { LaneRecord } from '../../domain/lane.js';
 import type { AgentPhase, RunPhase } from '../../domain/phases.js';
@@ -64,15 +65,23 @@ export async function startAgent(ctx: Context, lane: LaneRecord, opts: StartOpti
     cwd: lane.path,
     ...(resumeFrom ? { resumeSessionId: resumeFrom } : {}),
     ...(opts.outputSchema ? { outputSchema: opts.outputSchema } : {}),
-    prompt: async () => {
-      const issue = await source.getIssue(lane.issue.id, ctx.signal);
-      const rules = RULES_FILES.filter((f) => existsSync(join(lane.path, f))).map((file) => ({
-        file,
-        text: readFileSync(join(lane.path, file), 'utf8'),
-      }));
-      return buildPrompt({ phase: opts.phase, issue, lane, rules, plan: opts.plan, findings: opts.findings });
-    },
+    prompt: () => lanePrompt(ctx, source, lane, opts),
   });
+}
+
+/** A lane's prompt for a phase: its issue, the lane's facts and the repository's rules files. */
+export async function lanePrompt(
+  ctx: Context,
+  source: IssueSource,
+  lane: LaneRecord,
+  opts: Pick<StartOptions, 'phase' | 'plan' | 'findings'>,
+): Promise<string> {
+  const issue = await source.getIssue(lane.issue.id, ctx.signal);
+  const rules = RULES_FILES.filter((f) => existsSync(join(lane.path, f))).map((file) => ({
+    file,
+    text: readFileSync(join(lane.path, file), 'utf8'),
+  }));
+  return buildPrompt({ phase: opts.phase, issue, lane, rules, plan: opts.plan, findings: opts.findings });
 }
 
 /** One agent run, as `lanes start`, `lanes review` and `lanes fix` start it. */

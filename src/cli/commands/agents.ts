@@ -105,6 +105,6 @@ export function register(program: Command, runtime: CliRuntime): void {
 }
 
 /** "a, b or c", for option help built from a list of names. */
-function listed(names: readonly string[]): string {
+export function listed(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }

@@ -62,7 +62,7 @@ export function register(program: Command, runtime: CliRuntime): void {
           l.database ? `${l.database.provider}:${l.database.name}` : '-',
           lanePhase(l),
           l.agent
-            ? `${l.agent.agent}:${l.agentState}${warningsOf(l).length > 0 ? '-no-commits' : ''}${l.agent.exitCode !== null && l.agent.exitCode !== 0 ? `(${l.agent.exitCode})` : ''} ${((l.agent.durationMs ?? 0) / 1000).toFixed(0)}s${l.agent.tokens ? ` ${l.agent.tokens}tok` : ''}${l.agent.costUsd !== null ? ` $${l.agent.costUsd.toFixed(3)}` : ''}`
+            ? `${l.agent.agent}:${l.agentState}${warningsOf(l).length > 0 ? '-no-commits' : ''}${l.agent.exitCode !== null && l.agent.exitCode !== 0 ? `(${l.agent.exitCode})` : ''} ${((l.agent.durationMs ?? 0) / 1000).toFixed(0)}s${l.agent.tokens ? ` ${l.agent.tokens}tok` : ''}${l.agent.costUsd !== null ? ` $${l.agent.costUsd.toFixed(3)}` : ''}${l.agent.remote ? ` ${l.agent.remote.runner}: ${l.agent.remote.phase}` : ''}`
             : l.agentState,
           reviewCell(l),
           l.costUsd !== null ? `$${l.costUsd.toFixed(3)}` : '-',

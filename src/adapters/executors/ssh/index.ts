@@ -19,14 +19,16 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { RemoteExecutor, RemoteRun, RemoteRunEvents } from '../../../contracts/executor.js';
+import type { RemoteExecutor, RemoteLeftover, RemoteRun, RemoteRunEvents } from '../../../contracts/executor.js';
 import { errorMessage } from '../../../domain/errors.js';
 import { exec, ExecError, ExecInterruptedError, runSupervised, type SupervisedExit } from '../../../infra/exec.js';
 import { gitSshCommand, gitUrl, hostLabel, repoKey, sshArgs, sshSettings, type SshSettings } from './connection.js';
 import {
   agentScript,
   envBlock,
+  listLanesScript,
   prepareScript,
+  removeLaneScript,
   remoteCommand,
   resultRef,
   resultScript,
@@ -43,6 +45,7 @@ const SHORT_TIMEOUT_MS = 60_000;
 
 export const sshExecutor: RemoteExecutor = {
   type: 'ssh',
+  leftovers: sshLeftovers,
   async run(run, events) {
     const settings = sshSettings(run.settings);
     if (typeof settings === 'string')
@@ -412,4 +415,46 @@ function describe(exit: SupervisedExit): string {
     default:
       return exit.kind;
   }
+}
+
+/**
+ * The lanes' worktrees this repository keeps on the host (`<path>/<repo>/lanes/<lane>`), for
+ * `lanes doctor`: each can be removed (its recorded agent stopped, the worktree and run folder
+ * deleted). The doctor keeps those of lanes that still exist.
+ */
+async function sshLeftovers(where: {
+  runner: string;
+  settings: Readonly<Record<string, unknown>>;
+  commonDir: string;
+  env: Readonly<Record<string, string | undefined>>;
+}): Promise<RemoteLeftover[]> {
+  const settings = sshSettings(where.settings);
+  if (typeof settings === 'string') throw new Error(`runners.${where.runner}: ${settings}`);
+  const url = await exec('git', ['--git-dir', where.commonDir, 'remote', 'get-url', '--', settings.remote], {
+    check: false,
+    timeoutMs: SHORT_TIMEOUT_MS,
+  });
+  if (url.exitCode !== 0) return [];
+  const key = repoKey(url.stdout.trim());
+  const onHost = async (script: string) => {
+    const res = await exec('ssh', sshArgs(settings, where.env, remoteCommand(script, settings.env)), {
+      check: false,
+      timeoutMs: PREPARE_TIMEOUT_MS,
+    });
+    if (res.exitCode !== 0)
+      throw new Error(`ssh ${hostLabel(settings)}: ${lastLine(res.stderr) ?? `exit code ${res.exitCode}`}`);
+    return res.stdout;
+  };
+  const listed = await onHost(listLanesScript(settings.path, key));
+  return listed
+    .split('\n')
+    .filter((lane) => lane !== '')
+    .map((lane) => ({
+      description: `worktree ${key}/lanes/${lane} on ${hostLabel(settings)}`,
+      lane,
+      runId: undefined,
+      remove: async () => {
+        await onHost(removeLaneScript({ base: settings.path, repoKey: key, lane }));
+      },
+    }));
 }

@@ -183,3 +183,25 @@ export function resultScript(layout: RemoteLayout): string {
 export function resultRef(lane: string): string {
   return `refs/lanes-runner/result/${lane}`;
 }
+
+/** Prints the name of every lane worktree this repository keeps on the host, one per line. */
+export function listLanesScript(base: string, repoKey: string): string {
+  return [
+    `base=$(cd ${baseWord(base)} 2>/dev/null && pwd -P) || exit 0`,
+    `dir="$base"/${shellQuote(`${repoKey}/lanes`)}`,
+    '[ -d "$dir" ] || exit 0',
+    'for d in "$dir"/* ; do [ -d "$d" ] && printf \'%s\\n\' "${d##*/}"; done',
+    'exit 0',
+  ].join('\n');
+}
+
+/** Stops the lane's recorded agent, then removes its worktree and run folder (the clone stays). */
+export function removeLaneScript(layout: RemoteLayout): string {
+  return [
+    ...paths(layout),
+    ...stopRecorded(),
+    'git -C "$clone" worktree remove --force "$wt" 2>/dev/null || true',
+    'rm -rf "$wt" "$run"',
+    'git -C "$clone" worktree prune 2>/dev/null || true',
+  ].join('\n');
+}
