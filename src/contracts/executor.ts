@@ -65,7 +65,10 @@ export interface RemoteStatus {
 export interface RemoteLeftover {
   /** For messages: "Job lanes-… in namespace agents (pod Running)". */
   description: string;
-  /** The lane and run it was made for, as its labels say. No run: state the lane keeps while it exists (an SSH host's worktree). */
+  /**
+   * The lane and run it was made for, as its labels say. No run: state the lane keeps while it
+   * exists (an SSH host's worktree).
+   */
   lane: string | undefined;
   runId: number | undefined;
   remove(): Promise<void>;
