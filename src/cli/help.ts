@@ -248,6 +248,10 @@ base branch: --apply and --retire commit on a new branch. No findings yet: a mes
     codes: [0, 1, 2, 3, 130],
     note: LANE_NOTE,
   },
+  runner: {
+    examples: [['lanes runner manifest k8s 123', 'what a Kubernetes runner would create for lane issue-123']],
+    codes: [0, 1, 2],
+  },
   'runner manifest': {
     examples: [
       ['lanes runner manifest k8s issue-123', 'the ConfigMap and Job a run of issue-123 on runner k8s would create'],

@@ -297,7 +297,7 @@ describe.skipIf(withoutAgents)('lanes on a Kubernetes runner (fake API server)',
     expect((await repo.run(['start', 'issue-1'])).code).toBe(0);
     const run = await ended(repo);
     expect(run.status).toBe('failed');
-    expect(run.reason).toMatch(/^could not start Claude Code: runner k8s: /);
+    expect(run.reason).toMatch(/^runner k8s: /);
     expect(run.reason).toMatch(message);
     expect(run.reason).toMatch(/lanes start issue-1 resumes the lane$/);
     expect(kube.jobNames()).toEqual([]);
