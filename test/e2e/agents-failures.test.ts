@@ -3,15 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  isAlive,
-  makeAgentRepo,
-  startModelEndpoint,
-  until,
-  writeAndCommit,
-  type AgentRepo,
-  type ModelEndpoint,
-} from '../helpers/agents.js';
+import { isAlive, makeAgentRepo, endpointPool, until, writeAndCommit, type AgentRepo } from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
 
@@ -34,18 +26,13 @@ interface LsJson {
 }
 
 let repo: AgentRepo | undefined;
-const endpoints: ModelEndpoint[] = [];
+const endpoints = endpointPool();
+const endpoint = endpoints.start;
 afterEach(async () => {
   await repo?.dispose();
-  for (const e of endpoints.splice(0)) await e.close();
+  await endpoints.closeAll();
   repo = undefined;
 });
-
-async function endpoint(...args: Parameters<typeof startModelEndpoint>): Promise<ModelEndpoint> {
-  const e = await startModelEndpoint(...args);
-  endpoints.push(e);
-  return e;
-}
 
 async function laneStates(r: AgentRepo): Promise<Record<string, LsJson>> {
   const ls = json<LsJson[]>(await r.run(['ls', '--json']));

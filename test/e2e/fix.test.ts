@@ -9,7 +9,7 @@ import { createContext } from '../../src/app/context.js';
 import { composeAdapters } from '../../src/cli/compose.js';
 import { setBaseEnvironment } from '../../src/infra/exec.js';
 import type { FakeScript } from '../fakes/model-server/index.js';
-import { makeAgentRepo, startModelEndpoint, until, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import { makeAgentRepo, endpointPool, until, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import { json, ROOT } from '../helpers/repo.js';
 import { commitInLane, finding, insertVerdict, openStore, predictCommit } from '../helpers/verdicts.js';
@@ -17,16 +17,15 @@ import { commitInLane, finding, insertVerdict, openStore, predictCommit } from '
 const withoutAgents = agentsMissing();
 
 let repo: AgentRepo | undefined;
-const endpoints: ModelEndpoint[] = [];
+const endpoints = endpointPool();
 afterEach(async () => {
   await repo?.dispose();
-  await Promise.all(endpoints.splice(0).map((e) => e.close()));
+  await endpoints.closeAll();
   repo = undefined;
 });
 
 async function endpointFor(script: FakeScript): Promise<ModelEndpoint> {
-  const endpoint = await startModelEndpoint(script);
-  endpoints.push(endpoint);
+  const endpoint = await endpoints.start(script);
   return endpoint;
 }
 
@@ -106,8 +105,7 @@ describe.skipIf(withoutAgents)('lanes fix with the real Claude Code CLI', () => 
 
   it('answers each finding fixed, disputed or deferred; checks the commits; stores the answers', async () => {
     // The sha is known in advance: the same commit on the same parent, with the fixed test identity.
-    const endpoint = await startModelEndpoint({ turns: [] });
-    endpoints.push(endpoint);
+    const endpoint = await endpoints.start({ turns: [] });
     const { r, head } = await laneRepo(endpoint);
     const fixSha = predictCommit(r, head, FIX_FILE, FIX_CONTENT, FIX_MESSAGE);
     const fixer = await endpointFor(fixerScript(fixSha));

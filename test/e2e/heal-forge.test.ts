@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealChangeResult, HealProposal } from '../../src/app/heal.js';
-import { startFakeGithub, type FakeGithub } from '../fakes/github-server.js';
-import { makeAgentRepo, startModelEndpoint, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import { bareBranchSha, startFakeGithub, type FakeGithub } from '../fakes/github-server.js';
+import { makeAgentRepo, endpointPool, type AgentRepo } from '../helpers/agents.js';
 import { groupsOf, healScript, IMPLEMENTER_RULE, REVIEWER_RULE, RULES_MD, storeFindings } from '../helpers/heal.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
@@ -14,10 +14,10 @@ import { json } from '../helpers/repo.js';
 const TOKEN = 'ghp_heal_e2e';
 let gh: FakeGithub | undefined;
 let repo: AgentRepo | undefined;
-const endpoints: ModelEndpoint[] = [];
+const endpoints = endpointPool();
 afterEach(async () => {
   await repo?.dispose();
-  await Promise.all(endpoints.splice(0).map((e) => e.close()));
+  await endpoints.closeAll();
   await gh?.close();
   repo = gh = undefined;
 });
@@ -27,22 +27,9 @@ describe.skipIf(agentsMissing())('lanes heal --apply on GitHub, within heal.maxA
     let remote = '';
     gh = await startFakeGithub({
       token: TOKEN,
-      branchSha: (branch) => {
-        try {
-          return execFileSync(
-            'git',
-            ['--git-dir', remote, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`],
-            {
-              encoding: 'utf8',
-            },
-          ).trim();
-        } catch {
-          return undefined;
-        }
-      },
+      branchSha: (branch) => bareBranchSha(remote, branch),
     });
-    const idle = await startModelEndpoint({ turns: [] });
-    endpoints.push(idle);
+    const idle = await endpoints.start({ turns: [] });
     const r = makeAgentRepo({
       endpoint: idle,
       issues: 1,
@@ -55,8 +42,7 @@ describe.skipIf(agentsMissing())('lanes heal --apply on GitHub, within heal.maxA
     r.git('remote', 'add', 'origin', remote);
     r.git('push', '-q', 'origin', 'main');
     storeFindings(r);
-    const healer = await startModelEndpoint(healScript(groupsOf(r)));
-    endpoints.push(healer);
+    const healer = await endpoints.start(healScript(groupsOf(r)));
     const env = { LANES_AGENT_BASE_URL: healer.url, GITHUB_TOKEN: TOKEN, GH_CONFIG_DIR: join(r.home, 'gh') };
 
     const proposal = json<HealProposal>(await r.run(['heal', '--json'], { env }));

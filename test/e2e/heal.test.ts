@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealChangeResult, HealProposal, RuleReportEntry } from '../../src/app/heal.js';
 import type { FakeScript } from '../fakes/model-server/index.js';
-import { makeAgentRepo, startModelEndpoint, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
+import { makeAgentRepo, endpointPool, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
 import { groupsOf, healScript, IMPLEMENTER_RULE, REVIEWER_RULE, RULES_MD, storeFindings } from '../helpers/heal.js';
@@ -15,16 +15,15 @@ import { groupsOf, healScript, IMPLEMENTER_RULE, REVIEWER_RULE, RULES_MD, storeF
 const withoutAgents = agentsMissing();
 
 let repo: AgentRepo | undefined;
-const endpoints: ModelEndpoint[] = [];
+const endpoints = endpointPool();
 afterEach(async () => {
   await repo?.dispose();
-  await Promise.all(endpoints.splice(0).map((e) => e.close()));
+  await endpoints.closeAll();
   repo = undefined;
 });
 
 async function endpointFor(script: FakeScript): Promise<ModelEndpoint> {
-  const endpoint = await startModelEndpoint(script);
-  endpoints.push(endpoint);
+  const endpoint = await endpoints.start(script);
   return endpoint;
 }
 

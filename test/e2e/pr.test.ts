@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeGithub, type FakeGithub } from '../fakes/github-server.js';
+import { bareBranchSha, startFakeGithub, type FakeGithub } from '../fakes/github-server.js';
 import { lanesAsync, makeRepo, type CliResult, type TempRepo } from '../helpers/repo.js';
 
 const GITHUB_TOKEN = 'ghp_pr_e2e';
@@ -44,7 +44,7 @@ let remote: string | undefined;
 beforeAll(async () => {
   gh = await startFakeGithub({
     token: GITHUB_TOKEN,
-    branchSha: (branch) => remoteBranch(branch),
+    branchSha: (branch) => bareBranchSha(remote, branch),
   });
 });
 afterAll(async () => {
@@ -109,17 +109,6 @@ function commitInLane(r: TempRepo, lanePath: string, file: string, text: string,
   return git('rev-parse', 'HEAD');
 }
 
-function remoteBranch(branch: string): string | undefined {
-  if (!remote) return undefined;
-  try {
-    return execFileSync('git', ['--git-dir', remote, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], {
-      encoding: 'utf8',
-    }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
 describe('lanes pr with GitHub', () => {
   it('pushes the branch and opens the pull request: title, summary, Closes, criteria; --json has the record', async () => {
     const { r, lanePath } = await laneRepo(githubConfig());
@@ -150,7 +139,7 @@ describe('lanes pr with GitHub', () => {
       },
     });
     expect(out.request.createdAt).toBe(out.request.updatedAt);
-    expect(remoteBranch('issue-1')).toBe(head);
+    expect(bareBranchSha(remote, 'issue-1')).toBe(head);
     expect(gh.pulls).toHaveLength(1);
     expect(pull).toMatchObject({ title: 'Add login page', head: 'issue-1', base: 'main', draft: false, state: 'open' });
     expect(pull.body).toContain('## Summary\n\n- Add the form\n');
@@ -179,7 +168,7 @@ describe('lanes pr with GitHub', () => {
     expect(
       gh.requests.filter((q) => q.method === 'PATCH' && q.path === `/repos/octo/app/pulls/${number}`),
     ).toHaveLength(1);
-    expect(remoteBranch('issue-1')).toBe(head);
+    expect(bareBranchSha(remote, 'issue-1')).toBe(head);
 
     const third = parse(await run(r, ['pr', 'issue-1', '--json']));
     expect(third).toMatchObject({ created: false, pushStatus: 'up-to-date', request: { number, head } });
@@ -215,7 +204,7 @@ describe('lanes pr with GitHub', () => {
     expect(res.stderr.trim()).toBe(
       'lanes: lane issue-1 has no commits beyond its base main: there is nothing to review (its worktree has 1 uncommitted change; lanes pr commits nothing for you)',
     );
-    expect(remoteBranch('issue-1')).toBeUndefined();
+    expect(bareBranchSha(remote, 'issue-1')).toBeUndefined();
     expect(gh.pulls).toHaveLength(0);
   });
 
@@ -230,7 +219,7 @@ describe('lanes pr with GitHub', () => {
     execFileSync('git', ['-C', other, 'add', '-A'], { env: r.env });
     execFileSync('git', ['-C', other, 'commit', '-q', '-m', 'Their work'], { env: r.env });
     execFileSync('git', ['-C', other, 'push', '-q', 'origin', 'issue-1'], { env: r.env });
-    const theirs = remoteBranch('issue-1');
+    const theirs = bareBranchSha(remote, 'issue-1');
 
     const res = await run(r, ['pr', '1']);
     expect(res.code).toBe(1);
@@ -238,7 +227,7 @@ describe('lanes pr with GitHub', () => {
       'lanes: the remote origin refused issue-1 ([rejected] (fetch first)): its issue-1 has commits the lane does not; nothing was pushed and nothing changed locally',
     );
     expect(r.git('rev-parse', 'issue-1')).toBe(mine);
-    expect(remoteBranch('issue-1')).toBe(theirs);
+    expect(bareBranchSha(remote, 'issue-1')).toBe(theirs);
     expect(gh.pulls).toHaveLength(0);
 
     // Once their commits are fetched, git calls it non-fast-forward: the same refusal.
@@ -247,7 +236,7 @@ describe('lanes pr with GitHub', () => {
     expect(fetched.code).toBe(1);
     expect(fetched.stderr).toContain('lanes: the remote origin refused issue-1 ([rejected] (non-fast-forward))');
     expect(r.git('rev-parse', 'issue-1')).toBe(mine);
-    expect(remoteBranch('issue-1')).toBe(theirs);
+    expect(bareBranchSha(remote, 'issue-1')).toBe(theirs);
   });
 });
 
@@ -281,7 +270,7 @@ describe('lanes pr without a forge', () => {
     expect(again.created).toBe(false);
     expect(again.request.createdAt).toBe(out.request.createdAt);
     expect(gh.requests.some((q) => q.path.includes('/pulls'))).toBe(false);
-    expect(remoteBranch('issue-1')).toBeUndefined();
+    expect(bareBranchSha(remote, 'issue-1')).toBeUndefined();
   });
 
   it('pushes to forge.remote when a local forge names one', async () => {
@@ -289,7 +278,7 @@ describe('lanes pr without a forge', () => {
     const head = commitInLane(r, lanePath, 'a.ts', 'x\n', 'Work');
     const out = parse(await run(r, ['pr', '1', '--json']));
     expect(out).toMatchObject({ pushed: 'origin', pushStatus: 'new', request: { kind: 'local', pushedTo: 'origin' } });
-    expect(remoteBranch('issue-1')).toBe(head);
+    expect(bareBranchSha(remote, 'issue-1')).toBe(head);
   });
 });
 
@@ -342,7 +331,7 @@ describe('lanes pr when GitHub fails', () => {
       'lanes: issue-1 was pushed to origin, but GitHub octo/app did not take the pull request:\n' +
         'lanes: GitHub refused to open a pull request from issue-1 into main in octo/app: A pull request already exists for octo:issue-1.\n',
     );
-    expect(remoteBranch('issue-1')).toBe(r.git('rev-parse', 'issue-1'));
+    expect(bareBranchSha(remote, 'issue-1')).toBe(r.git('rev-parse', 'issue-1'));
   });
 
   it('500: the service failed (exit 1, try again); the next run opens the pull request', async () => {

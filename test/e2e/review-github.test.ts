@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeGithub, type FakeGithub } from '../fakes/github-server.js';
+import { bareBranchSha, startFakeGithub, type FakeGithub } from '../fakes/github-server.js';
 import { makeAgentRepo, startModelEndpoint, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
@@ -27,19 +27,7 @@ describe.skipIf(agentsMissing())('lanes review on a GitHub pull request', () => 
     let remote = '';
     gh = await startFakeGithub({
       token: TOKEN,
-      branchSha: (branch) => {
-        try {
-          return execFileSync(
-            'git',
-            ['--git-dir', remote, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`],
-            {
-              encoding: 'utf8',
-            },
-          ).trim();
-        } catch {
-          return undefined;
-        }
-      },
+      branchSha: (branch) => bareBranchSha(remote, branch),
     });
     model = await startModelEndpoint({
       turns: [

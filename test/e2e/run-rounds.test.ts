@@ -10,7 +10,7 @@ import type { FakeScript } from '../fakes/model-server/index.js';
 import {
   isAlive,
   makeAgentRepo,
-  startModelEndpoint,
+  endpointPool,
   until,
   writeAndCommit,
   type AgentRepo,
@@ -23,18 +23,13 @@ import { openStore, predictCommit } from '../helpers/verdicts.js';
 const withoutAgents = agentsMissing();
 
 let repo: AgentRepo | undefined;
-const endpoints: ModelEndpoint[] = [];
+const endpoints = endpointPool();
+const endpoint = endpoints.start;
 afterEach(async () => {
   await repo?.dispose();
-  await Promise.all(endpoints.splice(0).map((e) => e.close()));
+  await endpoints.closeAll();
   repo = undefined;
 });
-
-async function endpoint(...args: Parameters<typeof startModelEndpoint>): Promise<ModelEndpoint> {
-  const e = await startModelEndpoint(...args);
-  endpoints.push(e);
-  return e;
-}
 
 function review(verdict: 'approve' | 'request-changes', findings: Record<string, unknown>[] = []): FakeScript {
   return {

@@ -8,13 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CostResult, StatsResult } from '../../src/app/stats.js';
 import { costOf } from '../../src/domain/pricing.js';
 import type { FakeScript } from '../fakes/model-server/index.js';
-import {
-  makeAgentRepo,
-  startModelEndpoint,
-  writeAndCommit,
-  type AgentRepo,
-  type ModelEndpoint,
-} from '../helpers/agents.js';
+import { makeAgentRepo, endpointPool, writeAndCommit, type AgentRepo, type ModelEndpoint } from '../helpers/agents.js';
 import { agentsMissing } from '../helpers/requirements.js';
 import { json } from '../helpers/repo.js';
 import { predictCommit } from '../helpers/verdicts.js';
@@ -22,18 +16,13 @@ import { predictCommit } from '../helpers/verdicts.js';
 const withoutAgents = agentsMissing();
 
 let repo: AgentRepo | undefined;
-const endpoints: ModelEndpoint[] = [];
+const endpoints = endpointPool();
+const endpoint = endpoints.start;
 afterEach(async () => {
   await repo?.dispose();
-  await Promise.all(endpoints.splice(0).map((e) => e.close()));
+  await endpoints.closeAll();
   repo = undefined;
 });
-
-async function endpoint(...args: Parameters<typeof startModelEndpoint>): Promise<ModelEndpoint> {
-  const e = await startModelEndpoint(...args);
-  endpoints.push(e);
-  return e;
-}
 
 type Usage = { input: number; output: number; cacheRead: number; cacheWrite: number };
 // Tokens of every reply, per role; distinct so a mix-up shows.

@@ -13,6 +13,7 @@
  * `sha` (409 "Head branch was modified" otherwise), an open pull request; `onMerge` makes the merge
  * happen in the test's real remote.
  */
+import { execFileSync } from 'node:child_process';
 import { epochSeconds, startFake, type FakeServer, type RecordedRequest, type Reply } from './http-fake.js';
 
 export interface FakeGithubIssue {
@@ -605,4 +606,19 @@ export function defaultGithubIssues(): FakeGithubIssue[] {
       pull: n % 25 === 0,
     });
   return issues;
+}
+
+/**
+ * The commit a branch points at in a bare repository (the push remote a test gives the fake GitHub
+ * as its `branchSha`); undefined when there is no repository yet or no such branch.
+ */
+export function bareBranchSha(gitDir: string | undefined, branch: string): string | undefined {
+  if (!gitDir) return undefined;
+  try {
+    return execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return undefined;
+  }
 }

@@ -203,3 +203,22 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Model endpoints a test file starts, closed together after each test: `start` takes the arguments of
+ * startModelEndpoint and remembers the endpoint; `closeAll` closes every one started since.
+ */
+export function endpointPool(): {
+  start: (...args: Parameters<typeof startModelEndpoint>) => Promise<ModelEndpoint>;
+  closeAll: () => Promise<void>;
+} {
+  const started: ModelEndpoint[] = [];
+  return {
+    async start(...args) {
+      const endpoint = await startModelEndpoint(...args);
+      started.push(endpoint);
+      return endpoint;
+    },
+    closeAll: () => Promise.all(started.splice(0).map((e) => e.close())).then(() => undefined),
+  };
+}
