@@ -11,8 +11,8 @@ import { errorMessage } from '../domain/errors.js';
 import type { LaneRecord } from '../domain/lane.js';
 import * as git from '../infra/git.js';
 import type { Context } from './context.js';
-import { reconcileRun } from './agents/runs.js';
-import { roundSummaries, runTokens, type RoundSummary } from './validation/rounds.js';
+import { reconcileRun, runTokens } from './agents/runs.js';
+import { roundSummaries, type RoundSummary } from './validation/rounds.js';
 
 export interface AgentView {
   runId: number;
@@ -115,10 +115,7 @@ export async function inspectLane(
         durationMs: current.endedAt
           ? Date.parse(current.endedAt) - Date.parse(current.startedAt)
           : Date.now() - Date.parse(current.startedAt),
-        tokens: Object.values(current.usage ?? {}).reduce(
-          (s, u) => s + u.input + u.output + u.cacheRead + u.cacheWrite,
-          0,
-        ),
+        tokens: runTokens(current),
         costUsd: current.costUsd,
         reason: current.reason,
         remote: remoteOf(current.runner, current.runDir, current.status),

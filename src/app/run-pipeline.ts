@@ -25,7 +25,7 @@ import { isNoCommitWarning } from './agents/commit-check.js';
 import { requireAgentsReady, type AgentRequest } from './agents/preflight.js';
 import { startAgent } from './agents/start-agent.js';
 import { stopRun } from './agents/stop-agent.js';
-import { durationMs, isActive, waitForRun } from './agents/runs.js';
+import { durationMs, isActive, runTokens, waitForRun } from './agents/runs.js';
 import { resolveAgent } from './agents/resolve-agent.js';
 import { collectFixAnswers, fixLane } from './validation/fix-lane.js';
 import { openPullRequest } from './validation/open-pull-request.js';
@@ -536,10 +536,7 @@ async function runPhase(
   if (isActive(finished)) finished = await stopRun(ctx, finished);
   const status = finished.status === 'done' ? 'done' : finished.status === 'stopped' ? 'stopped' : 'failed';
   progress({ lane: lane.name, phase, state: finished.status, ...(finished.reason ? { detail: finished.reason } : {}) });
-  const tokens = Object.values(finished.usage ?? {}).reduce(
-    (sum, u) => sum + u.input + u.output + u.cacheRead + u.cacheWrite,
-    0,
-  );
+  const tokens = runTokens(finished);
   const warning = status === 'done' && isNoCommitWarning(finished.reason) ? finished.reason : null;
   return {
     phase,

@@ -5,6 +5,7 @@
  */
 import type { Runner, Runners } from '../../contracts/runner.js';
 import { onAbort } from '../../domain/abort-watch.js';
+import { totalTokens } from '../../domain/agent-events.js';
 import type { AgentState, LaneRecord } from '../../domain/lane.js';
 import type { RunPhase } from '../../domain/phases.js';
 import { FINISHED_RUN_STATUSES, type RunRecord, type RunStatus, type StateStore } from '../../infra/store.js';
@@ -95,6 +96,11 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
     // on twenty runs at once.
     const stopWatching = onAbort(signal, done);
   });
+}
+
+/** Every token a run used, over all its models. */
+export function runTokens(run: Pick<RunRecord, 'usage'>): number {
+  return Object.values(run.usage ?? {}).reduce((sum, u) => sum + totalTokens(u), 0);
 }
 
 export function durationMs(run: RunRecord): number | null {

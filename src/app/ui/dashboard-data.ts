@@ -20,7 +20,7 @@ import { renderEvent } from '../agents/render-events.js';
 import { durationMs, latestRunOf } from '../agents/runs.js';
 import { laneDiff } from '../lane-diff.js';
 import { inspectLane, listLanes, type LaneView } from '../list-lanes.js';
-import { runTokens } from '../validation/rounds.js';
+import { runTokens } from '../agents/runs.js';
 
 export interface BoardLane extends LaneView {
   column: BoardColumn;

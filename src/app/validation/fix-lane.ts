@@ -26,7 +26,7 @@ import type { RunRecord, StateStore } from '../../infra/store.js';
 import type { Context } from '../context.js';
 import { requireAgentsReady } from '../agents/preflight.js';
 import { acceptedAgentNames, type ResolvedAgent } from '../agents/resolve-agent.js';
-import { durationMs, isActive, reconcileRun, waitForRun } from '../agents/runs.js';
+import { durationMs, isActive, reconcileRun, runTokens, waitForRun } from '../agents/runs.js';
 import { RULES_FILES, startAgentRun } from '../agents/start-agent.js';
 import { stopRun } from '../agents/stop-agent.js';
 import { requireLane } from '../lane/require-lane.js';
@@ -369,10 +369,6 @@ function activeRuns(store: StateStore, lane: LaneRecord, ctx: Context): RunRecor
 function readResult(run: RunRecord): string | undefined {
   const file = join(run.runDir, 'result.md');
   return run.runDir && existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-}
-
-function runTokens(run: Pick<RunRecord, 'usage'>): number {
-  return Object.values(run.usage ?? {}).reduce((sum, u) => sum + u.input + u.output + u.cacheRead + u.cacheWrite, 0);
 }
 
 function runSummary(run: RunRecord): FixRunSummary {

@@ -35,7 +35,7 @@ import type { Context } from '../context.js';
 import { agentProblem, requireAgentsReady } from '../agents/preflight.js';
 import { resolveAgent } from '../agents/resolve-agent.js';
 import type { ResolvedAgent } from '../agents/resolve-agent.js';
-import { isActive, latestRunOf, reconcileRun, waitForRun } from '../agents/runs.js';
+import { isActive, latestRunOf, reconcileRun, runTokens, waitForRun } from '../agents/runs.js';
 import { startAgentRun } from '../agents/start-agent.js';
 import { stopRun } from '../agents/stop-agent.js';
 import { requireApproval } from '../lane/hooks.js';
@@ -533,11 +533,7 @@ function usageOf(store: StateStore, reviews: readonly ReviewRecord[]): { tokens:
     .flatMap((r) => r.runIds)
     .map((id) => store.getRun(id))
     .filter((r) => r !== undefined);
-  const tokens = runs.reduce(
-    (sum, run) =>
-      sum + Object.values(run.usage ?? {}).reduce((s, u) => s + u.input + u.output + u.cacheRead + u.cacheWrite, 0),
-    0,
-  );
+  const tokens = runs.reduce((sum, run) => sum + runTokens(run), 0);
   const costs = runs.map((r) => r.costUsd).filter((c): c is number => c !== null);
   return { tokens, costUsd: costs.length > 0 ? costs.reduce((a, b) => a + b, 0) : null };
 }

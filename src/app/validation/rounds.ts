@@ -5,7 +5,8 @@
 import type { LaneRecord, LaneValidation, ValidationState } from '../../domain/lane.js';
 import type { Severity, Verdict } from '../../domain/review.js';
 import type { VerdictRecord } from '../../infra/review-store.js';
-import type { RunRecord, StateStore } from '../../infra/store.js';
+import type { StateStore } from '../../infra/store.js';
+import { runTokens } from '../agents/runs.js';
 
 /** How a lane stopped at the round limit says so (validation reason); a failed fix run says otherwise. */
 export const ROUND_LIMIT_REASON = 'not approved after ';
@@ -85,8 +86,4 @@ export function roundSummaries(store: StateStore, lane: Pick<LaneRecord, 'name' 
       durationMs: Date.parse(v.createdAt) - firstStart + fixMs,
     };
   });
-}
-
-export function runTokens(run: Pick<RunRecord, 'usage'>): number {
-  return Object.values(run.usage ?? {}).reduce((s, u) => s + u.input + u.output + u.cacheRead + u.cacheWrite, 0);
 }
