@@ -193,6 +193,8 @@ describe.skipIf(withoutAgents)('lanes review with real agent CLIs', () => {
     >(await r.run(['ls', '--json'])).find((l) => l.name === 'issue-1')!;
     expect(listed.review).toMatchObject({ verdict: 'request-changes', round: 1, openFindings: 2 });
     expect(listed.validation.state).toBe('changes-requested');
+    // The reviewer ran beside the lane: the lane's own agent state is still the writer's.
+    expect(listed).toMatchObject({ agentState: 'done', phase: 'implement' });
     const table = await r.run(['ls']);
     expect(table.stdout).toMatch(/issue-1 .* r1 request-changes 2 open/);
   });
